@@ -1,0 +1,82 @@
+// The platform's error vocabulary (SPEC §7): every code with its HTTP status, the error body,
+// and the typed error value that the emulator throws and the CLI receives.
+import { z } from 'zod';
+import { apiSchemas } from './components.js';
+
+/**
+ * Each error code and the status it is always sent with. `NOT_FOUND` and `INTERNAL` are not
+ * in SPEC §7's table; they are added for unknown resources and for the emulator's own bugs.
+ */
+export const ERROR_STATUS = {
+  INVALID_REQUEST: 400,
+  INVALID_MANIFEST: 400,
+  INVALID_IMAGE_REF: 400,
+  SIGNATURE_REQUIRED: 400,
+  SIGNATURE_INVALID: 400,
+  UNAUTHENTICATED: 401,
+  DEVELOPER_ROLE_REQUIRED: 403,
+  REGISTRY_UNAUTHORIZED: 403,
+  UNTRUSTED_KEY: 403,
+  FORBIDDEN: 403,
+  NOT_FOUND: 404,
+  VERSION_EXISTS: 409,
+  IDEMPOTENCY_KEY_REUSED: 409,
+  PAYLOAD_TOO_LARGE: 413,
+  IMAGE_NOT_FOUND: 422,
+  IMAGE_FORBIDDEN: 422,
+  RATE_LIMITED: 429,
+  INTERNAL: 500,
+  REGISTRY_UNAVAILABLE: 502,
+} as const;
+
+export type ErrorCode = keyof typeof ERROR_STATUS;
+export type ErrorStatus = (typeof ERROR_STATUS)[ErrorCode];
+
+export const ERROR_CODES = Object.keys(ERROR_STATUS) as ErrorCode[];
+
+export const errorCodeSchema = z.enum(ERROR_CODES as [ErrorCode, ...ErrorCode[]]);
+
+export const errorBodySchema = z
+  .object({
+    code: errorCodeSchema,
+    message: z.string(),
+    requestId: z.string(),
+    details: z.record(z.string(), z.unknown()).optional(),
+  })
+  .register(apiSchemas, { id: 'Error' });
+export type ErrorBody = z.infer<typeof errorBodySchema>;
+
+export function isErrorCode(value: string): value is ErrorCode {
+  return Object.hasOwn(ERROR_STATUS, value);
+}
+
+/** A failure the platform reports to its caller: a stable code, a message for people, details for tools. */
+export class PlatformError extends Error {
+  override readonly name = 'PlatformError';
+  readonly code: ErrorCode;
+  readonly status: ErrorStatus;
+  readonly details: Record<string, unknown> | undefined;
+  /** Seconds a caller should wait before trying again (`RATE_LIMITED`). */
+  readonly retryAfter: number | undefined;
+
+  constructor(
+    code: ErrorCode,
+    message: string,
+    options: { details?: Record<string, unknown>; retryAfter?: number; cause?: unknown } = {},
+  ) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.code = code;
+    this.status = ERROR_STATUS[code];
+    this.details = options.details;
+    this.retryAfter = options.retryAfter;
+  }
+
+  toBody(requestId: string): ErrorBody {
+    return {
+      code: this.code,
+      message: this.message,
+      requestId,
+      ...(this.details === undefined ? {} : { details: this.details }),
+    };
+  }
+}

@@ -1,0 +1,12 @@
+// @hla-compass/platform-api: the HTTP contract of the platform (SPEC §7), shared by the
+// emulator that implements it and the CLI that consumes it.
+export { apiSchemas } from './components.js';
+export * from './errors.js';
+export { type OpenApiOptions, openApiDocument } from './openapi.js';
+export * from './routes.js';
+export * from './schemas/auth.js';
+export * from './schemas/common.js';
+export * from './schemas/keys.js';
+export * from './schemas/modules.js';
+export * from './schemas/publish.js';
+export * from './schemas/registries.js';
