@@ -1,0 +1,42 @@
+// Start-up cost of the bundled CLI against a bare Node start measured in the same run, runs
+// interleaved so that machine noise hits both alike. Prints medians and the ratio (target < 2×).
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+
+const cli = fileURLToPath(new URL('../dist/hla-compass.js', import.meta.url));
+const runs = Number(process.env.BENCH_RUNS ?? 30);
+const cases = [
+  { name: 'node -e 0 (baseline)', args: ['-e', '0'] },
+  { name: 'hla-compass --version', args: [cli, '--version'] },
+  { name: 'hla-compass --help', args: [cli, '--help'] },
+  { name: 'hla-compass env list', args: [cli, 'env', 'list'] },
+];
+
+function time(args) {
+  const start = process.hrtime.bigint();
+  const result = spawnSync(process.execPath, args, {
+    stdio: ['ignore', 'ignore', 'pipe'],
+    env: { ...process.env, HLA_COMPASS_CONFIG_DIR: '/nonexistent/hla-compass-bench' },
+  });
+  const ms = Number(process.hrtime.bigint() - start) / 1e6;
+  if (result.status !== 0) throw new Error(`${args.join(' ')} failed: ${result.stderr}`);
+  return ms;
+}
+
+const samples = cases.map(() => []);
+for (let i = 0; i < 3; i++) for (const c of cases) time(c.args);
+for (let i = 0; i < runs; i++) {
+  for (const [index, c] of cases.entries()) samples[index].push(time(c.args));
+}
+const median = (values) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)];
+};
+const baseline = median(samples[0]);
+console.log(`CLI start-up, median of ${runs} interleaved runs`);
+for (const [index, c] of cases.entries()) {
+  const value = median(samples[index]);
+  console.log(
+    `  ${c.name.padEnd(26)} ${value.toFixed(1).padStart(7)} ms  ${(value / baseline).toFixed(2)}×`,
+  );
+}

@@ -1,0 +1,37 @@
+// Bundles the CLI into dist/ with every dependency inside, so `npm install -g @hla-compass/cli`
+// needs nothing else. Commands are split into chunks that load only when they run.
+import { cp, readFile, rm } from 'node:fs/promises';
+import { build } from 'esbuild';
+
+const { version } = JSON.parse(await readFile(new URL('./package.json', import.meta.url), 'utf8'));
+
+await rm('dist', { recursive: true, force: true });
+await build({
+  entryPoints: { 'hla-compass': 'src/main.ts' },
+  outdir: 'dist',
+  bundle: true,
+  splitting: true,
+  format: 'esm',
+  platform: 'node',
+  target: 'node20',
+  minify: true,
+  sourcemap: 'linked',
+  chunkNames: 'chunks/[name]-[hash]',
+  legalComments: 'linked',
+  define: { __HLA_COMPASS_VERSION__: JSON.stringify(version) },
+  // CommonJS dependencies (dockerode, ssh2, tar-fs) expect these in scope.
+  banner: {
+    js: [
+      "import { createRequire as __hlaCreateRequire } from 'node:module';",
+      "import { fileURLToPath as __hlaFileURLToPath } from 'node:url';",
+      "import { dirname as __hlaDirname } from 'node:path';",
+      'const require = __hlaCreateRequire(import.meta.url);',
+      'const __filename = __hlaFileURLToPath(import.meta.url);',
+      'const __dirname = __hlaDirname(__filename);',
+    ].join(' '),
+  },
+  // Optional native add-ons of ssh2 (pulled in by dockerode); both are loaded in try/catch.
+  external: ['cpu-features', '*.node'],
+  logLevel: 'warning',
+});
+await cp('templates', 'dist/templates', { recursive: true });

@@ -1,0 +1,103 @@
+// The config directory (`HLA_COMPASS_CONFIG_DIR` or ~/.hla-compass) and its `config.json`: where
+// defaults per environment live. Parsed strictly so a typo is an error that names the field.
+import { mkdir, readFile } from 'node:fs/promises';
+import { isAbsolute, join, resolve } from 'node:path';
+import { UsageError } from '../errors.js';
+import { type EnvironmentName, isEnvironmentName } from './environments.js';
+
+export interface EnvironmentConfig {
+  readonly apiUrl?: string;
+  readonly consoleUrl?: string;
+}
+
+export interface CliConfig {
+  readonly defaultEnv?: string;
+  readonly environments: Readonly<Partial<Record<EnvironmentName, EnvironmentConfig>>>;
+  readonly author?: { readonly name?: string; readonly email?: string };
+}
+
+export const CONFIG_FILE = 'config.json';
+
+export function configDirectory(
+  variable: string | undefined,
+  context: { homeDir: string; cwd: string },
+): string {
+  if (variable === undefined) return join(context.homeDir, '.hla-compass');
+  return isAbsolute(variable) ? variable : resolve(context.cwd, variable);
+}
+
+/** Creates the config directory (0700) when missing; credentials and keys live below it. */
+export async function ensureConfigDirectory(dir: string): Promise<void> {
+  await mkdir(dir, { recursive: true, mode: 0o700 });
+}
+
+export async function readConfig(dir: string): Promise<CliConfig> {
+  const path = join(dir, CONFIG_FILE);
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { environments: {} };
+    throw error;
+  }
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (error) {
+    throw new UsageError(`${path} is not valid JSON: ${(error as Error).message}`, {
+      hint: 'fix the file or delete it to go back to the defaults',
+    });
+  }
+  return parseConfig(value, path);
+}
+
+/** Validates the parsed `config.json`; unknown keys are kept out, wrong types are errors. */
+export function parseConfig(value: unknown, path: string): CliConfig {
+  const fail = (field: string, expected: string): never => {
+    throw new UsageError(`${path}: "${field}" must be ${expected}`);
+  };
+  if (!isRecord(value)) return fail('(root)', 'a JSON object');
+  const config: {
+    defaultEnv?: string;
+    environments: Partial<Record<EnvironmentName, EnvironmentConfig>>;
+    author?: { name?: string; email?: string };
+  } = { environments: {} };
+
+  if (value.defaultEnv !== undefined) {
+    if (typeof value.defaultEnv !== 'string') fail('defaultEnv', 'a string');
+    config.defaultEnv = value.defaultEnv as string;
+  }
+  if (value.environments !== undefined) {
+    if (!isRecord(value.environments)) return fail('environments', 'an object');
+    for (const [name, entry] of Object.entries(value.environments)) {
+      if (!isEnvironmentName(name)) {
+        fail(`environments.${name}`, 'one of local, dev, staging, prod');
+      }
+      if (!isRecord(entry)) return fail(`environments.${name}`, 'an object');
+      const environment: { apiUrl?: string; consoleUrl?: string } = {};
+      for (const key of ['apiUrl', 'consoleUrl'] as const) {
+        const url = entry[key];
+        if (url === undefined) continue;
+        if (typeof url !== 'string') fail(`environments.${name}.${key}`, 'a string');
+        environment[key] = url as string;
+      }
+      config.environments[name as EnvironmentName] = environment;
+    }
+  }
+  if (value.author !== undefined) {
+    if (!isRecord(value.author)) return fail('author', 'an object');
+    const author: { name?: string; email?: string } = {};
+    for (const key of ['name', 'email'] as const) {
+      const field = value.author[key];
+      if (field === undefined) continue;
+      if (typeof field !== 'string') fail(`author.${key}`, 'a string');
+      author[key] = field as string;
+    }
+    config.author = author;
+  }
+  return config;
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}

@@ -1,0 +1,100 @@
+// Every environment variable the CLI reads, with its default and meaning, in one place. Commands
+// read them only through `Settings`; the README's table is checked against this list by a test.
+import { UsageError } from '../errors.js';
+
+export interface VariableSpec {
+  readonly name: string;
+  readonly description: string;
+  readonly default: string;
+}
+
+export const variables = [
+  {
+    name: 'HLA_COMPASS_ENV',
+    description:
+      'Environment to use when `--env` is not given (`local`, `dev`, `staging`, `prod`).',
+    default: 'config `defaultEnv`, else `dev`',
+  },
+  {
+    name: 'HLA_API_ENDPOINT',
+    description:
+      'API base URL of the selected environment; beats the config file, loses to `--api-url`.',
+    default: "the environment's built-in URL",
+  },
+  {
+    name: 'HLA_CONSOLE_URL',
+    description: 'Console (login page) URL of the selected environment; loses to `--console-url`.',
+    default: "the environment's built-in console, or the API URL when that is overridden",
+  },
+  {
+    name: 'HLA_COMPASS_CONFIG_DIR',
+    description: 'Directory for `config.json`, `credentials/<env>.json` and `keys/` (mode 0700).',
+    default: '`~/.hla-compass`',
+  },
+  {
+    name: 'HLA_ACCESS_TOKEN',
+    description: 'Bearer token for the platform; beats stored credentials (for CI).',
+    default: 'unset',
+  },
+  {
+    name: 'HLA_API_KEY',
+    description: 'Platform API key, used when there is no access token.',
+    default: 'unset',
+  },
+  {
+    name: 'HLA_COMPASS_CLI_LOGIN_TIMEOUT_SECONDS',
+    description: 'How long `auth login` waits for the browser to come back.',
+    default: '600',
+  },
+  {
+    name: 'DOCKER_HOST',
+    description: 'Docker engine to build and push with.',
+    default: '`unix:///var/run/docker.sock`',
+  },
+  {
+    name: 'DOCKER_CONFIG',
+    description: 'Directory of the Docker `config.json` holding registry credentials.',
+    default: '`~/.docker`',
+  },
+  {
+    name: 'NO_COLOR',
+    description: 'Any non-empty value turns colour off.',
+    default: 'unset',
+  },
+  {
+    name: 'FORCE_COLOR',
+    description: '`1` forces colour on a non-terminal, `0` turns it off.',
+    default: 'unset',
+  },
+] as const satisfies readonly VariableSpec[];
+
+export type VariableName = (typeof variables)[number]['name'];
+
+/** The CLI's view of its environment variables: only declared names, blank values read as unset. */
+export class Settings {
+  readonly #env: Readonly<Record<string, string | undefined>>;
+
+  constructor(env: Readonly<Record<string, string | undefined>>) {
+    this.#env = env;
+  }
+
+  get(name: VariableName): string | undefined {
+    const value = this.#env[name]?.trim();
+    return value === '' ? undefined : value;
+  }
+
+  /** A positive whole number of seconds, or the default; anything else is a usage error. */
+  seconds(name: VariableName, fallback: number): number {
+    const raw = this.get(name);
+    if (raw === undefined) return fallback;
+    if (!/^[1-9][0-9]*$/.test(raw)) {
+      throw new UsageError(`${name} must be a whole number of seconds, got "${raw}"`);
+    }
+    return Number(raw);
+  }
+
+  /** The raw variables, for the few places that hand the environment to another program. */
+  get raw(): Readonly<Record<string, string | undefined>> {
+    return this.#env;
+  }
+}

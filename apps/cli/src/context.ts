@@ -1,0 +1,138 @@
+// What a command handler receives: settings, global options, output, logger, config and the
+// environment it talks to. Built once per invocation from the process (main.ts) or a test.
+import { type CliConfig, configDirectory, readConfig } from './config/config-file.js';
+import {
+  ENVIRONMENT_NAMES,
+  type ResolvedEnvironment,
+  resolveEndpoints,
+  selectEnvironment,
+} from './config/environments.js';
+import { Settings } from './config/variables.js';
+import {
+  colorEnabled,
+  createStyle,
+  type InputStream,
+  Logger,
+  Output,
+  type TextStream,
+} from './terminal.js';
+
+/** The outside world of one invocation; main.ts takes it from `process`, tests make their own. */
+export interface System {
+  readonly cwd: string;
+  readonly homeDir: string;
+  readonly env: Readonly<Record<string, string | undefined>>;
+  readonly stdout: TextStream;
+  readonly stderr: TextStream;
+  readonly stdin: InputStream;
+}
+
+export interface GlobalOptions {
+  readonly env?: string | undefined;
+  readonly apiUrl?: string | undefined;
+  readonly consoleUrl?: string | undefined;
+  readonly json: boolean;
+  readonly verbose: boolean;
+}
+
+export interface CommandContext {
+  /** The command as typed, e.g. `keys init`, for messages. */
+  readonly commandName: string;
+  readonly cwd: string;
+  readonly homeDir: string;
+  readonly settings: Settings;
+  readonly globals: GlobalOptions;
+  readonly output: Output;
+  readonly logger: Logger;
+  readonly stdin: InputStream;
+  readonly configDir: string;
+  config(): Promise<CliConfig>;
+  /** The environment this command talks to and its URLs; `required` refuses the implicit default. */
+  environment(options?: { required?: boolean }): Promise<ResolvedEnvironment>;
+  /** Every environment with the URLs it would use, and which one is selected. */
+  environments(): Promise<{ selected: ResolvedEnvironment; all: ResolvedEnvironment[] }>;
+}
+
+export function createContext(
+  system: System,
+  globals: GlobalOptions,
+  commandName: string,
+): CommandContext {
+  const settings = new Settings(system.env);
+  const logger = new Logger(system.stderr, {
+    verbose: globals.verbose,
+    style: createStyle(colorEnabled(system.stderr, system.env)),
+  });
+  const output = new Output(system.stdout, {
+    json: globals.json,
+    style: createStyle(!globals.json && colorEnabled(system.stdout, system.env)),
+  });
+  const configDir = configDirectory(settings.get('HLA_COMPASS_CONFIG_DIR'), system);
+  let config: Promise<CliConfig> | undefined;
+  const loadConfig = () => {
+    config ??= readConfig(configDir);
+    return config;
+  };
+
+  // --env/--api-url/--console-url and their variables apply to the selected environment only.
+  const resolveEnvironment = async (required: boolean): Promise<ResolvedEnvironment> => {
+    const file = await loadConfig();
+    const selection = selectEnvironment(
+      {
+        flag: globals.env,
+        variable: settings.get('HLA_COMPASS_ENV'),
+        ...(file.defaultEnv === undefined ? {} : { configDefault: file.defaultEnv }),
+      },
+      { required, command: `hla-compass ${commandName}` },
+    );
+    const fromFile = file.environments[selection.name];
+    return resolveEndpoints(selection, {
+      api: {
+        flag: globals.apiUrl,
+        variable: settings.get('HLA_API_ENDPOINT'),
+        config: fromFile?.apiUrl,
+      },
+      console: {
+        flag: globals.consoleUrl,
+        variable: settings.get('HLA_CONSOLE_URL'),
+        config: fromFile?.consoleUrl,
+      },
+    });
+  };
+
+  return {
+    commandName,
+    cwd: system.cwd,
+    homeDir: system.homeDir,
+    settings,
+    globals,
+    output,
+    logger,
+    stdin: system.stdin,
+    configDir,
+    config: loadConfig,
+    async environment(options = {}) {
+      const resolved = await resolveEnvironment(options.required ?? false);
+      logger.debug(
+        `environment ${resolved.name} (${resolved.source}), API ${resolved.apiUrl} (${resolved.apiUrlSource})`,
+      );
+      return resolved;
+    },
+    async environments() {
+      const selected = await resolveEnvironment(false);
+      const file = await loadConfig();
+      const all = ENVIRONMENT_NAMES.map((name) =>
+        name === selected.name
+          ? selected
+          : resolveEndpoints(
+              { name, source: 'default' },
+              {
+                api: { config: file.environments[name]?.apiUrl },
+                console: { config: file.environments[name]?.consoleUrl },
+              },
+            ),
+      );
+      return { selected, all };
+    },
+  };
+}

@@ -1,0 +1,22 @@
+#!/usr/bin/env node
+// The `hla-compass` executable: hands the process's arguments, streams and environment to the
+// framework and exits with the code it returns.
+import { homedir } from 'node:os';
+import { run } from './program.js';
+
+// A closed pipe (`hla-compass modules list | head`) is not an error worth a stack trace.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+    throw error;
+  });
+}
+
+process.exitCode = await run(process.argv.slice(2), {
+  cwd: process.cwd(),
+  homeDir: homedir(),
+  env: process.env,
+  stdout: process.stdout,
+  stderr: process.stderr,
+  stdin: process.stdin,
+});

@@ -1,0 +1,153 @@
+// What the CLI writes and where: results to stdout (one JSON document with --json), progress and
+// logs to stderr, colour only on a terminal and never when NO_COLOR is set.
+
+export interface TextStream {
+  write(chunk: string): unknown;
+  isTTY?: boolean | undefined;
+}
+
+export interface InputStream extends AsyncIterable<string | Buffer> {
+  isTTY?: boolean | undefined;
+}
+
+export interface Style {
+  bold(text: string): string;
+  dim(text: string): string;
+  red(text: string): string;
+  green(text: string): string;
+  yellow(text: string): string;
+  cyan(text: string): string;
+}
+
+/** https://no-color.org: a non-empty NO_COLOR disables colour; FORCE_COLOR=0/1 overrides the TTY check. */
+export function colorEnabled(
+  stream: TextStream,
+  env: Readonly<Record<string, string | undefined>>,
+): boolean {
+  if (env.NO_COLOR) return false;
+  if (env.FORCE_COLOR !== undefined && env.FORCE_COLOR !== '') return env.FORCE_COLOR !== '0';
+  return stream.isTTY === true && env.TERM !== 'dumb';
+}
+
+export function createStyle(enabled: boolean): Style {
+  const paint =
+    (open: number, close: number) =>
+    (text: string): string =>
+      enabled ? `\u001b[${open}m${text}\u001b[${close}m` : text;
+  return {
+    bold: paint(1, 22),
+    dim: paint(2, 22),
+    red: paint(31, 39),
+    green: paint(32, 39),
+    yellow: paint(33, 39),
+    cyan: paint(36, 39),
+  };
+}
+
+/** Logs and progress for humans, on stderr. */
+export class Logger {
+  readonly #stream: TextStream;
+  readonly #verbose: boolean;
+  readonly style: Style;
+
+  constructor(stream: TextStream, options: { verbose: boolean; style: Style }) {
+    this.#stream = stream;
+    this.#verbose = options.verbose;
+    this.style = options.style;
+  }
+
+  get verbose(): boolean {
+    return this.#verbose;
+  }
+
+  get isTTY(): boolean {
+    return this.#stream.isTTY === true;
+  }
+
+  info(message: string): void {
+    this.#stream.write(`${message}\n`);
+  }
+
+  success(message: string): void {
+    this.#stream.write(`${this.style.green('✓')} ${message}\n`);
+  }
+
+  warn(message: string): void {
+    this.#stream.write(`${this.style.yellow('warning:')} ${message}\n`);
+  }
+
+  error(message: string): void {
+    this.#stream.write(`${this.style.red('error:')} ${message}\n`);
+  }
+
+  hint(message: string): void {
+    this.#stream.write(`${this.style.cyan('hint:')} ${message}\n`);
+  }
+
+  debug(message: string): void {
+    if (this.#verbose) this.#stream.write(`${this.style.dim(`debug: ${message}`)}\n`);
+  }
+
+  /** Raw progress text (build steps, push layers); the caller decides on line endings. */
+  progress(text: string): void {
+    this.#stream.write(text);
+  }
+}
+
+/** Command results, on stdout: human text, or exactly one JSON document with --json. */
+export class Output {
+  readonly #stream: TextStream;
+  readonly #json: boolean;
+  #written = false;
+  readonly style: Style;
+
+  constructor(stream: TextStream, options: { json: boolean; style: Style }) {
+    this.#stream = stream;
+    this.#json = options.json;
+    this.style = options.style;
+  }
+
+  get json(): boolean {
+    return this.#json;
+  }
+
+  get isTTY(): boolean {
+    return this.#stream.isTTY === true;
+  }
+
+  /** Writes the command's result: `data` as JSON with --json, else the lines `render` makes of it. */
+  result<T>(data: T, render: (data: T) => string | readonly string[]): void {
+    if (this.#written) throw new Error('a command wrote its result twice');
+    this.#written = true;
+    if (this.#json) {
+      this.#stream.write(`${JSON.stringify(data, null, 2)}\n`);
+      return;
+    }
+    const text = render(data);
+    const lines = typeof text === 'string' ? [text] : text;
+    if (lines.length > 0) this.#stream.write(`${lines.join('\n')}\n`);
+  }
+
+  get resultWritten(): boolean {
+    return this.#written;
+  }
+}
+
+/** Left-aligned columns with a header row; cells never wrap, so values stay copy-pasteable. */
+export function formatTable(
+  header: readonly string[],
+  rows: readonly (readonly string[])[],
+  style: Style,
+): string[] {
+  const widths = header.map((title, column) =>
+    Math.max(title.length, ...rows.map((row) => (row[column] ?? '').length)),
+  );
+  const line = (cells: readonly string[]) =>
+    cells
+      .map((cell, column) =>
+        column === cells.length - 1 ? cell : cell.padEnd(widths[column] ?? 0),
+      )
+      .join('  ')
+      .trimEnd();
+  return [style.bold(line(header)), ...rows.map(line)];
+}
