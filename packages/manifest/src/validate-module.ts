@@ -1,0 +1,130 @@
+// validateModule: a module directory as `hla-compass validate` sees it. Reads the manifest,
+// validates it, then checks the layout around it (SPEC §5 structure checks).
+import { readFile, stat } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import {
+  concludeValidation,
+  type ManifestIssue,
+  type ManifestValidation,
+  type ValidationOptions,
+} from './issue.js';
+import { isJsonObject } from './json-value.js';
+import { parseManifestText } from './manifest-text.js';
+import { checkRequirements, REQUIREMENTS_FILE } from './requirements.js';
+import { checkManifest } from './validate.js';
+
+export type ModuleValidationOptions = ValidationOptions & {
+  /** The manifest file, resolved against the module directory; default `manifest.json`. */
+  manifestPath?: string;
+};
+
+/**
+ * Validates the module in `dir`. When the manifest cannot be read or parsed, that one issue is
+ * the whole result: there is nothing to check the layout against.
+ */
+export async function validateModule(
+  dir: string,
+  options: ModuleValidationOptions = {},
+): Promise<ManifestValidation> {
+  const strict = options.strict ?? false;
+  const manifestFile = resolve(dir, options.manifestPath ?? 'manifest.json');
+  const text = await readManifestFile(manifestFile);
+  if (typeof text !== 'string') return concludeValidation([text], strict, undefined);
+  const parsed = parseManifestText(text);
+  if (!parsed.ok) return concludeValidation([parsed.issue], strict, undefined);
+
+  const { issues, manifest } = checkManifest(parsed.value, strict);
+  const type = isJsonObject(parsed.value) ? parsed.value.type : undefined;
+  issues.push(...(await structureIssues(dir, type === 'with-ui')));
+  return concludeValidation(issues, strict, manifest);
+}
+
+async function readManifestFile(file: string): Promise<string | ManifestIssue> {
+  try {
+    return await readFile(file, 'utf8');
+  } catch (error) {
+    const reason = errorCode(error);
+    return reason === 'ENOENT' || reason === 'ENOTDIR'
+      ? fileIssue('manifest.not_found', 'error', `manifest file not found at ${file}`)
+      : fileIssue(
+          'manifest.read_error',
+          'error',
+          `cannot read the manifest at ${file}: ${describeReadError(error)}`,
+        );
+  }
+}
+
+async function structureIssues(dir: string, withUi: boolean): Promise<ManifestIssue[]> {
+  const issues: ManifestIssue[] = [];
+  if (!(await isDirectory(join(dir, 'backend')))) {
+    issues.push(
+      fileIssue(
+        'structure.backend_missing',
+        'error',
+        'backend/ directory not found: a module keeps its backend code in backend/ next to manifest.json',
+      ),
+    );
+  } else {
+    issues.push(...(await requirementsIssues(join(dir, REQUIREMENTS_FILE))));
+  }
+  if (withUi && !(await isDirectory(join(dir, 'frontend')))) {
+    issues.push(
+      fileIssue(
+        'ui.frontend_missing',
+        'error',
+        'frontend/ directory not found: a with-ui module needs its UI in frontend/ (or set "type": "no-ui")',
+      ),
+    );
+  }
+  return issues;
+}
+
+// Without requirements.txt the image installs nothing beyond the SDK; the platform's SDK warns
+// about that, and so do we (so strict mode insists on the file).
+async function requirementsIssues(file: string): Promise<ManifestIssue[]> {
+  try {
+    return checkRequirements(await readFile(file, 'utf8'));
+  } catch (error) {
+    const issue =
+      errorCode(error) === 'ENOENT'
+        ? fileIssue(
+            'structure.requirements_missing',
+            'warning',
+            `${REQUIREMENTS_FILE} not found: list the backend's dependencies there, pinned with ==`,
+          )
+        : fileIssue(
+            'structure.requirements_read_error',
+            'warning',
+            `unable to read ${REQUIREMENTS_FILE}: ${describeReadError(error)}`,
+          );
+    return [issue];
+  }
+}
+
+async function isDirectory(path: string): Promise<boolean> {
+  try {
+    return (await stat(path)).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
+// Issues about files rather than manifest fields point at the manifest as a whole.
+function fileIssue(
+  code: ManifestIssue['code'],
+  severity: ManifestIssue['severity'],
+  message: string,
+): ManifestIssue {
+  return { code, severity, path: '', message };
+}
+
+function errorCode(error: unknown): string | undefined {
+  return error instanceof Error && 'code' in error && typeof error.code === 'string'
+    ? error.code
+    : undefined;
+}
+
+function describeReadError(error: unknown): string {
+  if (errorCode(error) === 'EISDIR') return 'it is a directory';
+  return error instanceof Error ? error.message : String(error);
+}
