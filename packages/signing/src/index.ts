@@ -3,6 +3,15 @@
 
 export { canonicalize, canonicalizeToBytes } from './canonical-json.js';
 export {
+  ED25519_KEY_LENGTH,
+  ED25519_SIGNATURE_LENGTH,
+  generateKeyPair,
+  type KeyPair,
+  publicKeyFromPrivateKey,
+  signBytes,
+  verifyBytes,
+} from './ed25519.js';
+export {
   CanonicalizationError,
   InvalidStatementError,
   JsonParseError,
@@ -14,6 +23,31 @@ export {
   SigningError,
   type SigningErrorCode,
 } from './errors.js';
+export { keyFingerprint } from './fingerprint.js';
 export { parseJson } from './json-parse.js';
 export type { JsonArray, JsonObject, JsonPrimitive, JsonValue } from './json-value.js';
 export { MAX_JSON_DEPTH } from './json-value.js';
+export {
+  decodePrivateKeyPem,
+  decodePublicKeyBase64,
+  decodePublicKeyPem,
+  encodePrivateKeyPem,
+  encodePublicKeyBase64,
+  encodePublicKeyPem,
+  privateKeyFromPkcs8Der,
+  privateKeyToPkcs8Der,
+  publicKeyFromSpkiDer,
+  publicKeyToSpkiDer,
+} from './key-encoding.js';
+export {
+  KEY_DIR_MODE,
+  type KeyFilePaths,
+  PRIVATE_KEY_FILE,
+  PRIVATE_KEY_MODE,
+  PUBLIC_KEY_FILE,
+  PUBLIC_KEY_MODE,
+  readKeyFiles,
+  type StoredKeyPair,
+  type WriteKeyFilesOptions,
+  writeKeyFiles,
+} from './key-files.js';

@@ -1,0 +1,13 @@
+// Key fingerprints: how users, the CLI and the platform name a public key (SPEC §6).
+
+import { sha256 } from '@noble/hashes/sha2.js';
+import { publicKeyToSpkiDer } from './key-encoding.js';
+
+/**
+ * `SHA256:` + unpadded standard base64 of sha256(DER SubjectPublicKeyInfo), OpenSSH's notation.
+ * (OpenSSH hashes its own key blob, so the digits differ from `ssh-keygen -l`; the form does not.)
+ */
+export function keyFingerprint(publicKey: Uint8Array): string {
+  const digest = sha256(publicKeyToSpkiDer(publicKey));
+  return `SHA256:${Buffer.from(digest).toString('base64').replace(/=+$/, '')}`;
+}
