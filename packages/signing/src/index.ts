@@ -51,3 +51,21 @@ export {
   type WriteKeyFilesOptions,
   writeKeyFiles,
 } from './key-files.js';
+export {
+  PUBLISH_SCOPES,
+  PUBLISH_STATEMENT_TYPE,
+  type PublishScope,
+  type PublishStatement,
+  type PublishStatementInput,
+  publishStatement,
+  publishStatementBytes,
+  SIGNATURE_ALGORITHM,
+  SIGNATURE_FIELDS,
+  type SignatureField,
+  type SignatureFields,
+  signPublishStatement,
+  unsignedManifest,
+  type VerificationFailureReason,
+  type VerificationResult,
+  verifyPublishStatement,
+} from './publish-statement.js';
