@@ -174,7 +174,6 @@ function sdkCode(path: FieldPath, code: ManifestIssueCode): ManifestIssueCode {
 }
 
 const FORMATS: Readonly<Record<string, string>> = {
-  email: 'an email address',
   base64: 'base64 (A–Z, a–z, 0–9, + and /, padded with =)',
 };
 

@@ -59,7 +59,9 @@ const executionMode = z.enum(['interactive', 'async', 'workflow']);
 const author = z
   .looseObject({
     name: text('the author or team name', { min: 1 }),
-    email: z.email().meta({ description: 'a contact email address' }).optional(),
+    // Annotated, not enforced, as on the platform: git's user.email, which `init` copies, is
+    // often a local address such as ci@build-host that strict email grammars refuse.
+    email: z.string().meta({ description: 'a contact email address', format: 'email' }).optional(),
     organization: z
       .string()
       .meta({ description: 'the organization the author belongs to' })

@@ -108,15 +108,13 @@ const RULES: Rule[] = [
     passes: [
       { name: 'Ada' },
       { name: 'Ada', email: 'ada@example.com', organization: 'Alithea Bio' },
+      // The email format is not enforced: git often holds local addresses like this one.
+      { name: 'CI', email: 'ci@build-host' },
     ],
     fails: [
       { value: {}, code: 'schema.required', at: '/author/name' },
       { value: { name: '' }, code: 'schema.too_short', at: '/author/name' },
-      {
-        value: { name: 'Ada', email: 'not an email' },
-        code: 'schema.invalid_format',
-        at: '/author/email',
-      },
+      { value: { name: 'Ada', email: 42 }, code: 'schema.invalid_type', at: '/author/email' },
       {
         value: { name: 'Ada', organization: 3 },
         code: 'schema.invalid_type',

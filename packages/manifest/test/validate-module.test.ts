@@ -1,0 +1,243 @@
+// validateModule on real module directories in the temp dir: reading the manifest, the layout
+// checks of SPEC §5, and strict mode over both.
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { validateModule } from '../src/index.js';
+import { SDK_WITH_UI_TEMPLATE, TEMPLATE_MANIFEST } from './manifests.js';
+
+let dir: string;
+
+beforeEach(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'hla-compass-manifest-'));
+});
+
+afterEach(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+/** Writes files (path → content) under the module directory, creating folders on the way. */
+async function layout(files: Record<string, string | object>): Promise<void> {
+  for (const [path, content] of Object.entries(files)) {
+    await mkdir(join(dir, path, '..'), { recursive: true });
+    const text = typeof content === 'string' ? content : `${JSON.stringify(content, null, 2)}\n`;
+    await writeFile(join(dir, path), text);
+  }
+}
+
+const PINNED = 'numpy==2.1.3\n';
+
+describe('a well-formed module', () => {
+  it('is valid under strict, and the manifest is returned', async () => {
+    await layout({ 'manifest.json': TEMPLATE_MANIFEST, 'backend/requirements.txt': PINNED });
+    expect(await validateModule(dir, { strict: true })).toEqual({
+      valid: true,
+      issues: [],
+      manifest: TEMPLATE_MANIFEST,
+    });
+  });
+
+  it('with a UI is valid when frontend/ exists', async () => {
+    await layout({
+      'manifest.json': SDK_WITH_UI_TEMPLATE,
+      'backend/requirements.txt': PINNED,
+      'frontend/index.tsx': 'export {};\n',
+    });
+    expect((await validateModule(dir, { strict: true })).issues).toEqual([]);
+  });
+
+  it('may keep its manifest elsewhere: manifestPath resolves against the module directory', async () => {
+    await layout({ 'config/module.json': TEMPLATE_MANIFEST, 'backend/requirements.txt': PINNED });
+    expect((await validateModule(dir, { manifestPath: 'config/module.json' })).valid).toBe(true);
+    expect(
+      (await validateModule(dir, { manifestPath: join(dir, 'config/module.json') })).valid,
+    ).toBe(true);
+  });
+
+  it('may have a byte order mark before its JSON', async () => {
+    await layout({
+      'manifest.json': `\uFEFF${JSON.stringify(TEMPLATE_MANIFEST)}`,
+      'backend/requirements.txt': PINNED,
+    });
+    expect((await validateModule(dir, { strict: true })).valid).toBe(true);
+  });
+});
+
+describe('reading the manifest', () => {
+  it('a missing manifest is manifest.not_found with its absolute path, and nothing else is checked', async () => {
+    expect(await validateModule(dir)).toEqual({
+      valid: false,
+      issues: [
+        {
+          code: 'manifest.not_found',
+          severity: 'error',
+          path: '',
+          message: `manifest file not found at ${join(dir, 'manifest.json')}`,
+        },
+      ],
+    });
+  });
+
+  it('a manifest path that is a directory cannot be read', async () => {
+    await mkdir(join(dir, 'manifest.json'));
+    const { issues } = await validateModule(dir);
+    expect(issues).toEqual([
+      expect.objectContaining({
+        code: 'manifest.read_error',
+        message: expect.stringMatching(/manifest\.json: it is a directory$/),
+      }),
+    ]);
+  });
+
+  it('invalid JSON is manifest.invalid with the line and column of the fault', async () => {
+    await layout({ 'manifest.json': '{\n  "name": "my-module",\n}\n' });
+    expect((await validateModule(dir)).issues).toEqual([
+      {
+        code: 'manifest.invalid',
+        severity: 'error',
+        path: '',
+        message:
+          'invalid JSON in manifest at line 3, column 1: expected a property name in double quotes, found "}"',
+      },
+    ]);
+  });
+});
+
+describe('structure checks', () => {
+  it('backend/ must exist', async () => {
+    await layout({ 'manifest.json': TEMPLATE_MANIFEST });
+    const result = await validateModule(dir);
+    expect(result.valid).toBe(false);
+    expect(result.issues).toEqual([
+      expect.objectContaining({ code: 'structure.backend_missing', severity: 'error', path: '' }),
+    ]);
+  });
+
+  it('backend must be a directory, not a file', async () => {
+    await layout({ 'manifest.json': TEMPLATE_MANIFEST, backend: 'print("hi")\n' });
+    expect((await validateModule(dir)).issues.map((issue) => issue.code)).toEqual([
+      'structure.backend_missing',
+    ]);
+  });
+
+  it('a with-ui module needs frontend/', async () => {
+    await layout({ 'manifest.json': SDK_WITH_UI_TEMPLATE, 'backend/requirements.txt': PINNED });
+    const result = await validateModule(dir);
+    expect(result.valid).toBe(false);
+    expect(result.issues).toEqual([
+      expect.objectContaining({ code: 'ui.frontend_missing', severity: 'error', path: '' }),
+    ]);
+  });
+
+  it('a no-ui module does not need frontend/', async () => {
+    await layout({ 'manifest.json': TEMPLATE_MANIFEST, 'backend/requirements.txt': PINNED });
+    expect((await validateModule(dir)).issues).toEqual([]);
+  });
+
+  it('runs alongside schema errors, and all issues are ordered by path then code', async () => {
+    await layout({
+      'manifest.json': { ...SDK_WITH_UI_TEMPLATE, name: 'Bad Name' },
+    });
+    expect((await validateModule(dir)).issues.map((issue) => [issue.path, issue.code])).toEqual([
+      ['', 'structure.backend_missing'],
+      ['', 'ui.frontend_missing'],
+      ['/name', 'schema.pattern'],
+    ]);
+  });
+
+  it('a missing requirements.txt is a warning, an error under strict', async () => {
+    await layout({ 'manifest.json': TEMPLATE_MANIFEST, 'backend/main.py': '' });
+    const lenient = await validateModule(dir);
+    expect(lenient.valid).toBe(true);
+    expect(lenient.issues).toEqual([
+      expect.objectContaining({ code: 'structure.requirements_missing', severity: 'warning' }),
+    ]);
+    const strict = await validateModule(dir, { strict: true });
+    expect(strict.valid).toBe(false);
+    expect(strict.issues).toEqual([
+      expect.objectContaining({ code: 'structure.requirements_missing', severity: 'error' }),
+    ]);
+  });
+
+  it('an unreadable requirements.txt is reported as such', async () => {
+    await layout({ 'manifest.json': TEMPLATE_MANIFEST });
+    await mkdir(join(dir, 'backend/requirements.txt'), { recursive: true });
+    expect((await validateModule(dir)).issues).toEqual([
+      expect.objectContaining({
+        code: 'structure.requirements_read_error',
+        severity: 'warning',
+        message: 'unable to read backend/requirements.txt: it is a directory',
+      }),
+    ]);
+  });
+});
+
+describe('unpinned requirements', () => {
+  const requirements = [
+    '# runtime', // 1
+    'numpy==2.1.3', // 2
+    'pandas', // 3
+    'scipy>=1.10', // 4
+    '', // 5
+    '-r extra.txt', // 6
+    'requests~=2.32 ; python_version >= "3.9"', // 7
+  ].join('\n');
+
+  it('are warnings, every line reported with its number; the module stays valid', async () => {
+    await layout({ 'manifest.json': TEMPLATE_MANIFEST, 'backend/requirements.txt': requirements });
+    const result = await validateModule(dir);
+    expect(result.valid).toBe(true);
+    expect(result.manifest).toEqual(TEMPLATE_MANIFEST);
+    expect(result.issues.map((issue) => [issue.code, issue.severity, issue.message])).toEqual([
+      [
+        'structure.requirements_nested',
+        'warning',
+        'backend/requirements.txt line 6: "-r extra.txt" includes a file whose requirements are not checked: list them in backend/requirements.txt, pinned with ==',
+      ],
+      [
+        'structure.requirements_unpinned',
+        'warning',
+        'unpinned dependency in backend/requirements.txt line 3: "pandas" (pin it with ==, e.g. pandas==1.2.3)',
+      ],
+      [
+        'structure.requirements_unpinned',
+        'warning',
+        'unpinned dependency in backend/requirements.txt line 4: "scipy>=1.10" (pin it with ==, e.g. scipy==1.2.3)',
+      ],
+      [
+        'structure.requirements_unpinned',
+        'warning',
+        'unpinned dependency in backend/requirements.txt line 7: "requests~=2.32 ; python_version >= \\"3.9\\"" (pin it with ==, e.g. requests==1.2.3)',
+      ],
+    ]);
+  });
+
+  it('are errors under strict, and the manifest is withheld', async () => {
+    await layout({ 'manifest.json': TEMPLATE_MANIFEST, 'backend/requirements.txt': requirements });
+    const result = await validateModule(dir, { strict: true });
+    expect(result.valid).toBe(false);
+    expect(result.manifest).toBeUndefined();
+    expect(result.issues).toHaveLength(4);
+    expect(result.issues.every((issue) => issue.severity === 'error')).toBe(true);
+  });
+});
+
+describe('strict mode over the whole module', () => {
+  it('also reports unknown top-level fields and manifest warnings as errors', async () => {
+    await layout({
+      'manifest.json': { ...TEMPLATE_MANIFEST, pricing: undefined, owner: 'lab' },
+      'backend/requirements.txt': PINNED,
+    });
+    const lenient = await validateModule(dir);
+    expect(lenient.valid).toBe(true);
+    expect(lenient.issues.map((issue) => [issue.code, issue.severity])).toEqual([
+      ['pricing.tiers_missing', 'warning'],
+    ]);
+    const strict = await validateModule(dir, { strict: true });
+    expect(strict.issues.map((issue) => [issue.code, issue.severity])).toEqual([
+      ['schema.unknown_field', 'error'],
+      ['pricing.tiers_missing', 'error'],
+    ]);
+  });
+});
