@@ -1,0 +1,60 @@
+// The HTTP application: request ids, the 1 MiB body limit and error mapping around the root
+// routes (/healthz, /openapi.json, /_emulator) and one sub-application per environment.
+import { openApiDocument } from '@hla-compass/platform-api';
+import { Hono } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import type { EnvContext } from './env-context.js';
+import type { AppEnv } from './http/app-env.js';
+import { type ErrorLogger, notFound, onError } from './http/errors.js';
+import { requestId } from './http/request-id.js';
+import type { Platform } from './platform.js';
+import { registerAuthRoutes } from './routes/auth.js';
+import { registerConsoleRoutes } from './routes/console.js';
+import { registerEmulatorRoutes } from './routes/emulator.js';
+import { registerKeyRoutes } from './routes/keys.js';
+import { registerModuleRoutes } from './routes/modules.js';
+import { registerPublishRoutes } from './routes/publish.js';
+import { registerRegistryRoutes } from './routes/registries.js';
+
+export const MAX_BODY_BYTES = 1024 * 1024;
+
+/** The API of one environment; mounted under `/<env>`. */
+export function createEnvApp(context: EnvContext): Hono<AppEnv> {
+  const app = new Hono<AppEnv>();
+  // Publish routes first: `/v1/modules/publish/config` must not be read as a module id.
+  registerPublishRoutes(app, context);
+  registerAuthRoutes(app, context);
+  registerModuleRoutes(app, context);
+  registerRegistryRoutes(app, context);
+  registerKeyRoutes(app, context);
+  registerConsoleRoutes(app, context);
+  return app;
+}
+
+export function createApp(
+  platform: Platform,
+  options: { log: ErrorLogger; baseUrl: () => string; startedAt: number },
+): Hono<AppEnv> {
+  const app = new Hono<AppEnv>();
+  app.use(requestId);
+  app.use(bodyLimit({ maxSize: MAX_BODY_BYTES }));
+  app.onError(onError(options.log));
+  app.notFound(notFound);
+
+  app.get('/healthz', (c) =>
+    c.json({
+      status: 'ok',
+      environments: [...platform.envs.keys()],
+      persistent: platform.dataDir !== undefined,
+      uptimeSeconds: Math.round((Date.now() - options.startedAt) / 1000),
+    }),
+  );
+  let openApi: object | undefined;
+  app.get('/openapi.json', (c) => {
+    openApi ??= openApiDocument({ baseUrl: options.baseUrl() });
+    return c.json(openApi);
+  });
+  registerEmulatorRoutes(app, platform);
+  for (const [name, context] of platform.envs) app.route(`/${name}`, createEnvApp(context));
+  return app;
+}

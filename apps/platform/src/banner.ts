@@ -1,0 +1,59 @@
+// What `hla-compass-platform start` prints once it is ready: where each env is, the seeded
+// accounts with their dev-only secrets, and the lines that point the CLI at the emulator.
+import { ENVIRONMENTS } from '@hla-compass/platform-api';
+import type { Seed } from './services/seed.js';
+import { defaultPolicy } from './services/seed.js';
+
+export interface BannerInput {
+  url: string;
+  readyMs: number;
+  dataDir: string | undefined;
+  seed: Seed;
+  registry: string;
+}
+
+export function listeningLine(url: string): string {
+  return `hla-compass-platform listening on ${url}`;
+}
+
+export function banner(input: BannerInput): string[] {
+  const { url, seed } = input;
+  const lines = [
+    listeningLine(input.url),
+    `ready in ${input.readyMs} ms · data: ${input.dataDir ?? 'in memory (--memory)'}`,
+    '',
+    'Environments (API base URL = console URL; sign-in page at <url>/cli-login):',
+  ];
+  for (const env of ENVIRONMENTS) {
+    const policy = seed.environments[env] ?? defaultPolicy(env);
+    lines.push(
+      `  ${env.padEnd(8)} ${`${url}/${env}`.padEnd(36)} requireSignature=${policy.requireSignature}`,
+    );
+  }
+  lines.push(
+    `  health ${url}/healthz · OpenAPI ${url}/openapi.json`,
+    '',
+    `Registry: ${input.registry}`,
+    '',
+  );
+  lines.push('Seeded accounts — DEV-ONLY credentials, public, valid only against this emulator:');
+  for (const user of seed.users) {
+    const role = [...user.roles, ...(user.superuser ? ['superuser'] : [])].join('+');
+    lines.push(`  ${user.email.padEnd(30)} ${user.org.padEnd(10)} ${role.padEnd(20)}`);
+    if (user.password !== undefined) lines.push(`      password ${user.password}`);
+    if (user.apiKey !== undefined) lines.push(`      API key  ${user.apiKey}`);
+  }
+  const environments = Object.fromEntries(
+    ENVIRONMENTS.map((env) => [env, { apiUrl: `${url}/${env}`, consoleUrl: `${url}/${env}` }]),
+  );
+  lines.push(
+    '',
+    'Point the CLI at the emulator: merge into ~/.hla-compass/config.json (or $HLA_COMPASS_CONFIG_DIR/config.json):',
+    JSON.stringify({ environments }, null, 2),
+    'or, for one shell and one env:',
+    `  export HLA_API_ENDPOINT=${url}/dev`,
+    '',
+    'Ctrl-C stops the emulator and the registry it started.',
+  );
+  return lines;
+}

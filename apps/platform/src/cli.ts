@@ -1,0 +1,177 @@
+// The `hla-compass-platform` command line: `start` with its flags, the banner, and a clean
+// stop on SIGINT/SIGTERM.
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { z } from 'zod';
+import { banner } from './banner.js';
+import { type LocalRegistry, startLocalRegistry } from './local-registry.js';
+import { DEFAULT_SEED_FILE, StartError, startPlatform } from './start.js';
+
+const USAGE = `Usage: hla-compass-platform start [options]
+
+The local HLA-Compass platform emulator: the catalog APIs of local, dev, staging and prod,
+each under http://HOST:PORT/<env>, with its own SQLite database.
+
+Options:
+  --port N                 TCP port (default 4100; 0 picks a free one)
+  --host ADDRESS           address to listen on (default 127.0.0.1)
+  --data DIR               directory of the <env>.db files (default: .data/platform in the
+                           repository, else ./.data/platform)
+  --memory                 keep every database in memory (nothing is written)
+  --seed FILE              seed loaded into empty databases and on /_emulator/reset
+                           (default: seed/default.json of this package)
+  --registry auto|none     start a local registry on 127.0.0.1:5000 (default auto)
+  --access-token-ttl SECS  lifetime of access tokens (default 3600)
+  --login-rate-limit N/S   failed sign-ins allowed per client and email in S seconds (default 10/60)
+  -h, --help               this text
+  --version                the emulator's version
+
+Examples:
+  hla-compass-platform start
+  hla-compass-platform start --memory --port 0 --registry none
+  hla-compass-platform start --data /tmp/platform --access-token-ttl 60`;
+
+class UsageError extends Error {}
+
+function positiveInteger(
+  name: string,
+  value: string | undefined,
+  fallback: number,
+  min = 1,
+): number {
+  if (value === undefined) return fallback;
+  const number = Number(value);
+  if (!Number.isInteger(number) || number < min) {
+    throw new UsageError(`--${name} must be an integer ≥ ${min}, not "${value}"`);
+  }
+  return number;
+}
+
+const packageDir = join(dirname(fileURLToPath(import.meta.url)), '..');
+/** The monorepo root when this runs from a checkout (apps/platform inside it). */
+const checkoutRoot = (() => {
+  const root = resolve(packageDir, '..', '..');
+  return existsSync(join(root, 'pnpm-workspace.yaml')) ? root : undefined;
+})();
+
+async function start(argv: string[], out: (line: string) => void): Promise<void> {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      port: { type: 'string' },
+      host: { type: 'string' },
+      data: { type: 'string' },
+      memory: { type: 'boolean' },
+      seed: { type: 'string' },
+      registry: { type: 'string' },
+      'access-token-ttl': { type: 'string' },
+      'login-rate-limit': { type: 'string' },
+    },
+    strict: true,
+    allowPositionals: false,
+  });
+  if (values.memory === true && values.data !== undefined) {
+    throw new UsageError('--data and --memory exclude each other');
+  }
+  const registryMode = values.registry ?? 'auto';
+  if (registryMode !== 'auto' && registryMode !== 'none') {
+    throw new UsageError(`--registry must be auto or none, not "${registryMode}"`);
+  }
+  const rateLimit = /^(\d+)\/(\d+)$/.exec(values['login-rate-limit'] ?? '10/60');
+  if (rateLimit === null) throw new UsageError('--login-rate-limit must look like 10/60');
+  const dataDir =
+    values.memory === true
+      ? undefined
+      : resolve(values.data ?? join(checkoutRoot ?? process.cwd(), '.data', 'platform'));
+
+  const running = await startPlatform({
+    port: positiveInteger('port', values.port, 4100, 0),
+    host: values.host ?? '127.0.0.1',
+    ...(dataDir === undefined ? {} : { dataDir }),
+    seed: values.seed ?? DEFAULT_SEED_FILE,
+    accessTokenTtlSeconds: positiveInteger('access-token-ttl', values['access-token-ttl'], 3600),
+    loginRateLimit: {
+      attempts: positiveInteger('login-rate-limit', rateLimit[1], 10),
+      windowSeconds: positiveInteger('login-rate-limit', rateLimit[2], 60),
+    },
+  });
+  const readyMs = Math.round(performance.now());
+
+  let registry: LocalRegistry | undefined;
+  let registryLine = 'not started (--registry none)';
+  if (registryMode === 'auto') {
+    const result = await startLocalRegistry({
+      host: '127.0.0.1',
+      port: 5000,
+      dataDir,
+      composeDir: checkoutRoot,
+    });
+    if ('unavailable' in result) {
+      registryLine = `none on 127.0.0.1:5000, going on without it: ${result.unavailable}. Publishes will answer REGISTRY_UNAVAILABLE until a registry listens there.`;
+    } else {
+      registry = result;
+      registryLine = result.description;
+    }
+  }
+  for (const line of banner({
+    url: running.url,
+    readyMs,
+    dataDir,
+    seed: running.seed.seed,
+    registry: registryLine,
+  })) {
+    out(line);
+  }
+
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    out(`${signal}: stopping`);
+    await running.stop();
+    await registry?.stop();
+    process.exit(0);
+  };
+  process.once('SIGINT', () => void stop('SIGINT'));
+  process.once('SIGTERM', () => void stop('SIGTERM'));
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const out = (line: string) => process.stdout.write(`${line}\n`);
+  const [command, ...rest] = argv;
+  try {
+    if (
+      command === undefined ||
+      command === '-h' ||
+      command === '--help' ||
+      rest.includes('--help') ||
+      rest.includes('-h')
+    ) {
+      out(USAGE);
+      return command === undefined ? 2 : 0;
+    }
+    if (command === '--version') {
+      const text = readFileSync(join(packageDir, 'package.json'), 'utf8');
+      out(z.object({ version: z.string() }).parse(JSON.parse(text)).version);
+      return 0;
+    }
+    if (command !== 'start') throw new UsageError(`unknown command "${command}"`);
+    await start(rest, out);
+    return -1;
+  } catch (error) {
+    if (
+      error instanceof UsageError ||
+      (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')
+    ) {
+      process.stderr.write(`hla-compass-platform: ${(error as Error).message}\n\n${USAGE}\n`);
+      return 2;
+    }
+    if (error instanceof StartError) {
+      process.stderr.write(`hla-compass-platform: ${error.message}\n`);
+      return 1;
+    }
+    throw error;
+  }
+}

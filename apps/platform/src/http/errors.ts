@@ -1,0 +1,40 @@
+// Turns whatever a handler threw into the platform's error body: PlatformErrors keep their
+// code and status; anything else is an INTERNAL error whose details stay in the server log.
+import { PlatformError } from '@hla-compass/platform-api';
+import type { Context } from 'hono';
+import { HTTPException } from 'hono/http-exception';
+import type { AppEnv } from './app-env.js';
+
+export type ErrorLogger = (message: string) => void;
+
+export function errorResponse(c: Context<AppEnv>, error: PlatformError): Response {
+  if (error.retryAfter !== undefined) c.header('Retry-After', String(error.retryAfter));
+  return c.json(error.toBody(c.get('requestId') ?? 'unknown'), error.status);
+}
+
+export function onError(log: ErrorLogger) {
+  return (error: Error, c: Context<AppEnv>): Response => {
+    if (error instanceof PlatformError) return errorResponse(c, error);
+    if (error instanceof HTTPException && error.status === 413) {
+      return errorResponse(c, new PlatformError('PAYLOAD_TOO_LARGE', 'Request body is over 1 MiB'));
+    }
+    if (error instanceof HTTPException && error.status < 500) {
+      return errorResponse(
+        c,
+        new PlatformError('INVALID_REQUEST', `Malformed request: ${error.message}`),
+      );
+    }
+    log(`request ${c.get('requestId')} failed: ${error.stack ?? error.message}`);
+    return errorResponse(
+      c,
+      new PlatformError('INTERNAL', 'Internal error in the platform emulator; see its log'),
+    );
+  };
+}
+
+export function notFound(c: Context<AppEnv>): Response {
+  return errorResponse(
+    c,
+    new PlatformError('NOT_FOUND', `No route ${c.req.method} ${new URL(c.req.url).pathname}`),
+  );
+}

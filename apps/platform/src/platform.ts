@@ -1,0 +1,71 @@
+// The emulated platform: one EnvContext (database, clock, limits) per environment, and the
+// seed they are reset to.
+import { join } from 'node:path';
+import { ENVIRONMENTS, type Environment } from '@hla-compass/platform-api';
+import type { EnvContext } from './env-context.js';
+import type { ImageResolver } from './services/image-resolution.js';
+import { type LoginRateLimit, LoginRateLimiter } from './services/login-rate-limit.js';
+import { applySeed, type PreparedSeed, prepareSeed } from './services/seed.js';
+import { EnvStore } from './store/env-store.js';
+
+export interface PlatformOptions {
+  /** Directory of the `<env>.db` files; undefined keeps every database in memory. */
+  dataDir: string | undefined;
+  seed: PreparedSeed;
+  accessTokenTtlSeconds: number;
+  loginRateLimit: LoginRateLimit;
+  images: ImageResolver;
+  now: () => number;
+}
+
+export class Platform {
+  readonly envs: ReadonlyMap<Environment, EnvContext>;
+  readonly dataDir: string | undefined;
+  #seed: PreparedSeed;
+
+  constructor(options: PlatformOptions) {
+    this.dataDir = options.dataDir;
+    this.#seed = options.seed;
+    const envs = new Map<Environment, EnvContext>();
+    for (const name of ENVIRONMENTS) {
+      const store = new EnvStore(this.databaseFile(name) ?? ':memory:');
+      envs.set(name, {
+        name,
+        store,
+        now: options.now,
+        accessTokenTtlSeconds: options.accessTokenTtlSeconds,
+        loginLimiter: new LoginRateLimiter(options.loginRateLimit, options.now),
+        images: options.images,
+      });
+    }
+    this.envs = envs;
+  }
+
+  databaseFile(environment: Environment): string | undefined {
+    return this.dataDir === undefined ? undefined : join(this.dataDir, `${environment}.db`);
+  }
+
+  /** Loads the seed into every env whose database is empty (a first start). */
+  seedEmpty(): Environment[] {
+    const seeded: Environment[] = [];
+    for (const context of this.envs.values()) {
+      if (!context.store.isEmpty()) continue;
+      applySeed(context, this.#seed);
+      seeded.push(context.name);
+    }
+    return seeded;
+  }
+
+  /** Wipes `environments` and loads the start-up seed (or `seed`, which replaces it for them). */
+  async reset(environments: readonly Environment[], seed?: unknown): Promise<void> {
+    const prepared = seed === undefined ? this.#seed : await prepareSeed(seed);
+    for (const name of environments) {
+      const context = this.envs.get(name);
+      if (context !== undefined) applySeed(context, prepared);
+    }
+  }
+
+  close(): void {
+    for (const context of this.envs.values()) context.store.close();
+  }
+}

@@ -1,0 +1,66 @@
+// Who is calling: a Bearer access token or an X-API-Key, looked up by hash, and the roles
+// that the rules of each route check.
+import { PlatformError, type Role } from '@hla-compass/platform-api';
+import type { EnvContext } from '../env-context.js';
+import type { OrgRecord } from '../store/orgs.js';
+import type { UserRecord } from '../store/users.js';
+import { hashSecret } from './secrets.js';
+
+export interface Caller {
+  user: UserRecord;
+  org: OrgRecord;
+}
+
+export interface CredentialHeaders {
+  authorization?: string | undefined;
+  apiKey?: string | undefined;
+}
+
+const LOGIN_HINT = 'sign in with `hla-compass auth login`';
+
+export function authenticate(context: EnvContext, headers: CredentialHeaders): Caller {
+  const { credentials, users, orgs } = context.store;
+  let userId: string | undefined;
+  if (headers.authorization !== undefined) {
+    const match = /^Bearer[ ]+(\S+)\s*$/i.exec(headers.authorization);
+    if (match?.[1] === undefined) {
+      throw new PlatformError(
+        'UNAUTHENTICATED',
+        `Authorization header must be "Bearer <token>"; ${LOGIN_HINT}`,
+      );
+    }
+    userId = credentials.userOfAccessToken(hashSecret(match[1]), context.now());
+    if (userId === undefined) {
+      throw new PlatformError(
+        'UNAUTHENTICATED',
+        `Access token is invalid or expired; ${LOGIN_HINT}`,
+      );
+    }
+  } else if (headers.apiKey !== undefined) {
+    userId = credentials.userOfApiKey(hashSecret(headers.apiKey.trim()));
+    if (userId === undefined) throw new PlatformError('UNAUTHENTICATED', 'API key is invalid');
+  } else {
+    throw new PlatformError(
+      'UNAUTHENTICATED',
+      `Missing credentials: send "Authorization: Bearer <token>" or "X-API-Key"; ${LOGIN_HINT}`,
+    );
+  }
+  const user = users.get(userId);
+  const org = user === undefined ? undefined : orgs.get(user.orgId);
+  if (user === undefined || org === undefined) {
+    throw new PlatformError('UNAUTHENTICATED', `Account no longer exists; ${LOGIN_HINT}`);
+  }
+  return { user, org };
+}
+
+// Roles are cumulative: an admin may do what a developer may, a developer what a viewer may.
+const ROLE_RANK: Record<Role, number> = { viewer: 1, developer: 2, admin: 3 };
+
+export function hasRole(caller: Caller, role: Role): boolean {
+  return caller.user.roles.some((held) => ROLE_RANK[held] >= ROLE_RANK[role]);
+}
+
+/** Org admins manage their own org; superusers manage every org. */
+export function canAdministerOrg(caller: Caller, orgId: string): boolean {
+  return caller.user.superuser || (caller.org.id === orgId && hasRole(caller, 'admin'));
+}

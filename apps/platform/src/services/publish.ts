@@ -1,0 +1,295 @@
+// Publish intake (SPEC §6, §7): the checks in their order, each failing with its own code and
+// writing nothing, then one transaction that records the version, where the database's
+// UNIQUE key decides which of several concurrent publishes of one version wins.
+import { validateManifest } from '@hla-compass/manifest';
+import { PlatformError, type PublishAccepted, type Scope } from '@hla-compass/platform-api';
+import {
+  type ImageReference,
+  InvalidReferenceError,
+  parseImageReference,
+} from '@hla-compass/registry-client';
+import {
+  InvalidStatementError,
+  type JsonObject,
+  SIGNATURE_FIELDS,
+  unsignedManifest,
+  verifyPublishStatement,
+} from '@hla-compass/signing';
+import { type EnvContext, isoTime } from '../env-context.js';
+import type { VersionRecord } from '../store/catalog.js';
+import { isUniqueViolation } from '../store/database.js';
+import { newId } from '../store/ids.js';
+import { matchAllowlist } from './allowlist.js';
+import { type Caller, hasRole } from './authentication.js';
+import { pinnedImageRef, promoteIfCurrent, publishStatusValue } from './catalog.js';
+import { readPolicy } from './policy.js';
+import { untrustedKeyReason } from './signing-keys.js';
+
+export interface PublishSubmission {
+  imageRef: string;
+  /** The manifest exactly as parsed from the body (signature fields included). */
+  manifest: JsonObject;
+  scope: Scope;
+}
+
+export interface Idempotency {
+  key: string;
+  /** sha256 of the request body as received. */
+  requestHash: string;
+}
+
+export interface PublishResponse {
+  status: 202;
+  body: PublishAccepted;
+}
+
+export function requireDeveloper(context: EnvContext, caller: Caller): void {
+  if (!hasRole(caller, 'developer')) {
+    throw new PlatformError(
+      'DEVELOPER_ROLE_REQUIRED',
+      `Module publish requires developer access: ${caller.user.email} is ${
+        caller.user.roles.join(', ') || 'without a role'
+      } in ${caller.org.id} (${context.name}); ask an org admin for the developer role`,
+    );
+  }
+}
+
+/**
+ * The first response to this user's Idempotency-Key when the body is the same, undefined when
+ * the key is new; IDEMPOTENCY_KEY_REUSED when the key came with another body.
+ */
+export function replayPublish(
+  context: EnvContext,
+  caller: Caller,
+  idempotency: Idempotency,
+): { status: number; body: string } | undefined {
+  const record = context.store.idempotency.get(caller.user.id, idempotency.key);
+  if (record === undefined) return undefined;
+  if (record.requestHash !== idempotency.requestHash) {
+    throw new PlatformError(
+      'IDEMPOTENCY_KEY_REUSED',
+      `Idempotency-Key ${idempotency.key} was already used with another request body; use a new key for a new publish`,
+    );
+  }
+  return { status: record.status, body: record.body };
+}
+
+function validated(manifest: JsonObject): { name: string; version: string } {
+  const result = validateManifest(unsignedManifest(manifest), { strict: false });
+  if (!result.valid || result.manifest === undefined) {
+    const errors = result.issues.filter((issue) => issue.severity === 'error');
+    throw new PlatformError(
+      'INVALID_MANIFEST',
+      `Invalid manifest: ${errors.length} issue(s): ${errors
+        .slice(0, 3)
+        .map((issue) => `${issue.path || '/'} ${issue.message}`)
+        .join('; ')}`,
+      { details: { issues: result.issues } },
+    );
+  }
+  return { name: result.manifest.name, version: result.manifest.version };
+}
+
+function parsedReference(imageRef: string): ImageReference {
+  try {
+    return parseImageReference(imageRef);
+  } catch (error) {
+    if (!(error instanceof InvalidReferenceError)) throw error;
+    throw new PlatformError('INVALID_IMAGE_REF', `Invalid image reference: ${error.message}`, {
+      details: { imageRef, rule: error.rule },
+    });
+  }
+}
+
+async function resolveDigest(
+  context: EnvContext,
+  reference: ImageReference,
+  credentials: Parameters<EnvContext['images']['resolve']>[1],
+): Promise<string> {
+  const shown = reference.toString();
+  const result = await context.images.resolve(reference, credentials);
+  switch (result.status) {
+    case 'found':
+      if (reference.digest !== undefined && reference.digest !== result.digest) {
+        throw new PlatformError(
+          'IMAGE_NOT_FOUND',
+          `Image not found: the registry answered ${result.digest} for ${shown}`,
+          { details: { imageRef: shown } },
+        );
+      }
+      return result.digest;
+    case 'not_found':
+      throw new PlatformError(
+        'IMAGE_NOT_FOUND',
+        `Image not found: ${shown} has no manifest at ${reference.registry}; push it first (check with \`docker manifest inspect ${shown}\`)`,
+        { details: { imageRef: shown, registryMessage: result.message } },
+      );
+    case 'unauthorized':
+    case 'forbidden':
+      throw new PlatformError(
+        'IMAGE_FORBIDDEN',
+        `Forbidden: ${reference.registry} refused the platform's pull credentials for ${reference.repository}; ask an org admin to update the allowlist entry's credentials`,
+        { details: { imageRef: shown, registryMessage: result.message } },
+      );
+    case 'unavailable':
+      throw new PlatformError(
+        'REGISTRY_UNAVAILABLE',
+        `Registry unavailable: ${reference.registry} could not be reached or failed (${result.message}); try again later`,
+        { details: { imageRef: shown } },
+      );
+  }
+}
+
+function signatureFingerprint(
+  context: EnvContext,
+  caller: Caller,
+  statement: { repository: string; digest: string; manifest: JsonObject; scope: Scope },
+): string | null {
+  const signed = SIGNATURE_FIELDS.some((field) => Object.hasOwn(statement.manifest, field));
+  if (!signed) {
+    if (readPolicy(context).requireSignature) {
+      throw new PlatformError(
+        'SIGNATURE_REQUIRED',
+        `Signature required: ${context.name} accepts only signed publishes; run \`hla-compass keys init\` and \`hla-compass keys register --env ${context.name}\`, then publish again`,
+      );
+    }
+    return null;
+  }
+  let result: ReturnType<typeof verifyPublishStatement>;
+  try {
+    result = verifyPublishStatement({ environment: context.name, ...statement });
+  } catch (error) {
+    if (!(error instanceof InvalidStatementError)) throw error;
+    throw new PlatformError('SIGNATURE_INVALID', `Signature invalid: ${error.message}`);
+  }
+  if (!result.valid) {
+    throw new PlatformError('SIGNATURE_INVALID', `Signature invalid: ${result.message}`, {
+      details: { reason: result.reason },
+    });
+  }
+  const untrusted = untrustedKeyReason(context, caller, result.keyFingerprint);
+  if (untrusted !== null) {
+    throw new PlatformError('UNTRUSTED_KEY', untrusted, {
+      details: { keyFingerprint: result.keyFingerprint },
+    });
+  }
+  return result.keyFingerprint;
+}
+
+export async function publish(
+  context: EnvContext,
+  caller: Caller,
+  submission: PublishSubmission,
+  idempotency: Idempotency | undefined,
+): Promise<PublishResponse> {
+  const { name, version } = validated(submission.manifest);
+  const reference = parsedReference(submission.imageRef);
+  const entry = matchAllowlist(context, caller.org, reference);
+  const digest = await resolveDigest(context, reference, entry.credentials);
+  const keyFingerprint = signatureFingerprint(context, caller, {
+    repository: reference.repository,
+    digest,
+    manifest: submission.manifest,
+    scope: submission.scope,
+  });
+  const policy = readPolicy(context);
+  const state =
+    submission.scope === 'public' && policy.publicScopeRequiresApproval ? 'SUBMITTED' : 'APPROVED';
+  return record(context, caller, idempotency, {
+    name,
+    version,
+    repository: reference.repository,
+    digest,
+    keyFingerprint,
+    manifest: submission.manifest,
+    scope: submission.scope,
+    state,
+  });
+}
+
+function record(
+  context: EnvContext,
+  caller: Caller,
+  idempotency: Idempotency | undefined,
+  accepted: Pick<
+    VersionRecord,
+    'version' | 'repository' | 'digest' | 'keyFingerprint' | 'scope' | 'state'
+  > & {
+    name: string;
+    manifest: JsonObject;
+  },
+): PublishResponse {
+  const { store } = context;
+  return store.transaction(() => {
+    // A concurrent request with the same key may have committed since the first look.
+    const replay =
+      idempotency === undefined ? undefined : replayPublish(context, caller, idempotency);
+    if (replay !== undefined) {
+      return { status: 202, body: JSON.parse(replay.body) as PublishAccepted };
+    }
+    const at = isoTime(context);
+    let module = store.catalog.findModule(caller.org.id, accepted.name);
+    if (module === undefined) {
+      store.catalog.insertModule({
+        id: newId('mod'),
+        orgId: caller.org.id,
+        name: accepted.name,
+        createdAt: at,
+      });
+      module = store.catalog.findModule(caller.org.id, accepted.name);
+    }
+    if (module === undefined) throw new Error('module row vanished inside its transaction');
+    const version: VersionRecord = {
+      id: newId('ver'),
+      publishId: newId('pub'),
+      moduleId: module.id,
+      orgId: caller.org.id,
+      moduleName: accepted.name,
+      version: accepted.version,
+      repository: accepted.repository,
+      digest: accepted.digest,
+      scope: accepted.scope,
+      state: accepted.state,
+      manifest: JSON.stringify(accepted.manifest),
+      keyFingerprint: accepted.keyFingerprint,
+      submittedBy: caller.user.id,
+      createdAt: at,
+      decidedAt: accepted.state === 'APPROVED' ? at : null,
+      decidedBy: null,
+      decisionReason: null,
+    };
+    try {
+      store.catalog.insertVersion(version);
+    } catch (error) {
+      if (!isUniqueViolation(error)) throw error;
+      throw new PlatformError(
+        'VERSION_EXISTS',
+        `${accepted.name}@${accepted.version} already exists in ${context.name}: published versions are immutable; bump \`version\` in manifest.json`,
+        { details: { moduleName: accepted.name, version: accepted.version } },
+      );
+    }
+    promoteIfCurrent(context, version, at);
+    const body: PublishAccepted = {
+      publishId: version.publishId,
+      moduleId: version.moduleId,
+      versionId: version.id,
+      moduleName: version.moduleName,
+      version: version.version,
+      environment: context.name,
+      scope: version.scope,
+      state: version.state,
+      status: publishStatusValue(version.state),
+      image: { repository: version.repository, digest: version.digest },
+      imageRef: pinnedImageRef(version),
+    };
+    if (idempotency !== undefined) {
+      store.idempotency.insert(
+        caller.user.id,
+        idempotency.key,
+        { requestHash: idempotency.requestHash, status: 202, body: JSON.stringify(body) },
+        at,
+      );
+    }
+    return { status: 202 as const, body };
+  });
+}

@@ -1,0 +1,146 @@
+// The seed (SPEC §10): orgs, allowlists, users with dev-only passwords and API keys, and each
+// env's policy, loaded into an empty database at first start and on /_emulator/reset|seed.
+import { createHash } from 'node:crypto';
+import {
+  type Environment,
+  environmentSchema,
+  registryCredentialsSchema,
+  registryProviderSchema,
+  roleSchema,
+} from '@hla-compass/platform-api';
+import { z } from 'zod';
+import type { EnvContext } from '../env-context.js';
+import { addRegistryEntry, validatePattern } from './allowlist.js';
+import { hashPassword } from './passwords.js';
+import { type EnvPolicy, writePolicy } from './policy.js';
+import { hashSecret } from './secrets.js';
+
+const policySchema = z.object({
+  requireSignature: z.boolean(),
+  publicScopeRequiresApproval: z.boolean(),
+});
+
+const allowlistEntrySchema = z.union([
+  z.string().min(1),
+  z.object({
+    pattern: z.string().min(1),
+    provider: registryProviderSchema.optional(),
+    credentials: registryCredentialsSchema.optional(),
+  }),
+]);
+
+export const seedSchema = z.object({
+  $comment: z.string().optional(),
+  environments: z.partialRecord(environmentSchema, policySchema).default({}),
+  orgs: z.array(
+    z.object({
+      id: z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'an org id is a lowercase slug'),
+      name: z.string().min(1),
+      /** Default registry namespace, e.g. `127.0.0.1:5000/your-org`. */
+      registry: z.string().min(1),
+      allowlist: z.array(allowlistEntrySchema).default([]),
+    }),
+  ),
+  users: z.array(
+    z.object({
+      id: z.string().min(1).optional(),
+      email: z.email(),
+      name: z.string().min(1),
+      org: z.string().min(1),
+      roles: z.array(roleSchema),
+      superuser: z.boolean().default(false),
+      /** Dev-only: stored as a scrypt hash. */
+      password: z.string().min(1).optional(),
+      /** Dev-only: stored as a sha256 hash. */
+      apiKey: z.string().min(20).optional(),
+    }),
+  ),
+});
+export type Seed = z.output<typeof seedSchema>;
+
+/** Signatures are required where real modules run; local and dev take unsigned publishes. */
+export function defaultPolicy(environment: Environment): EnvPolicy {
+  return {
+    requireSignature: environment === 'staging' || environment === 'prod',
+    publicScopeRequiresApproval: true,
+  };
+}
+
+/** A seed checked for consistency, with its secrets already hashed (scrypt is slow). */
+export interface PreparedSeed {
+  seed: Seed;
+  passwordHashes: ReadonlyMap<string, string>;
+}
+
+export class SeedError extends Error {
+  override readonly name = 'SeedError';
+}
+
+const userIdOf = (email: string): string =>
+  `usr_${createHash('sha256').update(email.toLowerCase()).digest('hex').slice(0, 20)}`;
+
+export async function prepareSeed(input: unknown): Promise<PreparedSeed> {
+  const parsed = seedSchema.safeParse(input);
+  if (!parsed.success) {
+    throw new SeedError(`invalid seed: ${z.prettifyError(parsed.error)}`);
+  }
+  const seed = parsed.data;
+  const orgIds = new Set(seed.orgs.map((org) => org.id));
+  if (orgIds.size !== seed.orgs.length) throw new SeedError('invalid seed: duplicate org id');
+  const emails = new Set(seed.users.map((user) => user.email.toLowerCase()));
+  if (emails.size !== seed.users.length) throw new SeedError('invalid seed: duplicate user email');
+  for (const user of seed.users) {
+    if (!orgIds.has(user.org)) {
+      throw new SeedError(`invalid seed: user ${user.email} names unknown org ${user.org}`);
+    }
+  }
+  for (const org of seed.orgs) {
+    for (const entry of org.allowlist)
+      validatePattern(typeof entry === 'string' ? entry : entry.pattern);
+  }
+  const hashes = await Promise.all(
+    seed.users.map(async (user) =>
+      user.password === undefined
+        ? undefined
+        : ([user.email, await hashPassword(user.password)] as const),
+    ),
+  );
+  return {
+    seed,
+    passwordHashes: new Map(hashes.filter((entry) => entry !== undefined)),
+  };
+}
+
+/** Replaces everything `context`'s database holds with the seed, in one transaction. */
+export function applySeed(context: EnvContext, prepared: PreparedSeed): void {
+  const { seed, passwordHashes } = prepared;
+  const { store } = context;
+  const createdAt = new Date(context.now()).toISOString();
+  store.transaction(() => {
+    store.clear();
+    writePolicy(context, seed.environments[context.name] ?? defaultPolicy(context.name));
+    for (const org of seed.orgs) {
+      store.orgs.insert({ id: org.id, name: org.name, registry: org.registry, createdAt });
+      for (const entry of org.allowlist) {
+        addRegistryEntry(context, org.id, typeof entry === 'string' ? { pattern: entry } : entry);
+      }
+    }
+    for (const user of seed.users) {
+      const id = user.id ?? userIdOf(user.email);
+      store.users.insert({
+        id,
+        orgId: user.org,
+        email: user.email,
+        name: user.name,
+        passwordHash: passwordHashes.get(user.email) ?? null,
+        roles: user.roles,
+        superuser: user.superuser,
+        createdAt,
+      });
+      if (user.apiKey !== undefined) {
+        store.credentials.insertApiKey(hashSecret(user.apiKey), id, 'seed', createdAt);
+      }
+    }
+  });
+  context.loginLimiter.clear();
+}

@@ -1,0 +1,141 @@
+// Signing in and staying signed in: password login, the PKCE code exchange, refresh-token
+// rotation with reuse detection, and the sign-in codes the console page hands out.
+import { PlatformError, type Tokens } from '@hla-compass/platform-api';
+import type { EnvContext } from '../env-context.js';
+import { newId } from '../store/ids.js';
+import type { UserRecord } from '../store/users.js';
+import { verifyPassword } from './passwords.js';
+import { codeChallengeMatches } from './pkce.js';
+import { hashSecret, newSecret } from './secrets.js';
+
+const REFRESH_TOKEN_TTL_MS = 30 * 24 * 3600 * 1000;
+export const AUTH_CODE_TTL_MS = 60 * 1000;
+
+const unauthenticated = (message: string): PlatformError =>
+  new PlatformError('UNAUTHENTICATED', message);
+
+function issueTokens(context: EnvContext, userId: string, familyId: string): Tokens {
+  const now = context.now();
+  const accessToken = newSecret('at');
+  const refreshToken = newSecret('rt');
+  const { credentials } = context.store;
+  credentials.insertAccessToken(
+    hashSecret(accessToken),
+    userId,
+    familyId,
+    now + context.accessTokenTtlSeconds * 1000,
+  );
+  credentials.insertRefreshToken(
+    hashSecret(refreshToken),
+    userId,
+    familyId,
+    now + REFRESH_TOKEN_TTL_MS,
+  );
+  return {
+    accessToken,
+    refreshToken,
+    expiresIn: context.accessTokenTtlSeconds,
+    tokenType: 'Bearer',
+  };
+}
+
+/**
+ * Checks an email and password, counting failures per client address. The same message for
+ * an unknown email and a wrong password, so that neither can be told from the other.
+ */
+export async function checkPassword(
+  context: EnvContext,
+  peer: string,
+  email: string,
+  password: string,
+): Promise<UserRecord> {
+  context.loginLimiter.check(peer, email);
+  const user = context.store.users.getByEmail(email);
+  const valid = await verifyPassword(password, user?.passwordHash ?? null);
+  if (!valid || user === undefined) {
+    context.loginLimiter.recordFailure(peer, email);
+    throw unauthenticated('Wrong email or password');
+  }
+  return user;
+}
+
+export async function login(
+  context: EnvContext,
+  peer: string,
+  email: string,
+  password: string,
+): Promise<Tokens> {
+  const user = await checkPassword(context, peer, email, password);
+  return context.store.transaction(() => issueTokens(context, user.id, newId('fam')));
+}
+
+export function refresh(context: EnvContext, refreshToken: string): Tokens {
+  const { credentials } = context.store;
+  const tokenHash = hashSecret(refreshToken);
+  return (
+    context.store.transaction(() => {
+      const record = credentials.getRefreshToken(tokenHash);
+      if (record === undefined || record.expiresAt <= context.now()) {
+        throw unauthenticated('Refresh token is invalid or expired; sign in again');
+      }
+      if (!credentials.useRefreshToken(tokenHash, context.now())) {
+        // A used refresh token came back: someone holds a copy. End the whole sign-in.
+        credentials.revokeFamily(record.familyId);
+        return null;
+      }
+      return issueTokens(context, record.userId, record.familyId);
+    }) ?? reuseDetected()
+  );
+}
+
+function reuseDetected(): never {
+  throw unauthenticated(
+    'Refresh token was already used; every token of this sign-in is revoked; sign in again',
+  );
+}
+
+/** A single-use code for the console page's redirect, bound to the PKCE challenge and URI. */
+export function createAuthCode(
+  context: EnvContext,
+  userId: string,
+  codeChallenge: string,
+  redirectUri: string,
+): string {
+  const code = newSecret('code');
+  context.store.credentials.insertAuthCode(hashSecret(code), {
+    userId,
+    codeChallenge,
+    redirectUri,
+    expiresAt: context.now() + AUTH_CODE_TTL_MS,
+    familyId: newId('fam'),
+  });
+  return code;
+}
+
+export function exchangeCode(
+  context: EnvContext,
+  request: { code: string; codeVerifier: string; redirectUri: string },
+): Tokens {
+  const { credentials } = context.store;
+  const codeHash = hashSecret(request.code);
+  const invalid =
+    'Sign-in code is invalid, expired, already used, or was issued for another redirect URI or verifier';
+  const tokens = context.store.transaction(() => {
+    const record = credentials.getAuthCode(codeHash);
+    if (record === undefined || record.expiresAt <= context.now()) throw unauthenticated(invalid);
+    if (!credentials.useAuthCode(codeHash, context.now())) {
+      // RFC 6749 §4.1.2: a code used twice revokes what the first use issued.
+      credentials.revokeFamily(record.familyId);
+      return null;
+    }
+    if (
+      record.redirectUri !== request.redirectUri ||
+      !codeChallengeMatches(request.codeVerifier, record.codeChallenge)
+    ) {
+      return undefined;
+    }
+    return issueTokens(context, record.userId, record.familyId);
+  });
+  if (tokens === null || tokens === undefined) throw unauthenticated(invalid);
+  return tokens;
+}

@@ -1,0 +1,144 @@
+// startPlatform: opens the databases, seeds empty ones, and serves the app on a TCP port.
+// Used by the bin, by tests (port 0, in memory) and by the benchmark.
+import { mkdirSync, readFileSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Environment } from '@hla-compass/platform-api';
+import { JsonParseError, parseJson } from '@hla-compass/signing';
+import { serve } from '@hono/node-server';
+import { createApp } from './app.js';
+import { Platform } from './platform.js';
+import { type ImageResolver, registryImageResolver } from './services/image-resolution.js';
+import { DEFAULT_LOGIN_RATE_LIMIT, type LoginRateLimit } from './services/login-rate-limit.js';
+import { type PreparedSeed, prepareSeed, SeedError } from './services/seed.js';
+
+export const DEFAULT_SEED_FILE = join(
+  dirname(fileURLToPath(import.meta.url)),
+  '..',
+  'seed',
+  'default.json',
+);
+
+export interface StartOptions {
+  /** Default 4100; 0 picks a free port. */
+  port?: number;
+  /** Default 127.0.0.1. */
+  host?: string;
+  /** Directory for `<env>.db`; undefined (the default) keeps the databases in memory. */
+  dataDir?: string;
+  /** A seed file (default: seed/default.json) or an already parsed seed document. */
+  seed?: string | { document: unknown };
+  /** Default 3600. */
+  accessTokenTtlSeconds?: number;
+  loginRateLimit?: LoginRateLimit;
+  /** How images are checked at registries; default: @hla-compass/registry-client. */
+  images?: ImageResolver;
+  now?: () => number;
+  /** Where internal errors are reported; default stderr. */
+  log?: (line: string) => void;
+}
+
+export interface RunningPlatform {
+  /** `http://host:port`, without an environment. */
+  readonly url: string;
+  readonly port: number;
+  readonly dataDir: string | undefined;
+  /** The database file of an env, undefined in memory. */
+  databaseFile(environment: Environment): string | undefined;
+  /** Envs that were empty and got the seed at this start. */
+  readonly seeded: readonly Environment[];
+  readonly seed: PreparedSeed;
+  /** Stops accepting requests, lets open ones finish, closes the databases. */
+  stop(): Promise<void>;
+}
+
+export class StartError extends Error {
+  override readonly name = 'StartError';
+}
+
+export async function loadSeedFile(file: string): Promise<PreparedSeed> {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (error) {
+    throw new StartError(`cannot read seed file ${file}: ${(error as Error).message}`);
+  }
+  try {
+    return await prepareSeed(parseJson(text));
+  } catch (error) {
+    if (error instanceof JsonParseError || error instanceof SeedError) {
+      throw new StartError(`seed file ${file}: ${error.message}`);
+    }
+    throw error;
+  }
+}
+
+function listen(
+  app: ReturnType<typeof createApp>,
+  host: string,
+  port: number,
+): Promise<ReturnType<typeof serve>> {
+  return new Promise((resolveListen, reject) => {
+    const server = serve({ fetch: app.fetch, hostname: host, port }, () => resolveListen(server));
+    server.once('error', (error: NodeJS.ErrnoException) => {
+      reject(
+        error.code === 'EADDRINUSE'
+          ? new StartError(
+              `port ${port} on ${host} is already in use: stop what is listening there (is another hla-compass-platform running?) or pass --port`,
+            )
+          : error,
+      );
+    });
+  });
+}
+
+export async function startPlatform(options: StartOptions = {}): Promise<RunningPlatform> {
+  const host = options.host ?? '127.0.0.1';
+  const seed =
+    typeof options.seed === 'object'
+      ? await prepareSeed(options.seed.document)
+      : await loadSeedFile(options.seed ?? DEFAULT_SEED_FILE);
+  const dataDir = options.dataDir === undefined ? undefined : resolve(options.dataDir);
+  if (dataDir !== undefined) mkdirSync(dataDir, { recursive: true });
+  const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
+  const platform = new Platform({
+    dataDir,
+    seed,
+    accessTokenTtlSeconds: options.accessTokenTtlSeconds ?? 3600,
+    loginRateLimit: options.loginRateLimit ?? DEFAULT_LOGIN_RATE_LIMIT,
+    images: options.images ?? registryImageResolver(),
+    now: options.now ?? Date.now,
+  });
+  let url = '';
+  try {
+    const seeded = platform.seedEmpty();
+    const app = createApp(platform, { log, baseUrl: () => url, startedAt: Date.now() });
+    const server = await listen(app, host, options.port ?? 4100);
+    const { port } = server.address() as AddressInfo;
+    url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+    let stopping: Promise<void> | undefined;
+    return {
+      url,
+      port,
+      dataDir,
+      seeded,
+      seed,
+      databaseFile: (environment) => platform.databaseFile(environment),
+      stop() {
+        stopping ??= new Promise<void>((resolveStop) => {
+          server.close(() => {
+            platform.close();
+            resolveStop();
+          });
+          // Keep-alive connections would hold close() open; idle ones can go now.
+          if ('closeIdleConnections' in server) server.closeIdleConnections();
+        });
+        return stopping;
+      },
+    };
+  } catch (error) {
+    platform.close();
+    throw error;
+  }
+}

@@ -1,0 +1,258 @@
+// Rows of `modules` and `versions`. Listing queries take a `VersionVisibility` chosen by the
+// visibility service; this file only turns it into SQL.
+import type { PublishState, Scope } from '@hla-compass/platform-api';
+import type { SqliteDatabase } from './database.js';
+
+export interface ModuleRecord {
+  id: string;
+  orgId: string;
+  orgName: string;
+  name: string;
+  createdAt: string;
+  updatedAt: string;
+  currentVersionId: string | null;
+  currentPublicVersionId: string | null;
+}
+
+export interface VersionRecord {
+  id: string;
+  publishId: string;
+  moduleId: string;
+  orgId: string;
+  moduleName: string;
+  version: string;
+  repository: string;
+  digest: string;
+  scope: Scope;
+  state: PublishState;
+  /** The manifest as received (signature fields included), JSON text. */
+  manifest: string;
+  keyFingerprint: string | null;
+  submittedBy: string;
+  createdAt: string;
+  decidedAt: string | null;
+  decidedBy: string | null;
+  decisionReason: string | null;
+}
+
+/**
+ * Which versions a reader sees: every version (`all`), or those of `orgId` in any state
+ * plus approved public versions of other orgs.
+ */
+export type VersionVisibility = { all: true } | { all: false; orgId: string };
+
+interface ModuleRow {
+  id: string;
+  org_id: string;
+  org_name: string;
+  name: string;
+  created_at: string;
+  updated_at: string;
+  current_version_id: string | null;
+  current_public_version_id: string | null;
+}
+
+interface VersionRow {
+  id: string;
+  publish_id: string;
+  module_id: string;
+  org_id: string;
+  module_name: string;
+  version: string;
+  repository: string;
+  digest: string;
+  scope: Scope;
+  state: PublishState;
+  manifest: string;
+  key_fingerprint: string | null;
+  submitted_by: string;
+  created_at: string;
+  decided_at: string | null;
+  decided_by: string | null;
+  decision_reason: string | null;
+}
+
+const toModule = (row: ModuleRow): ModuleRecord => ({
+  id: row.id,
+  orgId: row.org_id,
+  orgName: row.org_name,
+  name: row.name,
+  createdAt: row.created_at,
+  updatedAt: row.updated_at,
+  currentVersionId: row.current_version_id,
+  currentPublicVersionId: row.current_public_version_id,
+});
+
+const toVersion = (row: VersionRow): VersionRecord => ({
+  id: row.id,
+  publishId: row.publish_id,
+  moduleId: row.module_id,
+  orgId: row.org_id,
+  moduleName: row.module_name,
+  version: row.version,
+  repository: row.repository,
+  digest: row.digest,
+  scope: row.scope,
+  state: row.state,
+  manifest: row.manifest,
+  keyFingerprint: row.key_fingerprint,
+  submittedBy: row.submitted_by,
+  createdAt: row.created_at,
+  decidedAt: row.decided_at,
+  decidedBy: row.decided_by,
+  decisionReason: row.decision_reason,
+});
+
+const VISIBLE_VERSION = `(:all = 1 OR v.org_id = :org OR (v.state = 'APPROVED' AND v.scope = 'public'))`;
+const MODULE_COLUMNS = `m.id, m.org_id, o.name AS org_name, m.name, m.created_at, m.updated_at,
+  m.current_version_id, m.current_public_version_id`;
+
+const visibilityParams = (visibility: VersionVisibility) => ({
+  all: visibility.all ? 1 : 0,
+  org: visibility.all ? '' : visibility.orgId,
+});
+
+export class CatalogStore {
+  readonly #moduleByName;
+  readonly #insertModule;
+  readonly #updateModule;
+  readonly #insertVersion;
+  readonly #versionById;
+  readonly #versionByPublishId;
+  readonly #decide;
+  readonly #listModules;
+  readonly #countModules;
+  readonly #visibleModule;
+  readonly #listVersions;
+  readonly #moduleById;
+
+  constructor(db: SqliteDatabase) {
+    this.#moduleByName = db.prepare<[string, string], ModuleRow>(
+      `SELECT ${MODULE_COLUMNS} FROM modules m JOIN orgs o ON o.id = m.org_id
+       WHERE m.org_id = ? AND m.name = ?`,
+    );
+    this.#moduleById = db.prepare<[string], ModuleRow>(
+      `SELECT ${MODULE_COLUMNS} FROM modules m JOIN orgs o ON o.id = m.org_id WHERE m.id = ?`,
+    );
+    this.#insertModule = db.prepare<[string, string, string, string, string]>(
+      'INSERT INTO modules (id, org_id, name, created_at, updated_at) VALUES (?, ?, ?, ?, ?)',
+    );
+    this.#updateModule = db.prepare<[string, string | null, string | null, string]>(
+      `UPDATE modules SET updated_at = ?, current_version_id = ?, current_public_version_id = ?
+       WHERE id = ?`,
+    );
+    this.#insertVersion = db.prepare(
+      `INSERT INTO versions (id, publish_id, module_id, org_id, module_name, version, repository,
+         digest, scope, state, manifest, key_fingerprint, submitted_by, created_at, decided_at)
+       VALUES (@id, @publishId, @moduleId, @orgId, @moduleName, @version, @repository, @digest,
+         @scope, @state, @manifest, @keyFingerprint, @submittedBy, @createdAt, @decidedAt)`,
+    );
+    this.#versionById = db.prepare<[string], VersionRow>('SELECT * FROM versions WHERE id = ?');
+    this.#versionByPublishId = db.prepare<[string], VersionRow>(
+      'SELECT * FROM versions WHERE publish_id = ?',
+    );
+    this.#decide = db.prepare<[PublishState, string, string, string | null, string]>(
+      `UPDATE versions SET state = ?, decided_at = ?, decided_by = ?, decision_reason = ?
+       WHERE publish_id = ? AND state = 'SUBMITTED'`,
+    );
+    this.#listModules = db.prepare<
+      { all: number; org: string; limit: number; offset: number },
+      ModuleRow
+    >(
+      `SELECT ${MODULE_COLUMNS} FROM modules m JOIN orgs o ON o.id = m.org_id
+       WHERE EXISTS (SELECT 1 FROM versions v WHERE v.module_id = m.id AND ${VISIBLE_VERSION})
+       ORDER BY m.name, o.id LIMIT :limit OFFSET :offset`,
+    );
+    this.#countModules = db.prepare<{ all: number; org: string }, { total: number }>(
+      `SELECT count(*) AS total FROM modules m
+       WHERE EXISTS (SELECT 1 FROM versions v WHERE v.module_id = m.id AND ${VISIBLE_VERSION})`,
+    );
+    this.#visibleModule = db.prepare<{ all: number; org: string; id: string }, ModuleRow>(
+      `SELECT ${MODULE_COLUMNS} FROM modules m JOIN orgs o ON o.id = m.org_id
+       WHERE m.id = :id
+         AND EXISTS (SELECT 1 FROM versions v WHERE v.module_id = m.id AND ${VISIBLE_VERSION})`,
+    );
+    this.#listVersions = db.prepare<{ all: number; org: string; id: string }, VersionRow>(
+      `SELECT v.* FROM versions v WHERE v.module_id = :id AND ${VISIBLE_VERSION}
+       ORDER BY v.created_at DESC, v.rowid DESC`,
+    );
+  }
+
+  findModule(orgId: string, name: string): ModuleRecord | undefined {
+    const row = this.#moduleByName.get(orgId, name);
+    return row === undefined ? undefined : toModule(row);
+  }
+
+  getModule(id: string): ModuleRecord | undefined {
+    const row = this.#moduleById.get(id);
+    return row === undefined ? undefined : toModule(row);
+  }
+
+  insertModule(module: Pick<ModuleRecord, 'id' | 'orgId' | 'name' | 'createdAt'>): void {
+    this.#insertModule.run(
+      module.id,
+      module.orgId,
+      module.name,
+      module.createdAt,
+      module.createdAt,
+    );
+  }
+
+  updateModule(
+    id: string,
+    fields: Pick<ModuleRecord, 'updatedAt' | 'currentVersionId' | 'currentPublicVersionId'>,
+  ): void {
+    this.#updateModule.run(
+      fields.updatedAt,
+      fields.currentVersionId,
+      fields.currentPublicVersionId,
+      id,
+    );
+  }
+
+  /** Throws SQLite's UNIQUE violation when (org, module name, version) exists. */
+  insertVersion(version: VersionRecord): void {
+    this.#insertVersion.run(version);
+  }
+
+  getVersion(id: string): VersionRecord | undefined {
+    const row = this.#versionById.get(id);
+    return row === undefined ? undefined : toVersion(row);
+  }
+
+  getVersionByPublishId(publishId: string): VersionRecord | undefined {
+    const row = this.#versionByPublishId.get(publishId);
+    return row === undefined ? undefined : toVersion(row);
+  }
+
+  /** Moves a SUBMITTED version to `state`; false when it was no longer SUBMITTED. */
+  decide(
+    publishId: string,
+    decision: { state: PublishState; at: string; by: string; reason: string | null },
+  ): boolean {
+    return (
+      this.#decide.run(decision.state, decision.at, decision.by, decision.reason, publishId)
+        .changes === 1
+    );
+  }
+
+  listModules(
+    visibility: VersionVisibility,
+    page: { limit: number; offset: number },
+  ): { items: ModuleRecord[]; total: number } {
+    const params = visibilityParams(visibility);
+    return {
+      items: this.#listModules.all({ ...params, ...page }).map(toModule),
+      total: this.#countModules.get(params)?.total ?? 0,
+    };
+  }
+
+  getVisibleModule(id: string, visibility: VersionVisibility): ModuleRecord | undefined {
+    const row = this.#visibleModule.get({ ...visibilityParams(visibility), id });
+    return row === undefined ? undefined : toModule(row);
+  }
+
+  listVisibleVersions(moduleId: string, visibility: VersionVisibility): VersionRecord[] {
+    return this.#listVersions.all({ ...visibilityParams(visibility), id: moduleId }).map(toVersion);
+  }
+}

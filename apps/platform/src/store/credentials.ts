@@ -1,0 +1,166 @@
+// Rows of `api_keys`, `access_tokens`, `refresh_tokens` and `auth_codes`. Every secret is
+// stored as its sha256 hash; times are epoch milliseconds.
+import type { SqliteDatabase } from './database.js';
+
+export interface RefreshTokenRecord {
+  userId: string;
+  familyId: string;
+  expiresAt: number;
+  usedAt: number | null;
+}
+
+export interface AuthCodeRecord {
+  userId: string;
+  codeChallenge: string;
+  redirectUri: string;
+  expiresAt: number;
+  familyId: string;
+  usedAt: number | null;
+}
+
+export class CredentialStore {
+  readonly #insertApiKey;
+  readonly #apiKeyUser;
+  readonly #insertAccess;
+  readonly #accessUser;
+  readonly #insertRefresh;
+  readonly #refresh;
+  readonly #useRefresh;
+  readonly #revokeAccessFamily;
+  readonly #revokeRefreshFamily;
+  readonly #insertCode;
+  readonly #code;
+  readonly #useCode;
+  readonly #purgeExpired;
+
+  constructor(db: SqliteDatabase) {
+    this.#insertApiKey = db.prepare<[string, string, string, string]>(
+      'INSERT INTO api_keys (key_hash, user_id, name, created_at) VALUES (?, ?, ?, ?)',
+    );
+    this.#apiKeyUser = db.prepare<[string], { user_id: string }>(
+      'SELECT user_id FROM api_keys WHERE key_hash = ?',
+    );
+    this.#insertAccess = db.prepare<[string, string, string, number]>(
+      'INSERT INTO access_tokens (token_hash, user_id, family_id, expires_at) VALUES (?, ?, ?, ?)',
+    );
+    this.#accessUser = db.prepare<[string, number], { user_id: string }>(
+      'SELECT user_id FROM access_tokens WHERE token_hash = ? AND expires_at > ?',
+    );
+    this.#insertRefresh = db.prepare<[string, string, string, number]>(
+      'INSERT INTO refresh_tokens (token_hash, user_id, family_id, expires_at) VALUES (?, ?, ?, ?)',
+    );
+    this.#refresh = db.prepare<
+      [string],
+      { user_id: string; family_id: string; expires_at: number; used_at: number | null }
+    >('SELECT user_id, family_id, expires_at, used_at FROM refresh_tokens WHERE token_hash = ?');
+    this.#useRefresh = db.prepare<[number, string]>(
+      'UPDATE refresh_tokens SET used_at = ? WHERE token_hash = ? AND used_at IS NULL',
+    );
+    this.#revokeAccessFamily = db.prepare<[string]>(
+      'DELETE FROM access_tokens WHERE family_id = ?',
+    );
+    this.#revokeRefreshFamily = db.prepare<[string]>(
+      'DELETE FROM refresh_tokens WHERE family_id = ? AND used_at IS NULL',
+    );
+    this.#insertCode = db.prepare<[string, string, string, string, number, string]>(
+      `INSERT INTO auth_codes (code_hash, user_id, code_challenge, redirect_uri, expires_at, family_id)
+       VALUES (?, ?, ?, ?, ?, ?)`,
+    );
+    this.#code = db.prepare<
+      [string],
+      {
+        user_id: string;
+        code_challenge: string;
+        redirect_uri: string;
+        expires_at: number;
+        family_id: string;
+        used_at: number | null;
+      }
+    >('SELECT * FROM auth_codes WHERE code_hash = ?');
+    this.#useCode = db.prepare<[number, string]>(
+      'UPDATE auth_codes SET used_at = ? WHERE code_hash = ? AND used_at IS NULL',
+    );
+    this.#purgeExpired = [
+      db.prepare<[number]>('DELETE FROM access_tokens WHERE expires_at <= ?'),
+      db.prepare<[number]>('DELETE FROM refresh_tokens WHERE expires_at <= ?'),
+      db.prepare<[number]>('DELETE FROM auth_codes WHERE expires_at <= ?'),
+    ];
+  }
+
+  insertApiKey(keyHash: string, userId: string, name: string, createdAt: string): void {
+    this.#insertApiKey.run(keyHash, userId, name, createdAt);
+  }
+
+  userOfApiKey(keyHash: string): string | undefined {
+    return this.#apiKeyUser.get(keyHash)?.user_id;
+  }
+
+  insertAccessToken(tokenHash: string, userId: string, familyId: string, expiresAt: number): void {
+    this.#insertAccess.run(tokenHash, userId, familyId, expiresAt);
+  }
+
+  userOfAccessToken(tokenHash: string, now: number): string | undefined {
+    return this.#accessUser.get(tokenHash, now)?.user_id;
+  }
+
+  insertRefreshToken(tokenHash: string, userId: string, familyId: string, expiresAt: number): void {
+    this.#insertRefresh.run(tokenHash, userId, familyId, expiresAt);
+  }
+
+  getRefreshToken(tokenHash: string): RefreshTokenRecord | undefined {
+    const row = this.#refresh.get(tokenHash);
+    return row === undefined
+      ? undefined
+      : {
+          userId: row.user_id,
+          familyId: row.family_id,
+          expiresAt: row.expires_at,
+          usedAt: row.used_at,
+        };
+  }
+
+  /** Marks a refresh token used; false when it already was (a replay). */
+  useRefreshToken(tokenHash: string, now: number): boolean {
+    return this.#useRefresh.run(now, tokenHash).changes === 1;
+  }
+
+  /** Ends a sign-in: its access tokens and unused refresh tokens stop working. */
+  revokeFamily(familyId: string): void {
+    this.#revokeAccessFamily.run(familyId);
+    this.#revokeRefreshFamily.run(familyId);
+  }
+
+  insertAuthCode(codeHash: string, code: Omit<AuthCodeRecord, 'usedAt'>): void {
+    this.#insertCode.run(
+      codeHash,
+      code.userId,
+      code.codeChallenge,
+      code.redirectUri,
+      code.expiresAt,
+      code.familyId,
+    );
+  }
+
+  getAuthCode(codeHash: string): AuthCodeRecord | undefined {
+    const row = this.#code.get(codeHash);
+    return row === undefined
+      ? undefined
+      : {
+          userId: row.user_id,
+          codeChallenge: row.code_challenge,
+          redirectUri: row.redirect_uri,
+          expiresAt: row.expires_at,
+          familyId: row.family_id,
+          usedAt: row.used_at,
+        };
+  }
+
+  /** Marks a code used; false when it already was. */
+  useAuthCode(codeHash: string, now: number): boolean {
+    return this.#useCode.run(now, codeHash).changes === 1;
+  }
+
+  purgeExpired(now: number): void {
+    for (const statement of this.#purgeExpired) statement.run(now);
+  }
+}

@@ -1,0 +1,166 @@
+// Versioned schema migrations, tracked in `PRAGMA user_version`: migration N brings a database
+// from version N-1 to N, each in its own transaction. Append; never edit a released one.
+import type Database from 'better-sqlite3';
+
+const MIGRATIONS: readonly string[] = [
+  `
+  CREATE TABLE settings (
+    key TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+  ) STRICT;
+
+  CREATE TABLE orgs (
+    id TEXT PRIMARY KEY,
+    name TEXT NOT NULL,
+    registry TEXT NOT NULL,
+    created_at TEXT NOT NULL
+  ) STRICT;
+
+  CREATE TABLE users (
+    id TEXT PRIMARY KEY,
+    org_id TEXT NOT NULL REFERENCES orgs(id),
+    email TEXT NOT NULL UNIQUE COLLATE NOCASE,
+    name TEXT NOT NULL,
+    password_hash TEXT,
+    roles TEXT NOT NULL,
+    superuser INTEGER NOT NULL DEFAULT 0 CHECK (superuser IN (0, 1)),
+    created_at TEXT NOT NULL
+  ) STRICT;
+
+  CREATE TABLE api_keys (
+    key_hash TEXT PRIMARY KEY,
+    user_id TEXT NOT NULL REFERENCES users(id),
+    name TEXT NOT NULL,
+    created_at TEXT NOT NULL
+  ) STRICT;
+
+  CREATE TABLE access_tokens (
+    token_hash TEXT PRIMARY KEY,
+    user_id TEXT NOT NULL REFERENCES users(id),
+    family_id TEXT NOT NULL,
+    expires_at INTEGER NOT NULL
+  ) STRICT;
+  CREATE INDEX access_tokens_family ON access_tokens(family_id);
+
+  CREATE TABLE refresh_tokens (
+    token_hash TEXT PRIMARY KEY,
+    user_id TEXT NOT NULL REFERENCES users(id),
+    family_id TEXT NOT NULL,
+    expires_at INTEGER NOT NULL,
+    used_at INTEGER
+  ) STRICT;
+  CREATE INDEX refresh_tokens_family ON refresh_tokens(family_id);
+
+  CREATE TABLE auth_codes (
+    code_hash TEXT PRIMARY KEY,
+    user_id TEXT NOT NULL REFERENCES users(id),
+    code_challenge TEXT NOT NULL,
+    redirect_uri TEXT NOT NULL,
+    expires_at INTEGER NOT NULL,
+    family_id TEXT NOT NULL,
+    used_at INTEGER
+  ) STRICT;
+
+  CREATE TABLE registries (
+    id TEXT PRIMARY KEY,
+    org_id TEXT NOT NULL REFERENCES orgs(id),
+    pattern TEXT NOT NULL,
+    provider TEXT NOT NULL CHECK (provider IN ('ghcr', 'ecr', 'dockerhub', 'generic')),
+    username TEXT,
+    password TEXT,
+    created_at TEXT NOT NULL,
+    UNIQUE (org_id, pattern)
+  ) STRICT;
+
+  CREATE TABLE signing_keys (
+    fingerprint TEXT PRIMARY KEY,
+    user_id TEXT NOT NULL REFERENCES users(id),
+    public_key TEXT NOT NULL,
+    name TEXT,
+    created_at TEXT NOT NULL,
+    revoked_at TEXT
+  ) STRICT;
+  CREATE INDEX signing_keys_user ON signing_keys(user_id);
+
+  CREATE TABLE modules (
+    id TEXT PRIMARY KEY,
+    org_id TEXT NOT NULL REFERENCES orgs(id),
+    name TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL,
+    -- Highest approved version (any scope) and highest approved public version, kept by the
+    -- publish and approval services so listings need no semver ordering in SQL.
+    current_version_id TEXT,
+    current_public_version_id TEXT,
+    UNIQUE (org_id, name)
+  ) STRICT;
+
+  -- One row per publish. UNIQUE (org_id, module_name, version) is what makes versions
+  -- immutable, also under concurrent publishes.
+  CREATE TABLE versions (
+    id TEXT PRIMARY KEY,
+    publish_id TEXT NOT NULL UNIQUE,
+    module_id TEXT NOT NULL REFERENCES modules(id),
+    org_id TEXT NOT NULL REFERENCES orgs(id),
+    module_name TEXT NOT NULL,
+    version TEXT NOT NULL,
+    repository TEXT NOT NULL,
+    digest TEXT NOT NULL,
+    scope TEXT NOT NULL CHECK (scope IN ('org', 'public')),
+    state TEXT NOT NULL CHECK (state IN ('SUBMITTED', 'APPROVED', 'REJECTED')),
+    manifest TEXT NOT NULL,
+    key_fingerprint TEXT,
+    submitted_by TEXT NOT NULL REFERENCES users(id),
+    created_at TEXT NOT NULL,
+    decided_at TEXT,
+    decided_by TEXT REFERENCES users(id),
+    decision_reason TEXT,
+    UNIQUE (org_id, module_name, version)
+  ) STRICT;
+  CREATE INDEX versions_module ON versions(module_id);
+
+  CREATE TABLE idempotency_keys (
+    user_id TEXT NOT NULL REFERENCES users(id),
+    idempotency_key TEXT NOT NULL,
+    request_hash TEXT NOT NULL,
+    status INTEGER NOT NULL,
+    body TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    PRIMARY KEY (user_id, idempotency_key)
+  ) STRICT;
+  `,
+];
+
+/** Tables in an order that lets rows be deleted without breaking a foreign key. */
+export const TABLES_CHILD_FIRST = [
+  'idempotency_keys',
+  'versions',
+  'modules',
+  'signing_keys',
+  'registries',
+  'auth_codes',
+  'refresh_tokens',
+  'access_tokens',
+  'api_keys',
+  'users',
+  'orgs',
+  'settings',
+] as const;
+
+export const SCHEMA_VERSION = MIGRATIONS.length;
+
+export function migrate(db: Database.Database): void {
+  const current = db.pragma('user_version', { simple: true }) as number;
+  if (current > SCHEMA_VERSION) {
+    throw new Error(
+      `database schema version ${current} is newer than this emulator (${SCHEMA_VERSION}); use a newer hla-compass-platform or another --data directory`,
+    );
+  }
+  for (let version = current + 1; version <= SCHEMA_VERSION; version++) {
+    const sql = MIGRATIONS[version - 1] as string;
+    db.transaction(() => {
+      db.exec(sql);
+      db.pragma(`user_version = ${version}`);
+    })();
+  }
+}
