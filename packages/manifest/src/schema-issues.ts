@@ -11,25 +11,23 @@ type ZodIssue = z.core.$ZodIssue;
  * Schema failures the platform's SDK reports under a code of its own; users know these codes.
  * `*` stands for any array index.
  */
-const SDK_CODES: readonly { path: FieldPath; from: ManifestIssueCode; code: ManifestIssueCode }[] =
-  [
-    { path: ['execution', 'entrypoint'], from: 'schema.required', code: 'entrypoint.missing' },
-    {
-      path: ['pricing', 'tiers', '*', 'amountAct'],
-      from: 'schema.required',
-      code: 'pricing.amount_missing',
-    },
-    {
-      path: ['resources', 'timeout'],
-      from: 'schema.too_small',
-      code: 'security.timeout_out_of_range',
-    },
-    {
-      path: ['resources', 'timeout'],
-      from: 'schema.too_large',
-      code: 'security.timeout_out_of_range',
-    },
-  ];
+const SDK_CODES: readonly {
+  path: FieldPath;
+  from: readonly ManifestIssueCode[];
+  code: ManifestIssueCode;
+}[] = [
+  { path: ['execution', 'entrypoint'], from: ['schema.required'], code: 'entrypoint.missing' },
+  {
+    path: ['pricing', 'tiers', '*', 'amountAct'],
+    from: ['schema.required'],
+    code: 'pricing.amount_missing',
+  },
+  {
+    path: ['resources', 'timeout'],
+    from: ['schema.too_small', 'schema.too_large'],
+    code: 'security.timeout_out_of_range',
+  },
+];
 
 export function toSchemaIssues(issues: readonly ZodIssue[]): ManifestIssue[] {
   return issues.map((issue) => {
@@ -126,7 +124,7 @@ function checked(
     case 'schema.too_large':
       return {
         code: check.code,
-        message: `${label} ${show(input)} has a number above ${Number.MAX_SAFE_INTEGER}: MAJOR, MINOR and PATCH must be at most ${Number.MAX_SAFE_INTEGER}`,
+        message: `${label} ${show(input)} is out of range: MAJOR, MINOR and PATCH must be at most ${Number.MAX_SAFE_INTEGER}`,
       };
     default:
       return invalid(label, input, hint);
@@ -164,7 +162,7 @@ function invalid(label: string, input: unknown, hint: string): Explanation {
 function sdkCode(path: FieldPath, code: ManifestIssueCode): ManifestIssueCode {
   const match = SDK_CODES.find(
     (rule) =>
-      rule.from === code &&
+      rule.from.includes(code) &&
       rule.path.length === path.length &&
       rule.path.every((segment, index) =>
         segment === '*' ? typeof path[index] === 'number' : segment === path[index],
