@@ -1,6 +1,6 @@
 // What a validation reports: issues with stable codes, and the rule that turns a list of
 // issues into a verdict (strict mode, order, validity).
-import { compareJsonPointers } from './field-path.js';
+import { compareJsonPointers, type FieldPath, toJsonPointer } from './field-path.js';
 import { compareValues } from './order.js';
 import type { Manifest } from './schema.js';
 
@@ -63,6 +63,16 @@ export type ValidationOptions = {
   /** Every warning becomes an error, and unknown top-level fields are reported. */
   strict?: boolean;
 };
+
+/** An issue about the field at `path`; the empty path is the manifest as a whole, or a file. */
+export function manifestIssue(
+  code: ManifestIssueCode,
+  severity: ManifestIssueSeverity,
+  path: FieldPath,
+  message: string,
+): ManifestIssue {
+  return { code, severity, path: toJsonPointer(path), message };
+}
 
 /** Applies strict mode, puts the issues in order (path, then code) and decides validity. */
 export function concludeValidation(

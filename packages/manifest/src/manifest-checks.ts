@@ -1,8 +1,7 @@
 // The checks beyond the schema that need only the manifest: security and pricing warnings, the
 // entrypoint's form, and (under strict) unknown top-level fields. They read the raw value
 // defensively, so they still run when the schema has found errors elsewhere.
-import { toJsonPointer } from './field-path.js';
-import type { ManifestIssue, ManifestIssueCode, ManifestIssueSeverity } from './issue.js';
+import { type ManifestIssue, manifestIssue } from './issue.js';
 import { isJsonObject, stringEntries } from './json-value.js';
 import { manifestSchema } from './schema.js';
 import { show } from './schema-issues.js';
@@ -18,93 +17,122 @@ export function manifestChecks(
   manifest: Record<string, unknown>,
   strict: boolean,
 ): ManifestIssue[] {
-  const execution = isJsonObject(manifest.execution) ? manifest.execution : {};
-  const permissions = isJsonObject(manifest.permissions) ? manifest.permissions : {};
-  const pricing = isJsonObject(manifest.pricing) ? manifest.pricing : {};
-  const issues: ManifestIssue[] = [];
-  const report = (
-    code: ManifestIssueCode,
-    severity: ManifestIssueSeverity,
-    path: readonly (string | number)[],
-    message: string,
-  ) => issues.push({ code, severity, path: toJsonPointer(path), message });
+  return [
+    ...schemaVersionIssues(manifest),
+    ...executionIssues(objectAt(manifest, 'execution')),
+    ...securityIssues(objectAt(manifest, 'permissions')),
+    ...pricingIssues(objectAt(manifest, 'pricing')),
+    ...(strict ? unknownFieldIssues(manifest) : []),
+  ];
+}
 
-  if (manifest.schemaVersion === undefined) {
-    report(
+function schemaVersionIssues(manifest: Record<string, unknown>): ManifestIssue[] {
+  if (manifest.schemaVersion !== undefined) return [];
+  return [
+    manifestIssue(
       'openapi.missing_required_field',
       'warning',
       ['schemaVersion'],
       'schemaVersion is missing: add "schemaVersion": "1.0" (the platform\'s publish contract requires it)',
-    );
-  }
+    ),
+  ];
+}
 
-  const { entrypoint, supports, defaultMode } = execution;
+function executionIssues({
+  entrypoint,
+  supports,
+  defaultMode,
+}: Record<string, unknown>): ManifestIssue[] {
+  const issues: ManifestIssue[] = [];
   // Shorter entrypoints already fail the schema's minimum length.
   if (
     typeof entrypoint === 'string' &&
     [...entrypoint].length >= 3 &&
     !ENTRYPOINT_PATTERN.test(entrypoint)
   ) {
-    report(
-      'entrypoint.invalid',
-      'error',
-      ['execution', 'entrypoint'],
-      `execution.entrypoint ${show(entrypoint)} must be in module:ClassName form, e.g. backend.main:Module`,
+    issues.push(
+      manifestIssue(
+        'entrypoint.invalid',
+        'error',
+        ['execution', 'entrypoint'],
+        `execution.entrypoint ${show(entrypoint)} must be in module:ClassName form, e.g. backend.main:Module`,
+      ),
     );
   }
   const modes = stringEntries(supports).map(([, mode]) => mode);
   if (typeof defaultMode === 'string' && Array.isArray(supports) && !modes.includes(defaultMode)) {
-    report(
-      'execution.default_mode_unsupported',
-      'warning',
-      ['execution', 'defaultMode'],
-      `execution.defaultMode ${show(defaultMode)} is not in execution.supports: add it there or choose a supported mode`,
+    issues.push(
+      manifestIssue(
+        'execution.default_mode_unsupported',
+        'warning',
+        ['execution', 'defaultMode'],
+        `execution.defaultMode ${show(defaultMode)} is not in execution.supports: add it there or choose a supported mode`,
+      ),
     );
   }
+  return issues;
+}
 
-  for (const [index, access] of stringEntries(permissions.database)) {
-    if (access.toLowerCase() === 'delete') {
-      report(
+// Each offending entry is reported at its own index, so a user sees every one of them.
+function securityIssues({ database, network }: Record<string, unknown>): ManifestIssue[] {
+  const deletes = stringEntries(database)
+    .filter(([, access]) => access.toLowerCase() === 'delete')
+    .map(([index]) =>
+      manifestIssue(
         'security.database_delete',
         'warning',
         ['permissions', 'database', index],
         "database permission 'delete' requested: ensure this is intentional",
-      );
-    }
-  }
-  for (const [index, host] of stringEntries(permissions.network)) {
-    if (WILDCARD_NETWORKS.has(host)) {
-      report(
+      ),
+    );
+  const wildcards = stringEntries(network)
+    .filter(([, host]) => WILDCARD_NETWORKS.has(host))
+    .map(([index, host]) =>
+      manifestIssue(
         'security.network_wildcard',
         'warning',
         ['permissions', 'network', index],
         `wildcard network access ${show(host)} requested: restrict it to specific domains`,
-      );
-    }
-  }
+      ),
+    );
+  return [...deletes, ...wildcards];
+}
 
-  if (pricing.tiers === undefined || (Array.isArray(pricing.tiers) && pricing.tiers.length === 0)) {
-    report(
+function pricingIssues({ tiers }: Record<string, unknown>): ManifestIssue[] {
+  if (tiers !== undefined && !(Array.isArray(tiers) && tiers.length === 0)) return [];
+  return [
+    manifestIssue(
       'pricing.tiers_missing',
       'warning',
       ['pricing', 'tiers'],
       'pricing tiers are required before publishing: add pricing.tiers, e.g. [{"tier": "developer", "amountAct": 0}]',
-    );
-  }
+    ),
+  ];
+}
 
-  if (strict) {
-    for (const field of Object.keys(manifest)) {
-      if (KNOWN_FIELDS.includes(field)) continue;
+function unknownFieldIssues(manifest: Record<string, unknown>): ManifestIssue[] {
+  return Object.keys(manifest)
+    .filter((field) => !KNOWN_FIELDS.includes(field))
+    .map((field) => {
       const suggestion = closestField(field);
-      report(
+      const advice =
+        suggestion === undefined
+          ? 'remove it or check its spelling'
+          : `did you mean ${show(suggestion)}?`;
+      return manifestIssue(
         'schema.unknown_field',
         'warning',
         [field],
-        `unknown top-level field ${show(field)} is not part of manifest v1: ${suggestion === undefined ? 'remove it or check its spelling' : `did you mean ${show(suggestion)}?`}`,
+        `unknown top-level field ${show(field)} is not part of manifest v1: ${advice}`,
       );
-    }
-  }
-  return issues;
+    });
+}
+
+// A section of the manifest, or an empty one when it is absent or not an object (which the
+// schema reports).
+function objectAt(manifest: Record<string, unknown>, field: string): Record<string, unknown> {
+  const value = manifest[field];
+  return isJsonObject(value) ? value : {};
 }
 
 // A known field a few edits away (one per three characters, ignoring case) is probably what

@@ -1,5 +1,5 @@
 // Reading a manifest's text: JSON, or one `manifest.invalid` issue that points at the fault.
-import type { ManifestIssue } from './issue.js';
+import { type ManifestIssue, manifestIssue } from './issue.js';
 import { findJsonSyntaxError } from './json-syntax.js';
 
 export type ManifestText = { ok: true; value: unknown } | { ok: false; issue: ManifestIssue };
@@ -13,16 +13,8 @@ export function parseManifestText(text: string): ManifestText {
     const fault = findJsonSyntaxError(json);
     const where = fault === undefined ? '' : ` at line ${fault.line}, column ${fault.column}`;
     // JSON.parse and the grammar agree on every text; its own message stands in should they not.
-    const why =
-      fault?.message ?? String(error instanceof Error ? error.message : error).slice(0, 200);
-    return {
-      ok: false,
-      issue: {
-        code: 'manifest.invalid',
-        severity: 'error',
-        path: '',
-        message: `invalid JSON in manifest${where}: ${why}`,
-      },
-    };
+    const why = fault?.message ?? (error instanceof Error ? error.message : String(error));
+    const message = `invalid JSON in manifest${where}: ${why.slice(0, 200)}`;
+    return { ok: false, issue: manifestIssue('manifest.invalid', 'error', [], message) };
   }
 }

@@ -1,6 +1,6 @@
 // backend/requirements.txt must pin every dependency with == so that an image built today and
 // one built next month install the same packages (SPEC §5). Pure: it reads text, not files.
-import type { ManifestIssue } from './issue.js';
+import { type ManifestIssue, manifestIssue } from './issue.js';
 
 export const REQUIREMENTS_FILE = 'backend/requirements.txt';
 
@@ -36,12 +36,14 @@ export function checkRequirements(text: string): ManifestIssue[] {
     const where = `${REQUIREMENTS_FILE} line ${line}`;
     const quoted = JSON.stringify(requirement);
     if (NESTED.test(requirement)) {
-      issues.push({
-        code: 'structure.requirements_nested',
-        severity: 'warning',
-        path: '',
-        message: `${where}: ${quoted} includes a file whose requirements are not checked: list them in ${REQUIREMENTS_FILE}, pinned with ==`,
-      });
+      issues.push(
+        manifestIssue(
+          'structure.requirements_nested',
+          'warning',
+          [],
+          `${where}: ${quoted} includes a file whose requirements are not checked: list them in ${REQUIREMENTS_FILE}, pinned with ==`,
+        ),
+      );
     } else if (EDITABLE.test(requirement)) {
       issues.push(
         unpinned(
@@ -59,12 +61,12 @@ export function checkRequirements(text: string): ManifestIssue[] {
 }
 
 function unpinned(where: string, quoted: string, advice: string): ManifestIssue {
-  return {
-    code: 'structure.requirements_unpinned',
-    severity: 'warning',
-    path: '',
-    message: `unpinned dependency in ${where}: ${quoted} (${advice})`,
-  };
+  return manifestIssue(
+    'structure.requirements_unpinned',
+    'warning',
+    [],
+    `unpinned dependency in ${where}: ${quoted} (${advice})`,
+  );
 }
 
 function isPinned(requirement: string): boolean {

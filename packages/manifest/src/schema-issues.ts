@@ -1,8 +1,8 @@
 // Turns zod's issues into manifest issues: a stable code per kind of failure and a one-line
 // message naming the field, the value found and what is expected.
 import { z } from 'zod';
-import { type FieldPath, toFieldLabel, toJsonPointer } from './field-path.js';
-import type { ManifestIssue, ManifestIssueCode } from './issue.js';
+import { type FieldPath, toFieldLabel } from './field-path.js';
+import { type ManifestIssue, type ManifestIssueCode, manifestIssue } from './issue.js';
 import { manifestSchema, type SchemaCheckParams } from './schema.js';
 
 type ZodIssue = z.core.$ZodIssue;
@@ -35,7 +35,7 @@ export function toSchemaIssues(issues: readonly ZodIssue[]): ManifestIssue[] {
       typeof segment === 'number' ? segment : String(segment),
     );
     const { code, message } = explain(issue, toFieldLabel(path), describeField(path));
-    return { code: sdkCode(path, code), severity: 'error', path: toJsonPointer(path), message };
+    return manifestIssue(sdkCode(path, code), 'error', path, message);
   });
 }
 

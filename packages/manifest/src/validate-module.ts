@@ -6,6 +6,7 @@ import {
   concludeValidation,
   type ManifestIssue,
   type ManifestValidation,
+  manifestIssue,
   type ValidationOptions,
 } from './issue.js';
 import { isJsonObject } from './json-value.js';
@@ -45,10 +46,11 @@ async function readManifestFile(file: string): Promise<string | ManifestIssue> {
   } catch (error) {
     const reason = errorCode(error);
     return reason === 'ENOENT' || reason === 'ENOTDIR'
-      ? fileIssue('manifest.not_found', 'error', `manifest file not found at ${file}`)
-      : fileIssue(
+      ? manifestIssue('manifest.not_found', 'error', [], `manifest file not found at ${file}`)
+      : manifestIssue(
           'manifest.read_error',
           'error',
+          [],
           `cannot read the manifest at ${file}: ${describeReadError(error)}`,
         );
   }
@@ -58,9 +60,10 @@ async function structureIssues(dir: string, withUi: boolean): Promise<ManifestIs
   const issues: ManifestIssue[] = [];
   if (!(await isDirectory(join(dir, 'backend')))) {
     issues.push(
-      fileIssue(
+      manifestIssue(
         'structure.backend_missing',
         'error',
+        [],
         'backend/ directory not found: a module keeps its backend code in backend/ next to manifest.json',
       ),
     );
@@ -69,9 +72,10 @@ async function structureIssues(dir: string, withUi: boolean): Promise<ManifestIs
   }
   if (withUi && !(await isDirectory(join(dir, 'frontend')))) {
     issues.push(
-      fileIssue(
+      manifestIssue(
         'ui.frontend_missing',
         'error',
+        [],
         'frontend/ directory not found: a with-ui module needs its UI in frontend/ (or set "type": "no-ui")',
       ),
     );
@@ -87,14 +91,16 @@ async function requirementsIssues(file: string): Promise<ManifestIssue[]> {
   } catch (error) {
     const issue =
       errorCode(error) === 'ENOENT'
-        ? fileIssue(
+        ? manifestIssue(
             'structure.requirements_missing',
             'warning',
+            [],
             `${REQUIREMENTS_FILE} not found: list the backend's dependencies there, pinned with ==`,
           )
-        : fileIssue(
+        : manifestIssue(
             'structure.requirements_read_error',
             'warning',
+            [],
             `unable to read ${REQUIREMENTS_FILE}: ${describeReadError(error)}`,
           );
     return [issue];
@@ -107,15 +113,6 @@ async function isDirectory(path: string): Promise<boolean> {
   } catch {
     return false;
   }
-}
-
-// Issues about files rather than manifest fields point at the manifest as a whole.
-function fileIssue(
-  code: ManifestIssue['code'],
-  severity: ManifestIssue['severity'],
-  message: string,
-): ManifestIssue {
-  return { code, severity, path: '', message };
 }
 
 function errorCode(error: unknown): string | undefined {
