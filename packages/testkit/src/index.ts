@@ -1,0 +1,24 @@
+// Public API of @hla-compass/testkit: real services for the test suites, provisioned on
+// demand. Every missing service is a ServiceUnavailableError, in CI and out; nothing skips.
+
+export {
+  APT_LOCK_PATH,
+  type AptInstallOptions,
+  aptInstallCommand,
+  currentDebianHost,
+  type DebianHost,
+  type DebianPackageOptions,
+  ensureDebianPackages,
+  installDebianPackages,
+  installRefusal,
+  missingDebianPackages,
+} from './debian.js';
+export { findExecutable } from './executables.js';
+export { freePort, LOOPBACK_HOST, onFreePort, PortInUseError } from './ports.js';
+export {
+  type RegistryOptions,
+  type RegistryUser,
+  type RunningRegistry,
+  startRegistry,
+} from './registry.js';
+export { ServiceUnavailableError } from './service-unavailable.js';

@@ -1,0 +1,228 @@
+// A real OCI registry for tests: Debian's `docker-registry` (the program inside registry:2) on
+// a free loopback port, with filesystem storage in a temp dir and optional htpasswd auth.
+import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ensureDebianPackages } from './debian.js';
+import { findExecutable } from './executables.js';
+import { LOOPBACK_HOST, onFreePort, PortInUseError } from './ports.js';
+import { ServiceUnavailableError } from './service-unavailable.js';
+
+const SERVICE = 'The test registry (docker-registry)';
+const READY_TIMEOUT_MS = 15_000;
+const STOP_TIMEOUT_MS = 5_000;
+const MAX_LOG_CHARS = 16 * 1024;
+
+export interface RegistryUser {
+  readonly username: string;
+  readonly password: string;
+}
+
+export interface RegistryOptions {
+  /** Require HTTP Basic auth for this one user (a bcrypt htpasswd file is generated). */
+  readonly htpasswd?: RegistryUser;
+}
+
+export interface RunningRegistry {
+  /** `http://127.0.0.1:PORT` */
+  readonly url: string;
+  /** `127.0.0.1:PORT`, the registry part of image references. */
+  readonly host: string;
+  readonly port: number;
+  readonly storageDir: string;
+  readonly credentials?: RegistryUser;
+  /** Kills the registry, waits for it to exit and removes its files. Safe to call twice. */
+  stop(): Promise<void>;
+}
+
+/** The two programs, installing their Debian packages when they are missing. */
+async function registryPrograms(
+  withHtpasswd: boolean,
+): Promise<{ registry: string; htpasswd?: string }> {
+  const find = async () => ({
+    registry: await findExecutable('docker-registry'),
+    htpasswd: withHtpasswd ? await findExecutable('htpasswd') : undefined,
+  });
+  let found = await find();
+  const packages = [
+    ...(found.registry === undefined ? ['docker-registry'] : []),
+    ...(withHtpasswd && found.htpasswd === undefined ? ['apache2-utils'] : []),
+  ];
+  if (packages.length > 0) {
+    await ensureDebianPackages(packages, { reason: SERVICE });
+    found = await find();
+  }
+  if (found.registry === undefined || (withHtpasswd && found.htpasswd === undefined)) {
+    throw new ServiceUnavailableError(
+      SERVICE,
+      'docker-registry (package docker-registry) or htpasswd (package apache2-utils) is installed but not on PATH',
+    );
+  }
+  return found.htpasswd === undefined
+    ? { registry: found.registry }
+    : { registry: found.registry, htpasswd: found.htpasswd };
+}
+
+function bcryptEntry(htpasswd: string, user: RegistryUser): Promise<string> {
+  return new Promise((resolve, reject) => {
+    // -i reads the password from stdin, so it never shows in a process list.
+    const child = execFile(htpasswd, ['-niB', user.username], (error, stdout) => {
+      if (error) reject(new ServiceUnavailableError(SERVICE, `htpasswd failed: ${error.message}`));
+      else resolve(stdout.trim());
+    });
+    child.stdin?.end(user.password);
+  });
+}
+
+function registryConfig(
+  port: number,
+  storageDir: string,
+  htpasswdFile: string | undefined,
+): string {
+  // JSON strings are valid YAML scalars, which keeps any path safe to embed.
+  const lines = [
+    'version: 0.1',
+    'log:',
+    '  level: error',
+    '  accesslog:',
+    '    disabled: true',
+    'storage:',
+    '  filesystem:',
+    `    rootdirectory: ${JSON.stringify(storageDir)}`,
+    '  delete:',
+    '    enabled: true',
+    'http:',
+    `  addr: ${JSON.stringify(`${LOOPBACK_HOST}:${port}`)}`,
+    `  secret: ${JSON.stringify(randomBytes(24).toString('hex'))}`,
+  ];
+  if (htpasswdFile !== undefined) {
+    lines.push(
+      'auth:',
+      '  htpasswd:',
+      '    realm: hla-compass-test',
+      `    path: ${JSON.stringify(htpasswdFile)}`,
+    );
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+function exited(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise((resolve) => child.once('exit', () => resolve()));
+}
+
+async function answersV2(url: string): Promise<boolean> {
+  try {
+    const response = await fetch(`${url}/v2/`, { signal: AbortSignal.timeout(1_000) });
+    await response.body?.cancel();
+    return response.status === 200 || response.status === 401;
+  } catch {
+    return false;
+  }
+}
+
+async function startOnPort(
+  port: number,
+  registry: string,
+  configDir: string,
+  storageDir: string,
+  htpasswdFile: string | undefined,
+): Promise<ChildProcess> {
+  const configPath = join(configDir, `config-${port}.yml`);
+  await writeFile(configPath, registryConfig(port, storageDir, htpasswdFile));
+  const child = spawn(registry, ['serve', configPath], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let log = '';
+  const keep = (chunk: Buffer) => {
+    log = (log + chunk.toString('utf8')).slice(-MAX_LOG_CHARS);
+  };
+  child.stdout?.on('data', keep);
+  child.stderr?.on('data', keep);
+  const spawnError = new Promise<Error>((resolve) => child.once('error', resolve));
+  const url = `http://${LOOPBACK_HOST}:${port}`;
+  const deadline = Date.now() + READY_TIMEOUT_MS;
+  while (Date.now() < deadline) {
+    if (await answersV2(url)) return child;
+    const failure = await Promise.race([
+      spawnError,
+      exited(child).then(() => 'exited' as const),
+      new Promise<undefined>((resolve) => setTimeout(() => resolve(undefined), 25)),
+    ]);
+    if (failure instanceof Error)
+      throw new ServiceUnavailableError(SERVICE, `cannot run ${registry}: ${failure.message}`);
+    if (failure === 'exited') {
+      if (/address already in use/i.test(log)) throw new PortInUseError(port);
+      throw new ServiceUnavailableError(
+        SERVICE,
+        `docker-registry exited with code ${child.exitCode}:\n${log.trim()}`,
+      );
+    }
+  }
+  child.kill('SIGKILL');
+  await exited(child);
+  throw new ServiceUnavailableError(
+    SERVICE,
+    `docker-registry did not answer /v2/ within ${READY_TIMEOUT_MS} ms:\n${log.trim()}`,
+  );
+}
+
+// A test process that ends without stop() must not leave registries behind.
+const running = new Set<ChildProcess>();
+process.once('exit', () => {
+  for (const child of running) child.kill('SIGKILL');
+});
+
+async function stopProcess(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  child.kill('SIGTERM');
+  const timer = setTimeout(() => child.kill('SIGKILL'), STOP_TIMEOUT_MS);
+  await exited(child);
+  clearTimeout(timer);
+}
+
+/**
+ * Starts `docker-registry` on a free loopback port and waits until `/v2/` answers. Installs
+ * `docker-registry` (and `apache2-utils` for htpasswd) with apt when root on Debian; otherwise
+ * a missing program is a ServiceUnavailableError saying how to install it. Never skipped.
+ */
+export async function startRegistry(options: RegistryOptions = {}): Promise<RunningRegistry> {
+  const programs = await registryPrograms(options.htpasswd !== undefined);
+  const workDir = await mkdtemp(join(tmpdir(), 'hla-compass-registry-'));
+  const storageDir = join(workDir, 'storage');
+  try {
+    await mkdir(storageDir);
+    let htpasswdFile: string | undefined;
+    if (options.htpasswd !== undefined && programs.htpasswd !== undefined) {
+      htpasswdFile = join(workDir, 'htpasswd');
+      await writeFile(htpasswdFile, `${await bcryptEntry(programs.htpasswd, options.htpasswd)}\n`, {
+        mode: 0o600,
+      });
+    }
+    const { child, port } = await onFreePort(async (port) => ({
+      child: await startOnPort(port, programs.registry, workDir, storageDir, htpasswdFile),
+      port,
+    }));
+    running.add(child);
+    let stopping: Promise<void> | undefined;
+    const host = `${LOOPBACK_HOST}:${port}`;
+    return {
+      url: `http://${host}`,
+      host,
+      port,
+      storageDir,
+      ...(options.htpasswd === undefined ? {} : { credentials: options.htpasswd }),
+      stop() {
+        stopping ??= (async () => {
+          await stopProcess(child);
+          running.delete(child);
+          await rm(workDir, { recursive: true, force: true });
+        })();
+        return stopping;
+      },
+    };
+  } catch (error) {
+    await rm(workDir, { recursive: true, force: true });
+    throw error;
+  }
+}
