@@ -16,6 +16,8 @@ export function onError(log: ErrorLogger) {
   return (error: Error, c: Context<AppEnv>): Response => {
     if (error instanceof PlatformError) return errorResponse(c, error);
     if (error instanceof HTTPException && error.status === 413) {
+      // The rest of the body is never read: the connection cannot carry another request.
+      c.header('Connection', 'close');
       return errorResponse(c, new PlatformError('PAYLOAD_TOO_LARGE', 'Request body is over 1 MiB'));
     }
     if (error instanceof HTTPException && error.status < 500) {

@@ -1,0 +1,253 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { meSchema, routes, tokensSchema } from '@hla-compass/platform-api';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ACCOUNTS, startTestPlatform, type TestPlatform } from './support/platform.js';
+
+let platform: TestPlatform;
+/** The emulator's clock, moved by the tests: expiry is checked without waiting. */
+let now = Date.UTC(2030, 0, 1);
+
+beforeAll(async () => {
+  platform = await startTestPlatform({
+    accessTokenTtlSeconds: 30,
+    loginRateLimit: { attempts: 3, windowSeconds: 60 },
+    now: () => now,
+  });
+});
+
+afterAll(() => platform?.stop());
+
+const login = (email: string, password: string, env: 'dev' | 'prod' = 'dev') =>
+  platform.call(env, routes.login, { body: { email, password } });
+
+describe('password login and tokens', () => {
+  it('signs in with email and password and answers /v1/auth/me', async () => {
+    const result = await login(ACCOUNTS.admin.email, ACCOUNTS.admin.password);
+    expect(result.status).toBe(200);
+    const tokens = tokensSchema.parse(result.body);
+    expect(tokens).toMatchObject({ tokenType: 'Bearer', expiresIn: 30 });
+    const me = await platform.call('dev', routes.me, { token: tokens.accessToken });
+    expect(meSchema.parse(me.body)).toMatchObject({
+      user: { email: ACCOUNTS.admin.email },
+      org: { id: 'your-org' },
+      roles: ['admin'],
+      superuser: false,
+      environment: 'dev',
+    });
+  });
+
+  it('treats emails case-insensitively', async () => {
+    const result = await login(ACCOUNTS.viewer.email.toUpperCase(), ACCOUNTS.viewer.password);
+    expect(result.status).toBe(200);
+  });
+
+  it('refuses a wrong password and an unknown email with the same 401', async () => {
+    const wrong = await login('developer@other-org.test', 'nope');
+    const unknown = await login('nobody@your-org.test', 'nope');
+    for (const result of [wrong, unknown]) {
+      expect([result.status, result.body.code, result.body.message]).toEqual([
+        401,
+        'UNAUTHENTICATED',
+        'Wrong email or password',
+      ]);
+    }
+  });
+
+  it('rate-limits failed sign-ins per client and email with 429 and Retry-After', async () => {
+    const email = ACCOUNTS.superuser.email;
+    for (let attempt = 0; attempt < 3; attempt++) {
+      expect((await login(email, 'wrong')).status).toBe(401);
+    }
+    const limited = await login(email, ACCOUNTS.superuser.password);
+    expect([limited.status, limited.body.code]).toEqual([429, 'RATE_LIMITED']);
+    expect(Number(limited.headers.get('retry-after'))).toBeGreaterThan(0);
+    // Another email from the same client is not affected.
+    expect((await login(ACCOUNTS.viewer.email, ACCOUNTS.viewer.password)).status).toBe(200);
+    now += 61_000;
+    expect((await login(email, ACCOUNTS.superuser.password)).status).toBe(200);
+  });
+
+  it('expires access tokens after their TTL', async () => {
+    const token = await platform.login('dev', 'developer');
+    expect((await platform.call('dev', routes.me, { token })).status).toBe(200);
+    now += 31_000;
+    const expired = await platform.call('dev', routes.me, { token });
+    expect([expired.status, expired.body.code]).toEqual([401, 'UNAUTHENTICATED']);
+    expect(expired.body.message).toMatch(/invalid or expired/);
+  });
+
+  it('accepts a seeded API key in X-API-Key', async () => {
+    const me = await platform.call('dev', routes.me, { apiKey: ACCOUNTS.other.apiKey });
+    expect(me.body.org.id).toBe('other-org');
+  });
+
+  it('rotates refresh tokens, and a reused one revokes the whole sign-in', async () => {
+    const first = tokensSchema.parse(
+      (await login(ACCOUNTS.developer.email, ACCOUNTS.developer.password)).body,
+    );
+    const second = await platform.call('dev', routes.refresh, {
+      body: { refreshToken: first.refreshToken },
+    });
+    expect(second.status).toBe(200);
+    const rotated = tokensSchema.parse(second.body);
+    expect(rotated.refreshToken).not.toBe(first.refreshToken);
+    expect((await platform.call('dev', routes.me, { token: rotated.accessToken })).status).toBe(
+      200,
+    );
+
+    const replay = await platform.call('dev', routes.refresh, {
+      body: { refreshToken: first.refreshToken },
+    });
+    expect([replay.status, replay.body.code]).toEqual([401, 'UNAUTHENTICATED']);
+    expect((await platform.call('dev', routes.me, { token: rotated.accessToken })).status).toBe(
+      401,
+    );
+    const afterRevoke = await platform.call('dev', routes.refresh, {
+      body: { refreshToken: rotated.refreshToken },
+    });
+    expect(afterRevoke.status).toBe(401);
+  });
+
+  it('answers a malformed login body with INVALID_REQUEST', async () => {
+    const result = await platform.call('dev', routes.login, { body: { email: 'x' } });
+    expect([result.status, result.body.code]).toEqual([400, 'INVALID_REQUEST']);
+  });
+});
+
+describe('the console sign-in page and the PKCE code exchange', () => {
+  const verifier = randomBytes(32).toString('base64url');
+  const challenge = createHash('sha256').update(verifier).digest('base64url');
+  const redirectUri = 'http://127.0.0.1:53682/cli-callback';
+
+  function pageUrl(params: Record<string, string>) {
+    const url = new URL(`${platform.url}/dev/cli-login`);
+    for (const [key, value] of Object.entries(params)) url.searchParams.set(key, value);
+    return url;
+  }
+
+  const signInParams = {
+    redirect_uri: redirectUri,
+    state: 'state-123',
+    code_challenge: challenge,
+    code_challenge_method: 'S256',
+  };
+
+  /** Fetches the page, reads its hidden fields, and submits the form as a browser would. */
+  async function submitForm(email: string, password: string) {
+    const page = await fetch(pageUrl(signInParams));
+    expect(page.status).toBe(200);
+    const html = await page.text();
+    const fields = Object.fromEntries(
+      [...html.matchAll(/<input type="hidden" name="(\w+)" value="([^"]*)">/g)].map(
+        ([, name, value]) => [name as string, (value as string).replaceAll('&amp;', '&')],
+      ),
+    );
+    expect(fields).toEqual(signInParams);
+    return fetch(pageUrl({}), {
+      method: 'POST',
+      body: new URLSearchParams({ ...fields, email, password }),
+      redirect: 'manual',
+    });
+  }
+
+  async function code() {
+    const response = await submitForm(ACCOUNTS.developer.email, ACCOUNTS.developer.password);
+    expect(response.status).toBe(302);
+    const location = new URL(response.headers.get('location') ?? '');
+    expect(`${location.origin}${location.pathname}`).toBe(redirectUri);
+    expect(location.searchParams.get('state')).toBe('state-123');
+    return location.searchParams.get('code') ?? '';
+  }
+
+  it('redirects to the loopback URI with a code that exchanges once for tokens', async () => {
+    const issued = await code();
+    const exchange = await platform.call('dev', routes.exchangeCode, {
+      body: { code: issued, codeVerifier: verifier, redirectUri },
+    });
+    expect(exchange.status).toBe(200);
+    const tokens = tokensSchema.parse(exchange.body);
+    const me = await platform.call('dev', routes.me, { token: tokens.accessToken });
+    expect(me.body.user.email).toBe(ACCOUNTS.developer.email);
+
+    const again = await platform.call('dev', routes.exchangeCode, {
+      body: { code: issued, codeVerifier: verifier, redirectUri },
+    });
+    expect([again.status, again.body.code]).toEqual([401, 'UNAUTHENTICATED']);
+    // Reusing the code revoked what it had issued.
+    expect((await platform.call('dev', routes.me, { token: tokens.accessToken })).status).toBe(401);
+  });
+
+  it('refuses a wrong verifier, another redirect URI and an expired code', async () => {
+    const wrongVerifier = await platform.call('dev', routes.exchangeCode, {
+      body: {
+        code: await code(),
+        codeVerifier: randomBytes(32).toString('base64url'),
+        redirectUri,
+      },
+    });
+    expect([wrongVerifier.status, wrongVerifier.body.code]).toEqual([401, 'UNAUTHENTICATED']);
+    const otherUri = await platform.call('dev', routes.exchangeCode, {
+      body: {
+        code: await code(),
+        codeVerifier: verifier,
+        redirectUri: 'http://127.0.0.1:1/cli-callback',
+      },
+    });
+    expect(otherUri.status).toBe(401);
+    const late = await code();
+    now += 61_000;
+    const expired = await platform.call('dev', routes.exchangeCode, {
+      body: { code: late, codeVerifier: verifier, redirectUri },
+    });
+    expect(expired.status).toBe(401);
+  });
+
+  it('shows an error on a wrong password and does not redirect', async () => {
+    const response = await submitForm(ACCOUNTS.developer.email, 'wrong');
+    expect(response.status).toBe(401);
+    expect(response.headers.get('location')).toBeNull();
+    expect(await response.text()).toContain('Wrong email or password');
+  });
+
+  it('refuses redirect URIs that are not loopback, with an error page and no redirect', async () => {
+    for (const uri of [
+      'https://127.0.0.1:53682/cli-callback',
+      'http://evil.example:53682/cli-callback',
+      'http://127.0.0.1.evil.example:53682/cb',
+      'http://127.0.0.1/cli-callback',
+      'http://user:pw@127.0.0.1:53682/cb',
+      'javascript:alert(1)',
+    ]) {
+      const page = await fetch(pageUrl({ ...signInParams, redirect_uri: uri }), {
+        redirect: 'manual',
+      });
+      expect(page.status, uri).toBe(400);
+      const posted = await fetch(pageUrl({}), {
+        method: 'POST',
+        body: new URLSearchParams({
+          ...signInParams,
+          redirect_uri: uri,
+          email: ACCOUNTS.developer.email,
+          password: ACCOUNTS.developer.password,
+        }),
+        redirect: 'manual',
+      });
+      expect(posted.status, uri).toBe(400);
+      expect(posted.headers.get('location'), uri).toBeNull();
+    }
+  });
+
+  it('refuses a missing or plain challenge', async () => {
+    const plain = await fetch(pageUrl({ ...signInParams, code_challenge_method: 'plain' }));
+    expect(plain.status).toBe(400);
+    const missing = await fetch(pageUrl({ redirect_uri: redirectUri, state: 's' }));
+    expect(missing.status).toBe(400);
+  });
+
+  it('escapes what it echoes into the page', async () => {
+    const page = await fetch(pageUrl({ ...signInParams, state: '"><script>x</script>' }));
+    const html = await page.text();
+    expect(html).not.toContain('<script>x');
+    expect(html).toContain('&quot;&gt;&lt;script&gt;');
+  });
+});

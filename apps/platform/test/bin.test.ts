@@ -1,0 +1,164 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { routes } from '@hla-compass/platform-api';
+import { encodePublicKeyBase64, generateKeyPair } from '@hla-compass/signing';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { isLoopbackAddress } from '../src/http/peer.js';
+import { runBin, startBin } from './support/bin.js';
+import { ACCOUNTS, defaultSeed } from './support/platform.js';
+
+let dataDir: string;
+
+beforeAll(async () => {
+  dataDir = await mkdtemp(join(tmpdir(), 'hla-compass-bin-'));
+});
+
+afterAll(() => rm(dataDir, { recursive: true, force: true }));
+
+async function call(url: string, path: string, init: RequestInit & { apiKey?: string } = {}) {
+  const headers = new Headers(init.headers);
+  if (init.apiKey !== undefined) headers.set('x-api-key', init.apiKey);
+  if (init.body !== undefined) headers.set('content-type', 'application/json');
+  const response = await fetch(`${url}${path}`, { ...init, headers });
+  const text = await response.text();
+  return { status: response.status, body: text === '' ? undefined : JSON.parse(text) };
+}
+
+describe('hla-compass-platform start', () => {
+  it('prints a parseable URL, the env URLs, accounts and CLI config, and stops with exit 0 on SIGTERM', async () => {
+    const bin = await startBin(['--memory', '--port', '0', '--registry', 'none']);
+    const output = bin.output();
+    expect(output).toMatch(/ready in \d+ ms/);
+    for (const env of ['local', 'dev', 'staging', 'prod'])
+      expect(output).toContain(`${bin.url}/${env}`);
+    expect(output).toContain(ACCOUNTS.developer.password);
+    expect(output).toContain(ACCOUNTS.developer.apiKey);
+    expect(output).toContain(`export HLA_API_ENDPOINT=${bin.url}/dev`);
+    expect(output).toContain('"consoleUrl"');
+    expect((await call(bin.url, '/healthz')).status).toBe(200);
+    bin.child.kill('SIGTERM');
+    expect(await bin.exited).toBe(0);
+  });
+
+  it('keeps state in --data across restarts and seeds only empty databases', async () => {
+    const first = await startBin(['--data', dataDir, '--port', '0', '--registry', 'none']);
+    const publicKey = encodePublicKeyBase64(generateKeyPair().publicKey);
+    const registered = await call(first.url, `/dev${routes.registerKey.path}`, {
+      method: 'POST',
+      apiKey: ACCOUNTS.developer.apiKey,
+      body: JSON.stringify({ publicKey }),
+    });
+    expect(registered.status).toBe(201);
+    first.child.kill('SIGINT');
+    expect(await first.exited).toBe(0);
+
+    const second = await startBin(['--data', dataDir, '--port', '0', '--registry', 'none']);
+    const listed = await call(second.url, `/dev${routes.listKeys.path}`, {
+      apiKey: ACCOUNTS.developer.apiKey,
+    });
+    expect(listed.body.items.map((key: { publicKey: string }) => key.publicKey)).toEqual([
+      publicKey,
+    ]);
+
+    const reset = await call(second.url, '/_emulator/reset?env=dev', { method: 'POST' });
+    expect(reset.body).toEqual({ reset: ['dev'] });
+    const afterReset = await call(second.url, `/dev${routes.listKeys.path}`, {
+      apiKey: ACCOUNTS.developer.apiKey,
+    });
+    expect(afterReset.body.items).toEqual([]);
+    second.child.kill('SIGTERM');
+    expect(await second.exited).toBe(0);
+  });
+
+  it('replaces one env’s data with a posted seed', async () => {
+    const bin = await startBin(['--memory', '--port', '0', '--registry', 'none']);
+    const seed = {
+      ...defaultSeed,
+      users: [
+        ...defaultSeed.users,
+        {
+          email: 'new@your-org.test',
+          name: 'New',
+          org: 'your-org',
+          roles: ['developer'],
+          apiKey: 'hlc_ak_test-only-new-user-key',
+        },
+      ],
+    };
+    const seeded = await call(bin.url, '/_emulator/seed?env=dev', {
+      method: 'POST',
+      body: JSON.stringify(seed),
+    });
+    expect(seeded.body).toEqual({ seeded: ['dev'] });
+    const me = await call(bin.url, '/dev/v1/auth/me', { apiKey: 'hlc_ak_test-only-new-user-key' });
+    expect(me.body.user.email).toBe('new@your-org.test');
+    const prod = await call(bin.url, '/prod/v1/auth/me', {
+      apiKey: 'hlc_ak_test-only-new-user-key',
+    });
+    expect(prod.status).toBe(401);
+    const invalid = await call(bin.url, '/_emulator/seed', {
+      method: 'POST',
+      body: JSON.stringify({ orgs: 'x' }),
+    });
+    expect([invalid.status, invalid.body.code]).toEqual([400, 'INVALID_REQUEST']);
+    const badEnv = await call(bin.url, '/_emulator/reset?env=qa', { method: 'POST' });
+    expect(badEnv.status).toBe(400);
+    bin.child.kill('SIGTERM');
+    expect(await bin.exited).toBe(0);
+  });
+
+  it('says clearly that a port is busy, with exit 1', async () => {
+    const bin = await startBin(['--memory', '--port', '0', '--registry', 'none']);
+    const port = new URL(bin.url).port;
+    const second = await runBin(['start', '--memory', '--port', port, '--registry', 'none']);
+    expect(second.code).toBe(1);
+    expect(second.output).toContain(`port ${port} on 127.0.0.1 is already in use`);
+    bin.child.kill('SIGTERM');
+    await bin.exited;
+  });
+
+  it('refuses contradictory or malformed flags with exit 2', async () => {
+    const both = await runBin(['start', '--memory', '--data', dataDir]);
+    expect(both.code).toBe(2);
+    expect(both.output).toContain('--data and --memory exclude each other');
+    expect((await runBin(['start', '--port', 'x'])).code).toBe(2);
+    expect((await runBin(['start', '--bogus'])).code).toBe(2);
+    expect((await runBin(['--help'])).code).toBe(0);
+  });
+
+  it('refuses a seed file that is not a valid seed, with exit 1', async () => {
+    const file = join(dataDir, 'bad-seed.json');
+    await writeFile(file, '{"orgs": [], "orgs": []}');
+    const result = await runBin([
+      'start',
+      '--memory',
+      '--port',
+      '0',
+      '--registry',
+      'none',
+      '--seed',
+      file,
+    ]);
+    expect(result.code).toBe(1);
+    expect(result.output).toContain('seed file');
+  });
+});
+
+describe('the /_emulator routes', () => {
+  it('count only loopback peers as local', () => {
+    for (const address of ['127.0.0.1', '127.8.9.10', '::1', '::ffff:127.0.0.1']) {
+      expect(isLoopbackAddress(address), address).toBe(true);
+    }
+    for (const address of [
+      '10.0.0.1',
+      '::ffff:10.0.0.1',
+      '169.254.169.254',
+      '128.0.0.1',
+      'fe80::1',
+      'unknown',
+    ]) {
+      expect(isLoopbackAddress(address), address).toBe(false);
+    }
+  });
+});

@@ -1,0 +1,64 @@
+// The built `hla-compass-platform` bin as a child process, as the CLI's tests and e2e run it.
+import { type ChildProcess, spawn } from 'node:child_process';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const BIN = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'dist', 'bin.js');
+
+export interface BinProcess {
+  child: ChildProcess;
+  url: string;
+  output: () => string;
+  /** Resolves with the exit code (or the signal) once the process has exited. */
+  exited: Promise<number | NodeJS.Signals>;
+}
+
+/** Starts the bin and waits for its whole banner; rejects with its output if it exits first. */
+export function startBin(args: string[]): Promise<BinProcess> {
+  const child = spawn(process.execPath, [BIN, 'start', ...args], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  const exited = new Promise<number | NodeJS.Signals>((resolve) =>
+    child.once('exit', (code, signal) => resolve(code ?? (signal as NodeJS.Signals))),
+  );
+  return new Promise((resolve, reject) => {
+    const onData = (chunk: Buffer) => {
+      output += chunk.toString('utf8');
+      const match = /hla-compass-platform listening on (http:\/\/\S+)/.exec(output);
+      // The banner ends with the Ctrl-C line: wait for all of it.
+      if (match?.[1] !== undefined && output.includes('Ctrl-C stops')) {
+        child.stdout?.off('data', onData);
+        child.stdout?.on('data', (more: Buffer) => {
+          output += more.toString('utf8');
+        });
+        resolve({ child, url: match[1], output: () => output, exited });
+      }
+    };
+    child.stdout?.on('data', onData);
+    child.stderr?.on('data', (chunk: Buffer) => {
+      output += chunk.toString('utf8');
+    });
+    void exited.then((code) =>
+      reject(new Error(`bin exited (${code}) before listening:\n${output}`)),
+    );
+  });
+}
+
+/** Runs the bin to completion (for commands that exit by themselves). */
+export async function runBin(
+  args: string[],
+): Promise<{ code: number | NodeJS.Signals; output: string }> {
+  const child = spawn(process.execPath, [BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  child.stdout?.on('data', (chunk: Buffer) => {
+    output += chunk.toString('utf8');
+  });
+  child.stderr?.on('data', (chunk: Buffer) => {
+    output += chunk.toString('utf8');
+  });
+  const code = await new Promise<number | NodeJS.Signals>((resolve) =>
+    child.once('exit', (exitCode, signal) => resolve(exitCode ?? (signal as NodeJS.Signals))),
+  );
+  return { code, output };
+}
