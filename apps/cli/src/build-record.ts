@@ -1,0 +1,147 @@
+// .hla-compass/build.json: which image the last `build` made from which manifest and, after
+// `push`, the digest the registry stored, so that `push` and `publish` know the image without
+// being told. Versioned, validated on read and write, written atomically.
+import { randomBytes } from 'node:crypto';
+import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { parseImageReference } from '@hla-compass/registry-client';
+import { UsageError } from './errors.js';
+
+/** Relative to the module directory. */
+export const BUILD_RECORD_PATH = '.hla-compass/build.json';
+
+export const BUILD_RECORD_VERSION = 1;
+
+export interface BuildRecord {
+  readonly version: typeof BUILD_RECORD_VERSION;
+  /** The tag the image was built (and pushed) as, in full, e.g. `127.0.0.1:5000/your-org/scorer:1.0.0`. */
+  readonly imageRef: string;
+  /** The engine's image id, `sha256:…`. */
+  readonly imageId: string;
+  /** The digest of the manifest the registry stored; null until pushed. */
+  readonly digest: string | null;
+  readonly pushed: boolean;
+  /** `os/arch[/variant]`, e.g. `linux/amd64`. */
+  readonly platform: string;
+  /** `sha256:` of the canonical manifest the image was built from (manifest-digest.ts). */
+  readonly manifestDigest: string;
+  /** ISO 8601 times. */
+  readonly builtAt: string;
+  readonly pushedAt: string | null;
+}
+
+const DIGEST = /^sha256:[0-9a-f]{64}$/;
+const PLATFORM = /^[a-z0-9]+\/[a-z0-9_]+(\/[a-z0-9]+)?$/;
+
+/**
+ * The module's build record, or undefined when it has none (never built in `moduleDir`). A file
+ * that is not a record of this version (corrupt, hand-edited, from another tool) is a UsageError
+ * saying what is wrong and to build again.
+ */
+export async function readBuildRecord(moduleDir: string): Promise<BuildRecord | undefined> {
+  let text: string;
+  try {
+    text = await readFile(join(moduleDir, BUILD_RECORD_PATH), 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw error;
+  }
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    throw invalidRecord('it is not JSON');
+  }
+  return parseBuildRecord(value);
+}
+
+/** Writes the record (checked first) atomically: a temp file, then a rename. Returns its path. */
+export async function writeBuildRecord(moduleDir: string, record: BuildRecord): Promise<string> {
+  const path = join(moduleDir, BUILD_RECORD_PATH);
+  const checked = parseBuildRecord(record);
+  await mkdir(join(moduleDir, '.hla-compass'), { recursive: true });
+  const temporary = `${path}.${randomBytes(6).toString('hex')}.tmp`;
+  try {
+    await writeFile(temporary, `${JSON.stringify(checked, null, 2)}\n`);
+    await rename(temporary, path);
+  } finally {
+    await rm(temporary, { force: true });
+  }
+  return path;
+}
+
+/** The record after `imageRef`, an image of this build, was pushed and the registry stored `digest`. */
+export function recordPush(
+  record: BuildRecord,
+  push: { imageRef: string; digest: string; at: Date },
+): BuildRecord {
+  return {
+    ...record,
+    imageRef: push.imageRef,
+    digest: push.digest,
+    pushed: true,
+    pushedAt: push.at.toISOString(),
+  };
+}
+
+/** Checks a parsed build.json against the record shape; any mismatch is a UsageError. */
+export function parseBuildRecord(value: unknown): BuildRecord {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw invalidRecord('it is not a JSON object');
+  }
+  const record = value as Record<string, unknown>;
+  if (record.version !== BUILD_RECORD_VERSION) {
+    throw invalidRecord(
+      `its version is ${JSON.stringify(record.version) ?? 'missing'}; this hla-compass reads version ${BUILD_RECORD_VERSION}`,
+    );
+  }
+  const text = (field: string, pattern?: RegExp): string => {
+    const found = record[field];
+    if (typeof found !== 'string' || (pattern !== undefined && !pattern.test(found))) {
+      throw invalidRecord(`"${field}" is missing or malformed`);
+    }
+    return found;
+  };
+  const time = (field: string): string => {
+    const found = text(field);
+    if (Number.isNaN(Date.parse(found))) throw invalidRecord(`"${field}" is not a time`);
+    return found;
+  };
+  const imageRef = text('imageRef');
+  if (!isTaggedReference(imageRef)) {
+    throw invalidRecord('"imageRef" is not a tagged image reference');
+  }
+  if (typeof record.pushed !== 'boolean') throw invalidRecord('"pushed" is not true or false');
+  if (!record.pushed && (record.digest !== null || record.pushedAt !== null)) {
+    throw invalidRecord('an image that was not pushed has a null "digest" and "pushedAt"');
+  }
+  return {
+    version: BUILD_RECORD_VERSION,
+    imageRef,
+    imageId: text('imageId', DIGEST),
+    digest: record.pushed ? text('digest', DIGEST) : null,
+    pushed: record.pushed,
+    platform: text('platform', PLATFORM),
+    manifestDigest: text('manifestDigest', DIGEST),
+    builtAt: time('builtAt'),
+    pushedAt: record.pushed ? time('pushedAt') : null,
+  };
+}
+
+function isTaggedReference(text: string): boolean {
+  try {
+    return parseImageReference(text).tag !== undefined;
+  } catch {
+    return false;
+  }
+}
+
+function invalidRecord(reason: string): UsageError {
+  return new UsageError(
+    `${BUILD_RECORD_PATH} is not a build record hla-compass can read: ${reason}`,
+    {
+      code: 'BUILD_RECORD_INVALID',
+      hint: `delete ${BUILD_RECORD_PATH} and run \`hla-compass build\` again`,
+    },
+  );
+}
