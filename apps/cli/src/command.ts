@@ -116,7 +116,8 @@ export const option = {
       description,
       defaultValue: bounds.defaultValue,
       convert: (raw, flag) => {
-        if (raw === undefined) return bounds.defaultValue;
+        // Commander passes the default through as the number it was declared with.
+        if (raw === undefined || raw === bounds.defaultValue) return bounds.defaultValue;
         const value = typeof raw === 'string' && /^-?\d+$/.test(raw) ? Number(raw) : Number.NaN;
         const max = bounds.max ?? Number.MAX_SAFE_INTEGER;
         if (!Number.isSafeInteger(value) || value < bounds.min || value > max) {

@@ -8,6 +8,7 @@ import {
   selectEnvironment,
 } from './config/environments.js';
 import { Settings } from './config/variables.js';
+import type { PlatformClient } from './platform/client.js';
 import {
   colorEnabled,
   createStyle,
@@ -16,6 +17,7 @@ import {
   Output,
   type TextStream,
 } from './terminal.js';
+import { CLI_VERSION } from './version.js';
 
 /** The outside world of one invocation; main.ts takes it from `process`, tests make their own. */
 export interface System {
@@ -49,6 +51,11 @@ export interface CommandContext {
   config(): Promise<CliConfig>;
   /** The environment this command talks to and its URLs; `required` refuses the implicit default. */
   environment(options?: { required?: boolean }): Promise<ResolvedEnvironment>;
+  /**
+   * A client of the selected environment's platform, loaded on first use. `requireEnvironment`
+   * refuses the implicit default env; `readOnly` forbids writes such as a session refresh.
+   */
+  platform(options?: { requireEnvironment?: boolean; readOnly?: boolean }): Promise<PlatformClient>;
   /** Every environment with the URLs it would use, and which one is selected. */
   environments(): Promise<{ selected: ResolvedEnvironment; all: ResolvedEnvironment[] }>;
 }
@@ -117,6 +124,25 @@ export function createContext(
         `environment ${resolved.name} (${resolved.source}), API ${resolved.apiUrl} (${resolved.apiUrlSource})`,
       );
       return resolved;
+    },
+    async platform(options = {}) {
+      const environment = await resolveEnvironment(options.requireEnvironment ?? false);
+      const { PlatformClient } = await import('./platform/client.js');
+      return new PlatformClient({
+        environment,
+        configDir,
+        settings,
+        logger,
+        allowRefresh: !options.readOnly,
+        http: {
+          timeoutMs: settings.seconds('HLA_COMPASS_HTTP_TIMEOUT_SECONDS', 30) * 1000,
+          userAgent: `hla-compass/${CLI_VERSION} node/${process.versions.node} ${process.platform}`,
+          onRetry: (event) =>
+            logger.warn(
+              `request to the platform failed (${event.reason}); retrying in ${(event.delayMs / 1000).toFixed(1)} s`,
+            ),
+        },
+      });
     },
     async environments() {
       const selected = await resolveEnvironment(false);

@@ -14,6 +14,9 @@ export interface CliResult {
   readonly stderr: string;
 }
 
+/** Every output of every run in this test file, for the scan that no secret was ever printed. */
+export const capturedOutput: string[] = [];
+
 export interface Sandbox {
   /** A scratch directory to run commands in. */
   readonly dir: string;
@@ -74,7 +77,10 @@ export function runCli(
       stderr += chunk;
     });
     child.on('error', reject);
-    child.on('close', (code) => resolvePromise({ code: code ?? -1, stdout, stderr }));
+    child.on('close', (code) => {
+      capturedOutput.push(stdout, stderr);
+      resolvePromise({ code: code ?? -1, stdout, stderr });
+    });
     child.stdin.end(options.stdin ?? '');
   });
 }

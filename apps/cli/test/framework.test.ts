@@ -86,6 +86,12 @@ describe('hla-compass', () => {
     expect(result.stderr).toMatch(/Allowed choices are no-ui, with-ui/);
   });
 
+  it.each([['0'], ['abc'], ['1.5'], ['501']])('refuses --limit %s with exit 2', async (value) => {
+    const result = await sandbox.run(['modules', 'list', '--limit', value]);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain(`error: --limit must be a whole number 1–500, got "${value}"`);
+  });
+
   it('refuses an unknown environment with exit 2, naming the valid ones', async () => {
     const result = await sandbox.run(['env', 'list', '--env', 'production']);
     expect(result.code).toBe(2);

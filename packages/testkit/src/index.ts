@@ -13,6 +13,12 @@ export {
   installRefusal,
   missingDebianPackages,
 } from './debian.js';
+export {
+  type EmulatorOptions,
+  type RunningEmulator,
+  seedForRegistry,
+  startEmulator,
+} from './emulator.js';
 export { findExecutable } from './executables.js';
 export { freePort, LOOPBACK_HOST, onFreePort, PortInUseError } from './ports.js';
 export {

@@ -10,6 +10,8 @@ export interface CatalogEntry {
 
 /** Command groups (`hla-compass keys …`) and their summaries. */
 export const groups: Readonly<Record<string, string>> = {
+  modules: 'Browse the modules of a platform environment',
+  auth: 'Log in to a platform environment and check who you are',
   keys: 'Manage the Ed25519 key pair that signs your publishes',
   env: 'Show the platform environments and their URLs',
 };
@@ -26,6 +28,41 @@ export const catalog: readonly CatalogEntry[] = [
     load: () => import('./validate.js').then((module) => module.default),
   },
   {
+    path: ['publish'],
+    summary: 'Sign and register the module version with an environment',
+    load: () => import('./publish.js').then((module) => module.default),
+  },
+  {
+    path: ['publish-status'],
+    summary: 'Show (or --watch) the state of a publish',
+    load: () => import('./publish-status.js').then((module) => module.default),
+  },
+  {
+    path: ['modules', 'list'],
+    summary: 'List the modules you may see',
+    load: () => import('./modules/list.js').then((module) => module.default),
+  },
+  {
+    path: ['modules', 'show'],
+    summary: 'Show a module and its versions',
+    load: () => import('./modules/show.js').then((module) => module.default),
+  },
+  {
+    path: ['auth', 'login'],
+    summary: 'Log in to an environment (browser, password or API key)',
+    load: () => import('./auth/login.js').then((module) => module.default),
+  },
+  {
+    path: ['auth', 'logout'],
+    summary: 'Forget the stored credentials of an environment',
+    load: () => import('./auth/logout.js').then((module) => module.default),
+  },
+  {
+    path: ['auth', 'status'],
+    summary: 'Show who you are logged in as',
+    load: () => import('./auth/status.js').then((module) => module.default),
+  },
+  {
     path: ['keys', 'init'],
     summary: 'Generate the Ed25519 signing key pair',
     load: () => import('./keys/init.js').then((module) => module.default),
@@ -34,6 +71,21 @@ export const catalog: readonly CatalogEntry[] = [
     path: ['keys', 'show'],
     summary: 'Show the public key and its fingerprint',
     load: () => import('./keys/show.js').then((module) => module.default),
+  },
+  {
+    path: ['keys', 'register'],
+    summary: 'Register the public key with an environment',
+    load: () => import('./keys/register.js').then((module) => module.default),
+  },
+  {
+    path: ['keys', 'list'],
+    summary: 'List the keys registered to you in an environment',
+    load: () => import('./keys/list.js').then((module) => module.default),
+  },
+  {
+    path: ['keys', 'revoke'],
+    summary: 'Revoke a registered key',
+    load: () => import('./keys/revoke.js').then((module) => module.default),
   },
   {
     path: ['env', 'list'],

@@ -1,10 +1,10 @@
 // `hla-compass validate`: checks manifest.json against the manifest v1 schema and the module's
 // layout (backend/, frontend/ for with-ui, pinned requirements), one line per issue.
 import { dirname, relative, resolve } from 'node:path';
-import { type ManifestIssue, validateModule } from '@hla-compass/manifest';
+import { validateModule } from '@hla-compass/manifest';
 import { defineCommand, option } from '../command.js';
 import { ExitCode } from '../errors.js';
-import type { Style } from '../terminal.js';
+import { describeValidation } from '../manifest-report.js';
 
 export default defineCommand({
   description:
@@ -38,29 +38,3 @@ export default defineCommand({
     return validation.valid ? undefined : ExitCode.invalidInput;
   },
 });
-
-function describeValidation(
-  path: string,
-  result: { valid: boolean; issues: readonly ManifestIssue[] },
-  strict: boolean,
-  style: Style,
-): string[] {
-  const errors = result.issues.filter((issue) => issue.severity === 'error').length;
-  const warnings = result.issues.length - errors;
-  const mode = strict ? ' (strict)' : '';
-  const headline = result.valid
-    ? `${style.green('✓')} ${path} is valid${mode}${warnings > 0 ? `, ${count(warnings, 'warning')}` : ''}`
-    : `${style.red('✗')} ${path} is invalid${mode}: ${count(errors, 'error')}${warnings > 0 ? `, ${count(warnings, 'warning')}` : ''}`;
-  return [
-    headline,
-    ...result.issues.map((issue) => {
-      const severity = issue.severity === 'error' ? style.red('error  ') : style.yellow('warning');
-      const where = issue.path === '' ? '' : `${issue.path}: `;
-      return `  ${severity} ${where}${issue.message} ${style.dim(`[${issue.code}]`)}`;
-    }),
-  ];
-}
-
-function count(n: number, noun: string): string {
-  return `${n} ${noun}${n === 1 ? '' : 's'}`;
-}

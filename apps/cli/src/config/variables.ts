@@ -47,6 +47,12 @@ export const variables = [
     default: '600',
   },
   {
+    name: 'HLA_COMPASS_HTTP_TIMEOUT_SECONDS',
+    description:
+      'Timeout of each request to the platform (requests are retried on network errors, 429 and 5xx).',
+    default: '30',
+  },
+  {
     name: 'DOCKER_HOST',
     description: 'Docker engine to build and push with.',
     default: '`unix:///var/run/docker.sock`',

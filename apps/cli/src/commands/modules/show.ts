@@ -1,0 +1,71 @@
+// `hla-compass modules show NAME`: one module and the versions you may see, each digest-pinned.
+import type { ModuleSummary } from '@hla-compass/platform-api';
+import { defineCommand } from '../../command.js';
+import { RejectedError } from '../../errors.js';
+import type { PlatformClient } from '../../platform/client.js';
+import { formatTable } from '../../terminal.js';
+
+export default defineCommand({
+  description:
+    'Shows a module of the selected environment, by name or id, with every version you may see: its state, scope, digest-pinned image and key fingerprint. ' +
+    "When two orgs have a module of that name, your org's is shown; use the id for the other.",
+  arguments: [{ name: 'module', description: 'module name or id', required: true }],
+  options: {},
+  examples: [
+    {
+      command: 'hla-compass modules show peptide-scorer --env dev',
+      description: 'versions of a module',
+    },
+  ],
+  async run({ args }, context) {
+    const platform = await context.platform();
+    const me = await platform.me();
+    const summary = await findModule(platform, args.module, me.org.id);
+    const detail = await platform.getModule(summary.id);
+    context.output.result({ environment: platform.environment.name, ...detail }, (result) => [
+      `${result.moduleName} (${result.orgName}, ${result.environment})`,
+      `current      ${result.currentVersion ?? '(none approved)'}`,
+      ...(result.imageRef ? [`image        ${result.imageRef}`] : []),
+      '',
+      ...formatTable(
+        ['VERSION', 'STATE', 'SCOPE', 'PUBLISHED', 'IMAGE'],
+        result.versions.map((version) => [
+          version.version,
+          version.state,
+          version.scope,
+          version.publishedAt,
+          version.imageRef,
+        ]),
+        context.output.style,
+      ),
+    ]);
+    return undefined;
+  },
+});
+
+async function findModule(
+  platform: PlatformClient,
+  nameOrId: string,
+  ownOrgId: string,
+): Promise<ModuleSummary> {
+  const matches: ModuleSummary[] = [];
+  for (let offset = 0; ; ) {
+    const page = await platform.listModules({ limit: 500, offset });
+    matches.push(
+      ...page.items.filter((module) => module.id === nameOrId || module.moduleName === nameOrId),
+    );
+    offset += page.items.length;
+    if (page.items.length === 0 || offset >= page.total) break;
+  }
+  const found =
+    matches.find((module) => module.id === nameOrId) ??
+    matches.find((module) => module.orgId === ownOrgId) ??
+    matches[0];
+  if (found === undefined) {
+    throw new RejectedError(`no module "${nameOrId}" visible in ${platform.environment.name}`, {
+      code: 'NOT_FOUND',
+      hint: `\`hla-compass modules list --env ${platform.environment.name}\` shows what you can see`,
+    });
+  }
+  return found;
+}

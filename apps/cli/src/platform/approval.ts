@@ -1,0 +1,55 @@
+// Waiting for a publish's decision (`publish --wait`, `publish-status --watch`): poll until the
+// state is terminal (APPROVED or REJECTED) or the deadline passes; only terminal states end it.
+import type { PublishStatus } from '@hla-compass/platform-api';
+import { RejectedError } from '../errors.js';
+import type { PlatformClient } from './client.js';
+
+export interface WaitOptions {
+  readonly timeoutMs: number;
+  readonly intervalMs: number;
+  /** Called with every status read, so the caller can report changes. */
+  readonly onStatus?: (status: PublishStatus) => void;
+  readonly sleep?: (ms: number) => Promise<void>;
+  readonly now?: () => number;
+}
+
+export function isDecided(status: Pick<PublishStatus, 'state'>): boolean {
+  return status.state === 'APPROVED' || status.state === 'REJECTED';
+}
+
+export async function waitForDecision(
+  platform: PlatformClient,
+  publishId: string,
+  options: WaitOptions,
+): Promise<PublishStatus> {
+  const sleep = options.sleep ?? ((ms: number) => new Promise((done) => setTimeout(done, ms)));
+  const now = options.now ?? Date.now;
+  const deadline = now() + options.timeoutMs;
+  for (;;) {
+    const status = await platform.publishStatus(publishId);
+    options.onStatus?.(status);
+    if (isDecided(status)) return status;
+    const remaining = deadline - now();
+    if (remaining <= 0) {
+      throw new RejectedError(
+        `timed out after ${Math.round(options.timeoutMs / 1000)} s waiting for publish ${publishId}: still ${status.state}`,
+        {
+          code: 'WAIT_TIMEOUT',
+          hint: `a platform superuser must approve it; check later with \`hla-compass publish-status ${publishId} --env ${status.environment}\``,
+        },
+      );
+    }
+    await sleep(Math.min(options.intervalMs, remaining));
+  }
+}
+
+/** The failure a REJECTED publish is, with the superuser's reason. */
+export function rejection(status: PublishStatus): RejectedError {
+  return new RejectedError(
+    `${status.moduleName}@${status.version} was rejected in ${status.environment}: ${status.failureReason ?? 'no reason given'}`,
+    {
+      code: 'PUBLISH_REJECTED',
+      hint: 'address the reason, bump `version` in manifest.json and publish again',
+    },
+  );
+}

@@ -1,0 +1,314 @@
+// The CLI's client of one platform environment: every call of platform-api's route table, with
+// credentials chosen as SPEC §4 orders them, one refresh on an expired session, and responses
+// parsed by the contract's own schemas.
+import {
+  meSchema,
+  moduleDetailSchema,
+  moduleListSchema,
+  moduleVersionListSchema,
+  type PublishRequest,
+  publishAcceptedSchema,
+  publishConfigSchema,
+  publishStatusSchema,
+  type RegisterKeyRequest,
+  type RouteDefinition,
+  routePath,
+  routes,
+  signingKeyListSchema,
+  signingKeySchema,
+  type Tokens,
+  tokensSchema,
+} from '@hla-compass/platform-api';
+import type { ResolvedEnvironment } from '../config/environments.js';
+import type { Settings } from '../config/variables.js';
+import { AuthenticationError, RejectedError, ServiceUnavailableError } from '../errors.js';
+import type { Logger } from '../terminal.js';
+import { readCredentials, type StoredCredentials, writeCredentials } from './credentials.js';
+import { platformError } from './errors.js';
+import { type HttpOptions, type HttpResponse, NetworkError, send } from './http.js';
+
+export type CredentialSource =
+  | 'HLA_ACCESS_TOKEN'
+  | 'stored token'
+  | 'HLA_API_KEY'
+  | 'stored API key';
+
+export interface ActiveCredentials {
+  readonly source: CredentialSource;
+  readonly headers: Readonly<Record<string, string>>;
+  readonly stored?: StoredCredentials;
+}
+
+export interface PlatformClientOptions {
+  readonly environment: ResolvedEnvironment;
+  readonly configDir: string;
+  readonly settings: Settings;
+  readonly logger: Logger;
+  readonly http: HttpOptions;
+  /** False for read-only runs (`publish --dry-run`): an expired session is then an error, not a write. */
+  readonly allowRefresh: boolean;
+}
+
+/** What the client needs of a contract schema (a zod schema of @hla-compass/platform-api). */
+interface Schema<T> {
+  safeParse(value: unknown): { success: true; data: T } | { success: false };
+}
+
+interface CallInput {
+  /** Whether repeating the request is harmless; by default GET/DELETE and keyed POSTs are. */
+  readonly idempotent?: boolean;
+  readonly params?: Record<string, string>;
+  readonly query?: Record<string, string | number | undefined>;
+  readonly body?: unknown;
+  readonly headers?: Record<string, string>;
+}
+
+export class PlatformClient {
+  readonly environment: ResolvedEnvironment;
+  readonly #options: PlatformClientOptions;
+  #credentials: Promise<ActiveCredentials | undefined> | undefined;
+
+  constructor(options: PlatformClientOptions) {
+    this.environment = options.environment;
+    this.#options = options;
+  }
+
+  // Sign-in: no credentials needed.
+
+  /** Repeating a sign-in is harmless: at worst a second session is issued. */
+  login(email: string, password: string): Promise<Tokens> {
+    return this.#anonymous(routes.login, tokensSchema, {
+      body: { email, password },
+      idempotent: true,
+    });
+  }
+
+  /** Codes are single use, so the exchange is never repeated. */
+  exchangeCode(code: string, codeVerifier: string, redirectUri: string): Promise<Tokens> {
+    return this.#anonymous(routes.exchangeCode, tokensSchema, {
+      body: { code, codeVerifier, redirectUri },
+      idempotent: false,
+    });
+  }
+
+  /** Identity as seen with explicit headers (used to check an API key before storing it). */
+  meWith(headers: Record<string, string>) {
+    return this.#anonymous(routes.me, meSchema, { headers });
+  }
+
+  // Everything else: authenticated.
+
+  me() {
+    return this.#call(routes.me, meSchema, {});
+  }
+
+  publishConfig() {
+    return this.#call(routes.publishConfig, publishConfigSchema, {});
+  }
+
+  publish(body: PublishRequest, idempotencyKey: string) {
+    return this.#call(routes.publish, publishAcceptedSchema, {
+      body,
+      headers: { 'idempotency-key': idempotencyKey },
+    });
+  }
+
+  publishStatus(publishId: string) {
+    return this.#call(routes.publishStatus, publishStatusSchema, { params: { publishId } });
+  }
+
+  listModules(page: { limit?: number; offset?: number } = {}) {
+    return this.#call(routes.listModules, moduleListSchema, { query: page });
+  }
+
+  getModule(moduleId: string) {
+    return this.#call(routes.getModule, moduleDetailSchema, { params: { moduleId } });
+  }
+
+  listModuleVersions(moduleId: string) {
+    return this.#call(routes.listModuleVersions, moduleVersionListSchema, { params: { moduleId } });
+  }
+
+  /** Registering a key that is already the caller's answers 200, so repeating it is harmless. */
+  registerKey(body: RegisterKeyRequest) {
+    return this.#call(routes.registerKey, signingKeySchema, { body, idempotent: true });
+  }
+
+  listKeys() {
+    return this.#call(routes.listKeys, signingKeyListSchema, {});
+  }
+
+  revokeKey(fingerprint: string) {
+    return this.#call(routes.revokeKey, signingKeySchema, { params: { fingerprint } });
+  }
+
+  /** The credentials calls will use, by SPEC §4's precedence; undefined when there are none. */
+  credentials(): Promise<ActiveCredentials | undefined> {
+    this.#credentials ??= this.#resolveCredentials();
+    return this.#credentials;
+  }
+
+  async #resolveCredentials(): Promise<ActiveCredentials | undefined> {
+    const { settings, environment, configDir, logger } = this.#options;
+    const envToken = settings.get('HLA_ACCESS_TOKEN');
+    if (envToken) return { source: 'HLA_ACCESS_TOKEN', headers: bearer(envToken) };
+
+    let stored = await readCredentials(configDir, environment.name);
+    if (stored && stored.apiUrl !== environment.apiUrl) {
+      logger.warn(
+        `ignoring the stored ${environment.name} credentials: they were issued by ${stored.apiUrl}, and ${environment.name} now points at ${environment.apiUrl}`,
+      );
+      stored = undefined;
+    }
+    if (stored?.accessToken) {
+      return { source: 'stored token', headers: bearer(stored.accessToken), stored };
+    }
+    const envKey = settings.get('HLA_API_KEY');
+    if (envKey) return { source: 'HLA_API_KEY', headers: { 'x-api-key': envKey } };
+    if (stored?.apiKey) {
+      return { source: 'stored API key', headers: { 'x-api-key': stored.apiKey }, stored };
+    }
+    return undefined;
+  }
+
+  async #call<T>(route: RouteDefinition, schema: Schema<T>, input: CallInput): Promise<T> {
+    let credentials = await this.credentials();
+    if (credentials === undefined) {
+      throw new AuthenticationError(`not logged in to ${this.environment.name}`, {
+        hint: `run \`hla-compass auth login --env ${this.environment.name}\`, or set HLA_ACCESS_TOKEN or HLA_API_KEY`,
+      });
+    }
+    let response = await this.#exchange(route, {
+      ...input,
+      headers: { ...input.headers, ...credentials.headers },
+    });
+    if (response.status === 401 && credentials.source === 'stored token') {
+      credentials = await this.#refresh(credentials);
+      response = await this.#exchange(route, {
+        ...input,
+        headers: { ...input.headers, ...credentials.headers },
+      });
+    }
+    if (response.status === 401) throw this.#unauthenticated(credentials.source, response);
+    return this.#parse(route, schema, response);
+  }
+
+  async #anonymous<T>(route: RouteDefinition, schema: Schema<T>, input: CallInput): Promise<T> {
+    return this.#parse(route, schema, await this.#exchange(route, input));
+  }
+
+  async #refresh(credentials: ActiveCredentials): Promise<ActiveCredentials> {
+    const name = this.environment.name;
+    const expired = new AuthenticationError(`your ${name} session has expired`, {
+      hint: `run \`hla-compass auth login --env ${name}\``,
+    });
+    const stored = credentials.stored;
+    if (!this.#options.allowRefresh || stored?.refreshToken === undefined) throw expired;
+    this.#options.logger.debug(`refreshing the ${name} session`);
+    // A refresh token is single use: the request is never repeated, so a lost answer cannot burn it.
+    const response = await this.#exchange(routes.refresh, {
+      body: { refreshToken: stored.refreshToken },
+      idempotent: false,
+    });
+    if (response.status !== 200) throw expired;
+    const tokens = this.#parse(routes.refresh, tokensSchema, response);
+    const renewed: StoredCredentials = {
+      ...stored,
+      accessToken: tokens.accessToken,
+      refreshToken: tokens.refreshToken,
+      expiresAt: new Date(Date.now() + tokens.expiresIn * 1000).toISOString(),
+      savedAt: new Date().toISOString(),
+    };
+    await writeCredentials(this.#options.configDir, renewed);
+    const active: ActiveCredentials = {
+      source: 'stored token',
+      headers: bearer(tokens.accessToken),
+      stored: renewed,
+    };
+    this.#credentials = Promise.resolve(active);
+    return active;
+  }
+
+  #unauthenticated(source: CredentialSource, response: HttpResponse): AuthenticationError {
+    const name = this.environment.name;
+    const fix =
+      source === 'HLA_ACCESS_TOKEN' || source === 'HLA_API_KEY'
+        ? `${source} was refused by ${name}: set a valid one, or unset it and run \`hla-compass auth login --env ${name}\``
+        : `run \`hla-compass auth login --env ${name}\``;
+    const error = platformError(response, name);
+    return new AuthenticationError(error.message, {
+      hint: fix,
+      requestId: response.requestId,
+      code: error.code,
+    });
+  }
+
+  async #exchange(route: RouteDefinition, input: CallInput): Promise<HttpResponse> {
+    const path = routePath(route, input.params ?? {});
+    const url = new URL(`${this.environment.apiUrl}${path}`);
+    for (const [key, value] of Object.entries(input.query ?? {})) {
+      if (value !== undefined) url.searchParams.set(key, String(value));
+    }
+    try {
+      return await send(
+        {
+          method: route.method,
+          url: url.toString(),
+          headers: input.headers ?? {},
+          body: input.body === undefined ? undefined : JSON.stringify(input.body),
+          idempotent:
+            input.idempotent ??
+            (route.method !== 'POST' || input.headers?.['idempotency-key'] !== undefined),
+        },
+        this.#options.http,
+      );
+    } catch (error) {
+      if (error instanceof NetworkError) {
+        throw new ServiceUnavailableError(
+          `${error.message} (the ${this.environment.name} platform)`,
+          {
+            requestId: error.requestId,
+            hint: unreachableHint(this.environment),
+            cause: error,
+          },
+        );
+      }
+      throw error;
+    }
+  }
+
+  #parse<T>(route: RouteDefinition, schema: Schema<T>, response: HttpResponse): T {
+    const expected = route.responses[response.status];
+    if (expected === undefined) throw platformError(response, this.environment.name);
+    let value: unknown;
+    try {
+      value = expected === null ? undefined : JSON.parse(response.text);
+    } catch {
+      value = undefined;
+    }
+    const parsed = schema.safeParse(value);
+    if (!parsed.success) {
+      throw new RejectedError(
+        `the platform's answer to ${route.method} ${route.path} does not match the API contract`,
+        {
+          code: 'UNEXPECTED_RESPONSE',
+          requestId: response.requestId,
+          hint: 'this CLI and the platform may be of different versions; update hla-compass',
+        },
+      );
+    }
+    return parsed.data;
+  }
+}
+
+function bearer(token: string): Record<string, string> {
+  return { authorization: `Bearer ${token}` };
+}
+
+function unreachableHint(environment: ResolvedEnvironment): string {
+  const url = new URL(environment.apiUrl);
+  const local = ['127.0.0.1', 'localhost', '[::1]'].includes(url.hostname);
+  return local
+    ? `is the local platform running? Start it with \`npm run platform\` (API ${environment.apiUrl})`
+    : `check your network and the API URL (${environment.apiUrl}, from ${environment.apiUrlSource}); \`hla-compass env list\` shows where it comes from`;
+}

@@ -1,0 +1,193 @@
+// One HTTP exchange with the platform, retried the way SPEC §8 says: a new X-Request-Id per
+// attempt; backoff with jitter on network errors, 429 (honouring Retry-After) and 5xx; never on
+// other 4xx; and only for requests that are safe to repeat.
+import { randomUUID } from 'node:crypto';
+
+export interface HttpRequest {
+  readonly method: 'GET' | 'POST' | 'DELETE';
+  readonly url: string;
+  readonly headers: Readonly<Record<string, string>>;
+  readonly body?: string | undefined;
+  /**
+   * Whether sending the request twice is harmless (GET, DELETE, a POST with an Idempotency-Key).
+   * Other requests are retried only when they provably never reached the server.
+   */
+  readonly idempotent: boolean;
+}
+
+export interface HttpResponse {
+  readonly status: number;
+  readonly headers: Headers;
+  readonly text: string;
+  /** The id of the attempt that produced this response (the server's echo, else ours). */
+  readonly requestId: string;
+  readonly attempts: number;
+}
+
+export interface RetryPolicy {
+  /** Total attempts, the first included. */
+  readonly attempts: number;
+  readonly baseDelayMs: number;
+  readonly maxDelayMs: number;
+  /** The longest Retry-After we wait for; a longer one ends the retries. */
+  readonly maxRetryAfterMs: number;
+}
+
+export const DEFAULT_RETRY_POLICY: RetryPolicy = {
+  attempts: 4,
+  baseDelayMs: 400,
+  maxDelayMs: 8_000,
+  maxRetryAfterMs: 60_000,
+};
+
+export interface HttpOptions {
+  readonly timeoutMs: number;
+  readonly retry?: RetryPolicy;
+  readonly userAgent: string;
+  readonly fetch?: typeof fetch;
+  readonly sleep?: (ms: number) => Promise<void>;
+  readonly random?: () => number;
+  /** Told before each retry, so the CLI can say why it is waiting. */
+  readonly onRetry?: (event: RetryEvent) => void;
+}
+
+export interface RetryEvent {
+  readonly attempt: number;
+  readonly delayMs: number;
+  readonly reason: string;
+  readonly requestId: string;
+}
+
+/** The platform could not be reached at all (after the retries). */
+export class NetworkError extends Error {
+  readonly url: string;
+  readonly requestId: string;
+
+  constructor(url: string, requestId: string, cause: unknown) {
+    super(`cannot reach ${new URL(url).origin}: ${describeNetworkFailure(cause)}`, { cause });
+    this.name = 'NetworkError';
+    this.url = url;
+    this.requestId = requestId;
+  }
+}
+
+const RETRIED_STATUSES = new Set([408, 429, 500, 502, 503, 504]);
+
+export async function send(request: HttpRequest, options: HttpOptions): Promise<HttpResponse> {
+  const policy = options.retry ?? DEFAULT_RETRY_POLICY;
+  const fetchImpl = options.fetch ?? fetch;
+  const sleep = options.sleep ?? ((ms: number) => new Promise((done) => setTimeout(done, ms)));
+  const random = options.random ?? Math.random;
+
+  for (let attempt = 1; ; attempt++) {
+    const requestId = randomUUID();
+    const last = attempt >= policy.attempts;
+    let response: Response;
+    try {
+      response = await fetchImpl(request.url, {
+        method: request.method,
+        headers: {
+          accept: 'application/json',
+          'user-agent': options.userAgent,
+          'x-request-id': requestId,
+          ...(request.body === undefined ? {} : { 'content-type': 'application/json' }),
+          ...request.headers,
+        },
+        body: request.body,
+        redirect: 'error',
+        signal: AbortSignal.timeout(options.timeoutMs),
+      });
+    } catch (error) {
+      if (last || !(request.idempotent || neverSent(error))) {
+        throw new NetworkError(request.url, requestId, error);
+      }
+      const delayMs = backoff(attempt, policy, random);
+      options.onRetry?.({ attempt, delayMs, reason: describeNetworkFailure(error), requestId });
+      await sleep(delayMs);
+      continue;
+    }
+
+    const text = await response.text();
+    const answeredId = response.headers.get('x-request-id') ?? requestId;
+    const retryable =
+      RETRIED_STATUSES.has(response.status) && (request.idempotent || response.status === 429);
+    if (!retryable || last) {
+      return {
+        status: response.status,
+        headers: response.headers,
+        text,
+        requestId: answeredId,
+        attempts: attempt,
+      };
+    }
+    const retryAfterMs = parseRetryAfter(response.headers.get('retry-after'));
+    if (retryAfterMs !== undefined && retryAfterMs > policy.maxRetryAfterMs) {
+      return {
+        status: response.status,
+        headers: response.headers,
+        text,
+        requestId: answeredId,
+        attempts: attempt,
+      };
+    }
+    const delayMs = retryAfterMs ?? backoff(attempt, policy, random);
+    options.onRetry?.({
+      attempt,
+      delayMs,
+      reason: `HTTP ${response.status}`,
+      requestId: answeredId,
+    });
+    await sleep(delayMs);
+  }
+}
+
+/** Exponential backoff with full jitter: a random wait up to base·2^(attempt-1), capped. */
+function backoff(attempt: number, policy: RetryPolicy, random: () => number): number {
+  const ceiling = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** (attempt - 1));
+  return Math.round(ceiling / 2 + (random() * ceiling) / 2);
+}
+
+/** Retry-After as delta-seconds or an HTTP date (RFC 9110 §10.2.3), in milliseconds. */
+export function parseRetryAfter(value: string | null, now = Date.now()): number | undefined {
+  if (value === null) return undefined;
+  const trimmed = value.trim();
+  if (/^\d+$/.test(trimmed)) return Number(trimmed) * 1000;
+  const date = Date.parse(trimmed);
+  return Number.isNaN(date) ? undefined : Math.max(0, date - now);
+}
+
+/** A refused connection never reached the server, so even a non-idempotent request may go again. */
+function neverSent(error: unknown): boolean {
+  return networkCode(error) === 'ECONNREFUSED';
+}
+
+function networkCode(error: unknown): string | undefined {
+  const cause = (error as { cause?: { code?: unknown } } | undefined)?.cause;
+  if (typeof cause?.code === 'string') return cause.code;
+  if (error instanceof Error && error.name === 'TimeoutError') return 'ETIMEDOUT';
+  return undefined;
+}
+
+function describeNetworkFailure(error: unknown): string {
+  const code = networkCode(error);
+  switch (code) {
+    case 'ECONNREFUSED':
+      return 'connection refused';
+    case 'ENOTFOUND':
+    case 'EAI_AGAIN':
+      return 'host not found';
+    case 'ETIMEDOUT':
+    case 'UND_ERR_CONNECT_TIMEOUT':
+      return 'timed out';
+    case 'ECONNRESET':
+    case 'UND_ERR_SOCKET':
+      return 'connection reset';
+    default: {
+      // undici wraps the real reason ("bad port", a TLS failure…) as the cause of "fetch failed".
+      const cause = (error as { cause?: unknown } | undefined)?.cause;
+      if (code) return code;
+      if (cause instanceof Error) return cause.message;
+      return error instanceof Error ? error.message : String(error);
+    }
+  }
+}

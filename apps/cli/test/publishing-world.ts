@@ -1,0 +1,131 @@
+// The services a publishing test needs, all real and on loopback: a plain and an htpasswd
+// registry (docker-registry), and the platform emulator seeded so that your-org's allowlist
+// covers both, with no pull credentials for the htpasswd one (the Forbidden case).
+import { readFile } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
+import { RegistryClient } from '@hla-compass/registry-client';
+import {
+  type RunningEmulator,
+  type RunningRegistry,
+  seedForRegistry,
+  startEmulator,
+  startRegistry,
+} from '@hla-compass/testkit';
+
+const EMULATOR_BIN = fileURLToPath(new URL('../../platform/dist/bin.js', import.meta.url));
+const DEFAULT_SEED = fileURLToPath(new URL('../../platform/seed/default.json', import.meta.url));
+
+export const REGISTRY_USER = { username: 'pusher', password: 'registry-test-secret-42' };
+
+interface SeedUser {
+  readonly email: string;
+  readonly password: string;
+  readonly apiKey?: string;
+}
+
+export interface PublishingWorld {
+  readonly plain: RunningRegistry;
+  readonly guarded: RunningRegistry;
+  readonly emulator: RunningEmulator;
+  readonly users: Readonly<
+    Record<'viewer' | 'developer' | 'admin' | 'other' | 'superuser', SeedUser>
+  >;
+  apiUrl(environment: string): string;
+  /** Pushes a small real image (config + one layer) and returns its digest. */
+  pushImage(reference: string, marker?: string): Promise<string>;
+  /** Calls the platform's API directly, as a seeded user (for approvals and checks). */
+  api(
+    environment: string,
+    apiKey: string,
+    method: string,
+    path: string,
+    body?: unknown,
+  ): Promise<{ status: number; body: unknown }>;
+  /** Every secret the tests know of: no CLI output may contain any. */
+  secrets(): string[];
+  stop(): Promise<void>;
+}
+
+export async function startPublishingWorld(
+  options: { accessTokenTtlSeconds?: number } = {},
+): Promise<PublishingWorld> {
+  const plain = await startRegistry();
+  const guarded = await startRegistry({ htpasswd: REGISTRY_USER });
+  const seed = (await seedForRegistry(DEFAULT_SEED, plain.port)) as {
+    orgs: { id: string; allowlist: { pattern: string; provider: string }[] }[];
+    users: {
+      email: string;
+      password: string;
+      apiKey?: string;
+      org: string;
+      roles: string[];
+      superuser?: boolean;
+    }[];
+  };
+  for (const org of seed.orgs) {
+    if (org.id === 'your-org')
+      org.allowlist.push({ pattern: `${guarded.host}/your-org/*`, provider: 'generic' });
+  }
+  const emulator = await startEmulator({
+    bin: EMULATOR_BIN,
+    seed,
+    ...(options.accessTokenTtlSeconds === undefined
+      ? {}
+      : { accessTokenTtlSeconds: options.accessTokenTtlSeconds }),
+  });
+  const find = (predicate: (user: (typeof seed.users)[number]) => boolean): SeedUser => {
+    const user = seed.users.find(predicate);
+    if (user === undefined) throw new Error('the default seed lost a user the tests rely on');
+    return user;
+  };
+  const users = {
+    viewer: find((user) => user.org === 'your-org' && user.roles.includes('viewer')),
+    developer: find((user) => user.org === 'your-org' && user.roles.includes('developer')),
+    admin: find((user) => user.org === 'your-org' && user.roles.includes('admin')),
+    other: find((user) => user.org === 'other-org' && user.roles.includes('developer')),
+    superuser: find((user) => user.superuser === true),
+  };
+  const registryClient = new RegistryClient({
+    credentials: async (registry) =>
+      registry === guarded.host ? { kind: 'basic', ...REGISTRY_USER } : undefined,
+  });
+  const seedText = await readFile(DEFAULT_SEED, 'utf8');
+
+  return {
+    plain,
+    guarded,
+    emulator,
+    users,
+    apiUrl: (environment) => `${emulator.url}/${environment}`,
+    async pushImage(reference, marker = reference) {
+      const layer = Buffer.alloc(1024);
+      layer.write(marker);
+      const pushed = await registryClient.pushImage(reference, {
+        layers: [layer],
+        config: { Labels: { 'test.marker': marker } },
+      });
+      return pushed.digest;
+    },
+    async api(environment, apiKey, method, path, body) {
+      const response = await fetch(`${emulator.url}/${environment}${path}`, {
+        method,
+        headers: {
+          'x-api-key': apiKey,
+          ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+        },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
+      const text = await response.text();
+      return { status: response.status, body: text === '' ? undefined : JSON.parse(text) };
+    },
+    secrets: () =>
+      [
+        REGISTRY_USER.password,
+        ...seed.users.flatMap((user) => [user.password, ...(user.apiKey ? [user.apiKey] : [])]),
+        ...[...seedText.matchAll(/"password": "([^"]+)"/g)].map((match) => match[1] ?? ''),
+      ].filter((secret) => secret.length >= 8),
+    async stop() {
+      await Promise.all([emulator.stop(), plain.stop(), guarded.stop()]);
+    },
+  };
+}

@@ -1,0 +1,106 @@
+// The platform emulator as a test service: its built bin started on a free loopback port with a
+// temp data dir (real SQLite files), optionally a seed made for the test's own registries.
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ServiceUnavailableError } from './service-unavailable.js';
+
+export interface EmulatorOptions {
+  /** Path of the emulator's built bin (`apps/platform/dist/bin.js`). */
+  readonly bin: string;
+  /** A seed document; written to the data dir and passed with --seed. */
+  readonly seed?: unknown;
+  readonly accessTokenTtlSeconds?: number;
+  readonly env?: Readonly<Record<string, string | undefined>>;
+}
+
+export interface RunningEmulator {
+  /** `http://127.0.0.1:PORT`; an environment's API base is `${url}/${env}`. */
+  readonly url: string;
+  readonly dataDir: string;
+  readonly process: ChildProcess;
+  /** Everything the emulator printed so far. */
+  output(): string;
+  /** SIGTERM, wait for the exit, remove the data dir. Safe to call twice. */
+  stop(): Promise<void>;
+}
+
+const READY_LINE = /listening on (http:\/\/127\.0\.0\.1:\d+)/;
+
+export async function startEmulator(options: EmulatorOptions): Promise<RunningEmulator> {
+  const dataDir = await mkdtemp(join(tmpdir(), 'hla-emulator-'));
+  const args = [
+    options.bin,
+    'start',
+    '--data',
+    join(dataDir, 'db'),
+    '--port',
+    '0',
+    '--registry',
+    'none',
+  ];
+  if (options.seed !== undefined) {
+    const seedFile = join(dataDir, 'seed.json');
+    await writeFile(seedFile, JSON.stringify(options.seed));
+    args.push('--seed', seedFile);
+  }
+  if (options.accessTokenTtlSeconds !== undefined) {
+    args.push('--access-token-ttl', String(options.accessTokenTtlSeconds));
+  }
+  const child = spawn(process.execPath, args, {
+    env: { ...process.env, ...options.env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  const url = await new Promise<string>((resolve, reject) => {
+    const onData = (chunk: Buffer) => {
+      output += chunk.toString('utf8');
+      const match = READY_LINE.exec(output);
+      if (match?.[1]) resolve(match[1]);
+    };
+    child.stdout.on('data', onData);
+    child.stderr.on('data', onData);
+    child.once('error', reject);
+    child.once('exit', (code) =>
+      reject(
+        new ServiceUnavailableError(
+          'the platform emulator',
+          `it exited with ${code} before it was ready (build it with \`pnpm --filter @hla-compass/platform build\`):\n${output}`,
+        ),
+      ),
+    );
+  });
+
+  let stopped: Promise<void> | undefined;
+  return {
+    url,
+    dataDir,
+    process: child,
+    output: () => output,
+    stop() {
+      stopped ??= (async () => {
+        if (child.exitCode === null && child.signalCode === null) {
+          const exited = new Promise((resolve) => child.once('exit', resolve));
+          child.kill('SIGTERM');
+          await exited;
+        }
+        await rm(dataDir, { recursive: true, force: true });
+      })();
+      return stopped;
+    },
+  };
+}
+
+/**
+ * The emulator's default seed with its registry (127.0.0.1:5000, also named localhost:5000) moved
+ * to the test's registry port, so the seeded allowlists cover the images the test pushes there.
+ */
+export async function seedForRegistry(seedFile: string, registryPort: number): Promise<unknown> {
+  const text = await readFile(seedFile, 'utf8');
+  return JSON.parse(
+    text
+      .replaceAll('127.0.0.1:5000', `127.0.0.1:${registryPort}`)
+      .replaceAll('localhost:5000', `localhost:${registryPort}`),
+  );
+}
