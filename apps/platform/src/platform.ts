@@ -46,11 +46,11 @@ export class Platform {
   }
 
   /** Loads the seed into every env whose database is empty (a first start). */
-  seedEmpty(): Environment[] {
+  async seedEmpty(): Promise<Environment[]> {
     const seeded: Environment[] = [];
     for (const context of this.envs.values()) {
       if (!context.store.isEmpty()) continue;
-      applySeed(context, this.#seed);
+      await applySeed(context, this.#seed);
       seeded.push(context.name);
     }
     return seeded;
@@ -58,10 +58,10 @@ export class Platform {
 
   /** Wipes `environments` and loads the start-up seed (or `seed`, which replaces it for them). */
   async reset(environments: readonly Environment[], seed?: unknown): Promise<void> {
-    const prepared = seed === undefined ? this.#seed : await prepareSeed(seed);
+    const prepared = seed === undefined ? this.#seed : prepareSeed(seed);
     for (const name of environments) {
       const context = this.envs.get(name);
-      if (context !== undefined) applySeed(context, prepared);
+      if (context !== undefined) await applySeed(context, prepared);
     }
   }
 

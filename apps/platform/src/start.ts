@@ -57,7 +57,7 @@ export class StartError extends Error {
   override readonly name = 'StartError';
 }
 
-export async function loadSeedFile(file: string): Promise<PreparedSeed> {
+export function loadSeedFile(file: string): PreparedSeed {
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
@@ -65,7 +65,7 @@ export async function loadSeedFile(file: string): Promise<PreparedSeed> {
     throw new StartError(`cannot read seed file ${file}: ${(error as Error).message}`);
   }
   try {
-    return await prepareSeed(parseJson(text));
+    return prepareSeed(parseJson(text));
   } catch (error) {
     if (error instanceof JsonParseError || error instanceof SeedError) {
       throw new StartError(`seed file ${file}: ${error.message}`);
@@ -97,8 +97,8 @@ export async function startPlatform(options: StartOptions = {}): Promise<Running
   const host = options.host ?? '127.0.0.1';
   const seed =
     typeof options.seed === 'object'
-      ? await prepareSeed(options.seed.document)
-      : await loadSeedFile(options.seed ?? DEFAULT_SEED_FILE);
+      ? prepareSeed(options.seed.document)
+      : loadSeedFile(options.seed ?? DEFAULT_SEED_FILE);
   const dataDir = options.dataDir === undefined ? undefined : resolve(options.dataDir);
   if (dataDir !== undefined) mkdirSync(dataDir, { recursive: true });
   const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
@@ -112,7 +112,7 @@ export async function startPlatform(options: StartOptions = {}): Promise<Running
   });
   let url = '';
   try {
-    const seeded = platform.seedEmpty();
+    const seeded = await platform.seedEmpty();
     const app = createApp(platform, { log, baseUrl: () => url, startedAt: Date.now() });
     const server = await listen(app, host, options.port ?? 4100);
     const { port } = server.address() as AddressInfo;

@@ -5,6 +5,9 @@ import { routes } from '@hla-compass/platform-api';
 import { encodePublicKeyBase64, generateKeyPair } from '@hla-compass/signing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isLoopbackAddress } from '../src/http/peer.js';
+import { createApp, registryImageResolver } from '../src/index.js';
+import { Platform } from '../src/platform.js';
+import { prepareSeed } from '../src/services/seed.js';
 import { runBin, startBin } from './support/bin.js';
 import { ACCOUNTS, defaultSeed } from './support/platform.js';
 
@@ -146,6 +149,36 @@ describe('hla-compass-platform start', () => {
 });
 
 describe('the /_emulator routes', () => {
+  it('refuse a peer whose socket is not on loopback, whatever its headers claim', async () => {
+    const platform = new Platform({
+      dataDir: undefined,
+      seed: prepareSeed(defaultSeed),
+      accessTokenTtlSeconds: 60,
+      loginRateLimit: { attempts: 10, windowSeconds: 60 },
+      images: registryImageResolver(),
+      now: Date.now,
+    });
+    await platform.seedEmpty();
+    const app = createApp(platform, {
+      log: () => {},
+      baseUrl: () => 'http://127.0.0.1:4100',
+      startedAt: 0,
+    });
+    const request = (remoteAddress: string) =>
+      app.fetch(
+        new Request('http://127.0.0.1:4100/_emulator/reset', {
+          method: 'POST',
+          headers: { 'x-forwarded-for': '127.0.0.1', 'x-real-ip': '127.0.0.1' },
+        }),
+        { incoming: { socket: { remoteAddress, remotePort: 40000, remoteFamily: 'IPv4' } } },
+      );
+    const remote = await request('192.0.2.10');
+    expect(remote.status).toBe(403);
+    expect(await remote.json()).toMatchObject({ code: 'FORBIDDEN' });
+    expect((await request('127.0.0.1')).status).toBe(200);
+    platform.close();
+  });
+
   it('count only loopback peers as local', () => {
     for (const address of ['127.0.0.1', '127.8.9.10', '::1', '::ffff:127.0.0.1']) {
       expect(isLoopbackAddress(address), address).toBe(true);

@@ -12,9 +12,9 @@ import {
   type PublishStatusValue,
 } from '@hla-compass/platform-api';
 import type { EnvContext } from '../env-context.js';
-import type { ModuleRecord, VersionRecord } from '../store/catalog.js';
+import type { ModuleListing, VersionRecord } from '../store/catalog.js';
 import type { Caller } from './authentication.js';
-import { canSeePublish, seesAllVersionsOf, versionVisibility } from './visibility.js';
+import { canSeePublish, versionVisibility } from './visibility.js';
 
 export const pinnedImageRef = (version: Pick<VersionRecord, 'repository' | 'digest'>): string =>
   `${version.repository}@${version.digest}`;
@@ -65,18 +65,15 @@ export function toPublishStatus(context: EnvContext, version: VersionRecord): Pu
   };
 }
 
-function toModuleSummary(context: EnvContext, caller: Caller, module: ModuleRecord): ModuleSummary {
-  const currentId = seesAllVersionsOf(caller, module.orgId)
-    ? module.currentVersionId
-    : module.currentPublicVersionId;
-  const current = currentId === null ? undefined : context.store.catalog.getVersion(currentId);
+function toModuleSummary(module: ModuleListing): ModuleSummary {
+  const { current } = module;
   return {
     id: module.id,
     moduleName: module.name,
     orgId: module.orgId,
     orgName: module.orgName,
     currentVersion: current?.version ?? null,
-    imageRef: current === undefined ? null : pinnedImageRef(current),
+    imageRef: current === null ? null : pinnedImageRef(current),
     createdAt: module.createdAt,
     updatedAt: module.updatedAt,
   };
@@ -89,13 +86,13 @@ export function listModules(
 ): ModuleList {
   const { items, total } = context.store.catalog.listModules(versionVisibility(caller), page);
   return {
-    items: items.map((module) => toModuleSummary(context, caller, module)),
+    items: items.map(toModuleSummary),
     total,
     ...page,
   };
 }
 
-function visibleModule(context: EnvContext, caller: Caller, moduleId: string): ModuleRecord {
+function visibleModule(context: EnvContext, caller: Caller, moduleId: string): ModuleListing {
   const module = context.store.catalog.getVisibleModule(moduleId, versionVisibility(caller));
   if (module === undefined) {
     throw new PlatformError('NOT_FOUND', `No module ${moduleId} in ${context.name}`);
@@ -117,7 +114,7 @@ export function listVersions(
 export function getModule(context: EnvContext, caller: Caller, moduleId: string): ModuleDetail {
   const module = visibleModule(context, caller, moduleId);
   return {
-    ...toModuleSummary(context, caller, module),
+    ...toModuleSummary(module),
     versions: listVersions(context, caller, moduleId),
   };
 }

@@ -66,10 +66,13 @@ export function defaultPolicy(environment: Environment): EnvPolicy {
   };
 }
 
-/** A seed checked for consistency, with its secrets already hashed (scrypt is slow). */
+/**
+ * A seed checked for consistency. Its passwords are hashed on first use only (scrypt is slow
+ * on purpose), so a restart over databases that are already seeded does not pay for it.
+ */
 export interface PreparedSeed {
-  seed: Seed;
-  passwordHashes: ReadonlyMap<string, string>;
+  readonly seed: Seed;
+  passwordHashes(): Promise<ReadonlyMap<string, string>>;
 }
 
 export class SeedError extends Error {
@@ -79,7 +82,7 @@ export class SeedError extends Error {
 const userIdOf = (email: string): string =>
   `usr_${createHash('sha256').update(email.toLowerCase()).digest('hex').slice(0, 20)}`;
 
-export async function prepareSeed(input: unknown): Promise<PreparedSeed> {
+export function prepareSeed(input: unknown): PreparedSeed {
   const parsed = seedSchema.safeParse(input);
   if (!parsed.success) {
     throw new SeedError(`invalid seed: ${z.prettifyError(parsed.error)}`);
@@ -95,25 +98,30 @@ export async function prepareSeed(input: unknown): Promise<PreparedSeed> {
     }
   }
   for (const org of seed.orgs) {
-    for (const entry of org.allowlist)
+    for (const entry of org.allowlist) {
       validatePattern(typeof entry === 'string' ? entry : entry.pattern);
+    }
   }
-  const hashes = await Promise.all(
-    seed.users.map(async (user) =>
-      user.password === undefined
-        ? undefined
-        : ([user.email, await hashPassword(user.password)] as const),
-    ),
-  );
+  let hashes: Promise<ReadonlyMap<string, string>> | undefined;
   return {
     seed,
-    passwordHashes: new Map(hashes.filter((entry) => entry !== undefined)),
+    passwordHashes() {
+      hashes ??= Promise.all(
+        seed.users.map(async (user) =>
+          user.password === undefined
+            ? undefined
+            : ([user.email, await hashPassword(user.password)] as const),
+        ),
+      ).then((entries) => new Map(entries.filter((entry) => entry !== undefined)));
+      return hashes;
+    },
   };
 }
 
 /** Replaces everything `context`'s database holds with the seed, in one transaction. */
-export function applySeed(context: EnvContext, prepared: PreparedSeed): void {
-  const { seed, passwordHashes } = prepared;
+export async function applySeed(context: EnvContext, prepared: PreparedSeed): Promise<void> {
+  const { seed } = prepared;
+  const passwordHashes = await prepared.passwordHashes();
   const { store } = context;
   const createdAt = new Date(context.now()).toISOString();
   store.transaction(() => {

@@ -7,11 +7,6 @@ export function versionVisibility(caller: Caller): VersionVisibility {
   return caller.user.superuser ? { all: true } : { all: false, orgId: caller.org.id };
 }
 
-/** Whether the caller sees every version of `orgId`'s modules, not only approved public ones. */
-export function seesAllVersionsOf(caller: Caller, orgId: string): boolean {
-  return caller.user.superuser || caller.org.id === orgId;
-}
-
 /** A publish job is visible to its submitter, the admins of its org and superusers. */
 export function canSeePublish(caller: Caller, version: VersionRecord): boolean {
   return (

@@ -14,6 +14,11 @@ export interface ModuleRecord {
   currentPublicVersionId: string | null;
 }
 
+/** A module as a listing shows it: with the current version the reader may see, if any. */
+export interface ModuleListing extends ModuleRecord {
+  current: Pick<VersionRecord, 'version' | 'repository' | 'digest'> | null;
+}
+
 export interface VersionRecord {
   id: string;
   publishId: string;
@@ -52,6 +57,12 @@ interface ModuleRow {
   current_public_version_id: string | null;
 }
 
+interface ModuleListingRow extends ModuleRow {
+  current_version: string | null;
+  current_repository: string | null;
+  current_digest: string | null;
+}
+
 interface VersionRow {
   id: string;
   publish_id: string;
@@ -83,6 +94,18 @@ const toModule = (row: ModuleRow): ModuleRecord => ({
   currentPublicVersionId: row.current_public_version_id,
 });
 
+const toListing = (row: ModuleListingRow): ModuleListing => ({
+  ...toModule(row),
+  current:
+    row.current_version === null || row.current_repository === null || row.current_digest === null
+      ? null
+      : {
+          version: row.current_version,
+          repository: row.current_repository,
+          digest: row.current_digest,
+        },
+});
+
 const toVersion = (row: VersionRow): VersionRecord => ({
   id: row.id,
   publishId: row.publish_id,
@@ -106,6 +129,13 @@ const toVersion = (row: VersionRow): VersionRecord => ({
 const VISIBLE_VERSION = `(:all = 1 OR v.org_id = :org OR (v.state = 'APPROVED' AND v.scope = 'public'))`;
 const MODULE_COLUMNS = `m.id, m.org_id, o.name AS org_name, m.name, m.created_at, m.updated_at,
   m.current_version_id, m.current_public_version_id`;
+// The current version a reader sees: of any scope in their own org (or for `all`), else the
+// current public one.
+const LISTING_FROM = `modules m JOIN orgs o ON o.id = m.org_id
+  LEFT JOIN versions cv ON cv.id = CASE WHEN :all = 1 OR m.org_id = :org
+    THEN m.current_version_id ELSE m.current_public_version_id END`;
+const LISTING_COLUMNS = `${MODULE_COLUMNS}, cv.version AS current_version,
+  cv.repository AS current_repository, cv.digest AS current_digest`;
 
 const visibilityParams = (visibility: VersionVisibility) => ({
   all: visibility.all ? 1 : 0,
@@ -157,9 +187,9 @@ export class CatalogStore {
     );
     this.#listModules = db.prepare<
       { all: number; org: string; limit: number; offset: number },
-      ModuleRow
+      ModuleListingRow
     >(
-      `SELECT ${MODULE_COLUMNS} FROM modules m JOIN orgs o ON o.id = m.org_id
+      `SELECT ${LISTING_COLUMNS} FROM ${LISTING_FROM}
        WHERE EXISTS (SELECT 1 FROM versions v WHERE v.module_id = m.id AND ${VISIBLE_VERSION})
        ORDER BY m.name, o.id LIMIT :limit OFFSET :offset`,
     );
@@ -167,8 +197,8 @@ export class CatalogStore {
       `SELECT count(*) AS total FROM modules m
        WHERE EXISTS (SELECT 1 FROM versions v WHERE v.module_id = m.id AND ${VISIBLE_VERSION})`,
     );
-    this.#visibleModule = db.prepare<{ all: number; org: string; id: string }, ModuleRow>(
-      `SELECT ${MODULE_COLUMNS} FROM modules m JOIN orgs o ON o.id = m.org_id
+    this.#visibleModule = db.prepare<{ all: number; org: string; id: string }, ModuleListingRow>(
+      `SELECT ${LISTING_COLUMNS} FROM ${LISTING_FROM}
        WHERE m.id = :id
          AND EXISTS (SELECT 1 FROM versions v WHERE v.module_id = m.id AND ${VISIBLE_VERSION})`,
     );
@@ -239,17 +269,17 @@ export class CatalogStore {
   listModules(
     visibility: VersionVisibility,
     page: { limit: number; offset: number },
-  ): { items: ModuleRecord[]; total: number } {
+  ): { items: ModuleListing[]; total: number } {
     const params = visibilityParams(visibility);
     return {
-      items: this.#listModules.all({ ...params, ...page }).map(toModule),
+      items: this.#listModules.all({ ...params, ...page }).map(toListing),
       total: this.#countModules.get(params)?.total ?? 0,
     };
   }
 
-  getVisibleModule(id: string, visibility: VersionVisibility): ModuleRecord | undefined {
+  getVisibleModule(id: string, visibility: VersionVisibility): ModuleListing | undefined {
     const row = this.#visibleModule.get({ ...visibilityParams(visibility), id });
-    return row === undefined ? undefined : toModule(row);
+    return row === undefined ? undefined : toListing(row);
   }
 
   listVisibleVersions(moduleId: string, visibility: VersionVisibility): VersionRecord[] {
