@@ -139,6 +139,18 @@ describe('retries', () => {
     expect(sleeps).toHaveLength(1);
   });
 
+  it('gives up on a registry that does not answer within the timeout', async () => {
+    const p = await through((request) => (isManifest(request) ? { kind: 'hang' } : forward));
+    const resolved = await client({ timeoutMs: 250, retry: { maxAttempts: 2 } }).resolveManifest(
+      `${p.host}/your-org/faulty:1`,
+    );
+    expect(resolved).toMatchObject({ status: 'unavailable' });
+    expect(resolved.status === 'unavailable' && resolved.message).toMatch(
+      /no answer within 250 ms/,
+    );
+    expect(p.requests.filter(isManifest)).toHaveLength(2);
+  });
+
   it.each([
     [400, 'unavailable'],
     [401, 'unauthorized'],

@@ -18,7 +18,9 @@ export type ProxyAction =
       readonly body?: string;
     }
   /** Closes the connection without an answer: a network error for the client. */
-  | { readonly kind: 'destroy' };
+  | { readonly kind: 'destroy' }
+  /** Never answers (until the proxy closes): a timeout for the client. */
+  | { readonly kind: 'hang' };
 
 export interface RecordedRequest {
   readonly method: string;
@@ -89,6 +91,7 @@ export async function startProxy(
     };
     requests.push(recorded);
     const action = decide(recorded, requests.length);
+    if (action.kind === 'hang') return;
     if (action.kind === 'destroy') {
       outgoing.socket?.destroy();
       return;
