@@ -11,6 +11,7 @@ import {
   InvalidReferenceError,
   parseImageReference,
   RegistryClient,
+  RegistryError,
   resolveDockerCredentials,
 } from '@hla-compass/registry-client';
 import {
@@ -272,8 +273,23 @@ async function resolveDigest(context: CommandContext, reference: ImageReference)
         })
       ).credentials,
   });
-  const resolution = await client.resolveManifest(reference);
   const image = reference.toString();
+  let resolution: Awaited<ReturnType<RegistryClient['resolveManifest']>>;
+  try {
+    resolution = await client.resolveManifest(reference);
+  } catch (error) {
+    // The registry answered, but not with something to trust: a body that does not hash to its
+    // digest, an oversized or malformed manifest, an upload location on another host.
+    if (!(error instanceof RegistryError)) throw error;
+    const Failure = error.code === 'unavailable' ? ServiceUnavailableError : RejectedError;
+    throw new Failure(
+      `${reference.registry} gave an unusable answer for ${image}: ${error.message}`,
+      {
+        code: `REGISTRY_${error.code.toUpperCase()}`,
+        hint: 'check the registry (and any proxy in front of it), then try again',
+      },
+    );
+  }
   switch (resolution.status) {
     case 'found':
       context.logger.debug(`${image} resolves to ${resolution.digest} (${resolution.mediaType})`);
