@@ -1,6 +1,7 @@
 // Public API of @hla-compass/testkit: real services for the test suites, provisioned on
 // demand. Every missing service is a ServiceUnavailableError, in CI and out; nothing skips.
 
+export { BASE_IMAGE_TAG, ensureBaseImage, parseLddOutput } from './base-image.js';
 export {
   APT_LOCK_PATH,
   type AptInstallOptions,
@@ -13,6 +14,14 @@ export {
   installRefusal,
   missingDebianPackages,
 } from './debian.js';
+export {
+  type DockerEngineOptions,
+  existingEngineSockets,
+  mountsBelow,
+  privateDaemonArguments,
+  type RunningDockerEngine,
+  startDockerEngine,
+} from './docker-engine.js';
 export {
   type EmulatorOptions,
   type RunningEmulator,
