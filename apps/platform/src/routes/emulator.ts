@@ -46,7 +46,6 @@ export function registerEmulatorRoutes(app: Hono<AppEnv>, platform: Platform): v
       await platform.reset(environments, seed);
     } catch (error) {
       if (error instanceof SeedError) throw new PlatformError('INVALID_REQUEST', error.message);
-      if (error instanceof PlatformError) throw error;
       throw error;
     }
     return c.json({ seeded: environments });

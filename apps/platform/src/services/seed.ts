@@ -4,6 +4,7 @@ import { createHash } from 'node:crypto';
 import {
   type Environment,
   environmentSchema,
+  PlatformError,
   registryCredentialsSchema,
   registryProviderSchema,
   roleSchema,
@@ -49,8 +50,16 @@ export const seedSchema = z.object({
       org: z.string().min(1),
       roles: z.array(roleSchema),
       superuser: z.boolean().default(false),
-      /** Dev-only: stored as a scrypt hash. */
+      /** Dev-only: stored as a scrypt hash; printed at start-up. */
       password: z.string().min(1).optional(),
+      /**
+       * The scrypt hash of `password`, precomputed so that a start in memory does not spend
+       * its first few hundred milliseconds hashing well-known passwords.
+       */
+      passwordHash: z
+        .string()
+        .regex(/^scrypt\$\d+\$\d+\$\d+\$[A-Za-z0-9+/=]+\$[A-Za-z0-9+/=]+$/)
+        .optional(),
       /** Dev-only: stored as a sha256 hash. */
       apiKey: z.string().min(20).optional(),
     }),
@@ -99,7 +108,12 @@ export function prepareSeed(input: unknown): PreparedSeed {
   }
   for (const org of seed.orgs) {
     for (const entry of org.allowlist) {
-      validatePattern(typeof entry === 'string' ? entry : entry.pattern);
+      try {
+        validatePattern(typeof entry === 'string' ? entry : entry.pattern);
+      } catch (error) {
+        if (!(error instanceof PlatformError)) throw error;
+        throw new SeedError(`invalid seed: org ${org.id}: ${error.message}`);
+      }
     }
   }
   let hashes: Promise<ReadonlyMap<string, string>> | undefined;
@@ -107,11 +121,11 @@ export function prepareSeed(input: unknown): PreparedSeed {
     seed,
     passwordHashes() {
       hashes ??= Promise.all(
-        seed.users.map(async (user) =>
-          user.password === undefined
-            ? undefined
-            : ([user.email, await hashPassword(user.password)] as const),
-        ),
+        seed.users.map(async (user) => {
+          if (user.passwordHash !== undefined) return [user.email, user.passwordHash] as const;
+          if (user.password === undefined) return undefined;
+          return [user.email, await hashPassword(user.password)] as const;
+        }),
       ).then((entries) => new Map(entries.filter((entry) => entry !== undefined)));
       return hashes;
     },

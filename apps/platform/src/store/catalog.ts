@@ -127,6 +127,9 @@ const toVersion = (row: VersionRow): VersionRecord => ({
 });
 
 const VISIBLE_VERSION = `(:all = 1 OR v.org_id = :org OR (v.state = 'APPROVED' AND v.scope = 'public'))`;
+// A module row exists only with at least one version (both are written in one transaction),
+// and `current_public_version_id` is set exactly when it has an approved public version.
+const VISIBLE_MODULE = `(:all = 1 OR m.org_id = :org OR m.current_public_version_id IS NOT NULL)`;
 const MODULE_COLUMNS = `m.id, m.org_id, o.name AS org_name, m.name, m.created_at, m.updated_at,
   m.current_version_id, m.current_public_version_id`;
 // The current version a reader sees: of any scope in their own org (or for `all`), else the
@@ -190,17 +193,14 @@ export class CatalogStore {
       ModuleListingRow
     >(
       `SELECT ${LISTING_COLUMNS} FROM ${LISTING_FROM}
-       WHERE EXISTS (SELECT 1 FROM versions v WHERE v.module_id = m.id AND ${VISIBLE_VERSION})
-       ORDER BY m.name, o.id LIMIT :limit OFFSET :offset`,
+       WHERE ${VISIBLE_MODULE} ORDER BY m.name, m.org_id LIMIT :limit OFFSET :offset`,
     );
     this.#countModules = db.prepare<{ all: number; org: string }, { total: number }>(
-      `SELECT count(*) AS total FROM modules m
-       WHERE EXISTS (SELECT 1 FROM versions v WHERE v.module_id = m.id AND ${VISIBLE_VERSION})`,
+      `SELECT count(*) AS total FROM modules m WHERE ${VISIBLE_MODULE}`,
     );
     this.#visibleModule = db.prepare<{ all: number; org: string; id: string }, ModuleListingRow>(
       `SELECT ${LISTING_COLUMNS} FROM ${LISTING_FROM}
-       WHERE m.id = :id
-         AND EXISTS (SELECT 1 FROM versions v WHERE v.module_id = m.id AND ${VISIBLE_VERSION})`,
+       WHERE m.id = :id AND ${VISIBLE_MODULE}`,
     );
     this.#listVersions = db.prepare<{ all: number; org: string; id: string }, VersionRow>(
       `SELECT v.* FROM versions v WHERE v.module_id = :id AND ${VISIBLE_VERSION}

@@ -129,6 +129,10 @@ const MIGRATIONS: readonly string[] = [
     PRIMARY KEY (user_id, idempotency_key)
   ) STRICT;
   `,
+  // 2: listings are ordered by module name.
+  `
+  CREATE INDEX modules_listing ON modules(name, org_id);
+  `,
 ];
 
 /** Tables in an order that lets rows be deleted without breaking a foreign key. */

@@ -1,0 +1,52 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openDatabase } from '../src/store/database.js';
+import { SCHEMA_VERSION } from '../src/store/migrations.js';
+
+let dir: string;
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'hla-compass-store-'));
+});
+
+afterAll(() => rm(dir, { recursive: true, force: true }));
+
+describe('the store', () => {
+  it('opens a database in WAL mode with foreign keys on, at the latest schema version', () => {
+    const db = openDatabase(join(dir, 'fresh.db'));
+    expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
+    expect(db.pragma('foreign_keys', { simple: true })).toBe(1);
+    expect(db.pragma('user_version', { simple: true })).toBe(SCHEMA_VERSION);
+    db.close();
+    const again = openDatabase(join(dir, 'fresh.db'));
+    expect(again.pragma('user_version', { simple: true })).toBe(SCHEMA_VERSION);
+    again.close();
+  });
+
+  it('refuses a database written by a newer emulator', () => {
+    const file = join(dir, 'newer.db');
+    const db = new Database(file);
+    db.pragma(`user_version = ${SCHEMA_VERSION + 1}`);
+    db.close();
+    expect(() => openDatabase(file)).toThrow(/newer than this emulator/);
+  });
+
+  it('enforces one row per (org, module name, version) in the schema itself', () => {
+    const db = openDatabase(':memory:');
+    db.exec(`
+      INSERT INTO orgs VALUES ('o', 'O', 'r', 't');
+      INSERT INTO users (id, org_id, email, name, roles, created_at) VALUES ('u', 'o', 'e', 'n', '[]', 't');
+      INSERT INTO modules (id, org_id, name, created_at, updated_at) VALUES ('m', 'o', 'mod', 't', 't');`);
+    const insert = db.prepare(
+      `INSERT INTO versions (id, publish_id, module_id, org_id, module_name, version, repository, digest,
+         scope, state, manifest, submitted_by, created_at)
+       VALUES (?, ?, 'm', 'o', 'mod', '1.0.0', 'r', 'd', 'org', 'APPROVED', '{}', 'u', 't')`,
+    );
+    insert.run('v1', 'p1');
+    expect(() => insert.run('v2', 'p2')).toThrow(/UNIQUE constraint failed/);
+    db.close();
+  });
+});
