@@ -65,6 +65,11 @@ export class Platform {
     }
   }
 
+  /** Deletes expired tokens and codes; called at start and then now and again. */
+  purgeExpiredCredentials(): void {
+    for (const context of this.envs.values()) context.store.credentials.purgeExpired(context.now());
+  }
+
   close(): void {
     for (const context of this.envs.values()) context.store.close();
   }

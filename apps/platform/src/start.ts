@@ -20,6 +20,8 @@ export const DEFAULT_SEED_FILE = join(
   'default.json',
 );
 
+const PURGE_INTERVAL_MS = 10 * 60 * 1000;
+
 export interface StartOptions {
   /** Default 4100; 0 picks a free port. */
   port?: number;
@@ -113,6 +115,9 @@ export async function startPlatform(options: StartOptions = {}): Promise<Running
   let url = '';
   try {
     const seeded = await platform.seedEmpty();
+    platform.purgeExpiredCredentials();
+    const purge = setInterval(() => platform.purgeExpiredCredentials(), PURGE_INTERVAL_MS);
+    purge.unref();
     const app = createApp(platform, { log, baseUrl: () => url, startedAt: Date.now() });
     const server = await listen(app, host, options.port ?? 4100);
     const { port } = server.address() as AddressInfo;
@@ -127,6 +132,7 @@ export async function startPlatform(options: StartOptions = {}): Promise<Running
       databaseFile: (environment) => platform.databaseFile(environment),
       stop() {
         stopping ??= new Promise<void>((resolveStop) => {
+          clearInterval(purge);
           server.close(() => {
             platform.close();
             resolveStop();

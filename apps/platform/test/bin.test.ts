@@ -3,12 +3,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { routes } from '@hla-compass/platform-api';
 import { encodePublicKeyBase64, generateKeyPair } from '@hla-compass/signing';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { isLoopbackAddress } from '../src/http/peer.js';
 import { createApp, registryImageResolver } from '../src/index.js';
 import { Platform } from '../src/platform.js';
 import { prepareSeed } from '../src/services/seed.js';
-import { runBin, startBin } from './support/bin.js';
+import { killLeftoverBins, runBin, startBin } from './support/bin.js';
 import { ACCOUNTS, defaultSeed } from './support/platform.js';
 
 let dataDir: string;
@@ -16,6 +16,8 @@ let dataDir: string;
 beforeAll(async () => {
   dataDir = await mkdtemp(join(tmpdir(), 'hla-compass-bin-'));
 });
+
+afterEach(killLeftoverBins);
 
 afterAll(() => rm(dataDir, { recursive: true, force: true }));
 

@@ -2,8 +2,8 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startBin } from './support/bin.js';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { killLeftoverBins, startBin } from './support/bin.js';
 import { ACCOUNTS, manifest } from './support/platform.js';
 import {
   pushImage,
@@ -19,6 +19,8 @@ beforeAll(async () => {
   registries = await startTestRegistries();
   workDir = await mkdtemp(join(tmpdir(), 'hla-compass-durability-'));
 });
+
+afterEach(killLeftoverBins);
 
 afterAll(async () => {
   await registries?.stop();

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase } from '../src/store/database.js';
+import { EnvStore } from '../src/store/env-store.js';
 import { SCHEMA_VERSION } from '../src/store/migrations.js';
 
 let dir: string;
@@ -32,6 +33,23 @@ describe('the store', () => {
     db.pragma(`user_version = ${SCHEMA_VERSION + 1}`);
     db.close();
     expect(() => openDatabase(file)).toThrow(/newer than this emulator/);
+  });
+
+  it('purges expired tokens and codes, and only those', () => {
+    const store = new EnvStore(':memory:');
+    store.db.exec(`
+      INSERT INTO orgs VALUES ('o', 'O', 'r', 't');
+      INSERT INTO users (id, org_id, email, name, roles, created_at) VALUES ('u', 'o', 'e', 'n', '[]', 't');`);
+    store.credentials.insertAccessToken('old', 'u', 'f', 1000);
+    store.credentials.insertAccessToken('live', 'u', 'f', 3000);
+    store.credentials.insertRefreshToken('old-refresh', 'u', 'f', 1000);
+    store.credentials.purgeExpired(2000);
+    expect(store.credentials.userOfAccessToken('live', 2000)).toBe('u');
+    expect(store.db.prepare('SELECT token_hash FROM access_tokens').all()).toEqual([
+      { token_hash: 'live' },
+    ]);
+    expect(store.credentials.getRefreshToken('old-refresh')).toBeUndefined();
+    store.close();
   });
 
   it('enforces one row per (org, module name, version) in the schema itself', () => {

@@ -72,26 +72,25 @@ export async function login(
 export function refresh(context: EnvContext, refreshToken: string): Tokens {
   const { credentials } = context.store;
   const tokenHash = hashSecret(refreshToken);
-  return (
-    context.store.transaction(() => {
-      const record = credentials.getRefreshToken(tokenHash);
-      if (record === undefined || record.expiresAt <= context.now()) {
-        throw unauthenticated('Refresh token is invalid or expired; sign in again');
-      }
-      if (!credentials.useRefreshToken(tokenHash, context.now())) {
-        // A used refresh token came back: someone holds a copy. End the whole sign-in.
-        credentials.revokeFamily(record.familyId);
-        return null;
-      }
-      return issueTokens(context, record.userId, record.familyId);
-    }) ?? reuseDetected()
-  );
-}
-
-function reuseDetected(): never {
-  throw unauthenticated(
-    'Refresh token was already used; every token of this sign-in is revoked; sign in again',
-  );
+  // The revocation must commit, so the transaction returns null and the error is thrown after.
+  const tokens = context.store.transaction(() => {
+    const record = credentials.getRefreshToken(tokenHash);
+    if (record === undefined || record.expiresAt <= context.now()) {
+      throw unauthenticated('Refresh token is invalid or expired; sign in again');
+    }
+    if (!credentials.useRefreshToken(tokenHash, context.now())) {
+      // A used refresh token came back: someone holds a copy. End the whole sign-in.
+      credentials.revokeFamily(record.familyId);
+      return null;
+    }
+    return issueTokens(context, record.userId, record.familyId);
+  });
+  if (tokens === null) {
+    throw unauthenticated(
+      'Refresh token was already used; every token of this sign-in is revoked; sign in again',
+    );
+  }
+  return tokens;
 }
 
 /** A single-use code for the console page's redirect, bound to the PKCE challenge and URI. */

@@ -5,6 +5,23 @@ import { fileURLToPath } from 'node:url';
 
 export const BIN = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'dist', 'bin.js');
 
+const started = new Set<ChildProcess>();
+
+/** Kills (SIGKILL) every bin a test started and left running, e.g. after a failed assertion. */
+export async function killLeftoverBins(): Promise<void> {
+  await Promise.all(
+    [...started].map(
+      (child) =>
+        new Promise<void>((resolve) => {
+          started.delete(child);
+          if (child.exitCode !== null || child.signalCode !== null) return resolve();
+          child.once('exit', () => resolve());
+          child.kill('SIGKILL');
+        }),
+    ),
+  );
+}
+
 export interface BinProcess {
   child: ChildProcess;
   url: string;
@@ -50,6 +67,7 @@ export async function runBin(
   args: string[],
 ): Promise<{ code: number | NodeJS.Signals; output: string }> {
   const child = spawn(process.execPath, [BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  started.add(child);
   let output = '';
   child.stdout?.on('data', (chunk: Buffer) => {
     output += chunk.toString('utf8');
