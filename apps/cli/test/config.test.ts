@@ -130,13 +130,14 @@ describe('normalizeBaseUrl', () => {
 });
 
 describe('parseConfig', () => {
-  it('reads defaultEnv, per-environment URLs and the author', () => {
+  it('reads defaultEnv, per-environment URLs, the author and the build defaults', () => {
     expect(
       parseConfig(
         {
           defaultEnv: 'local',
           environments: { dev: { apiUrl: 'http://127.0.0.1:4100/dev' } },
           author: { name: 'Ada', email: 'ada@example.com' },
+          build: { baseImage: 'python:3.11-slim' },
         },
         'config.json',
       ),
@@ -144,6 +145,7 @@ describe('parseConfig', () => {
       defaultEnv: 'local',
       environments: { dev: { apiUrl: 'http://127.0.0.1:4100/dev' } },
       author: { name: 'Ada', email: 'ada@example.com' },
+      build: { baseImage: 'python:3.11-slim' },
     });
   });
 
@@ -153,6 +155,7 @@ describe('parseConfig', () => {
     [{ environments: { qa: {} } }, /"environments.qa" must be one of local, dev, staging, prod/],
     [{ environments: { dev: { apiUrl: 1 } } }, /"environments.dev.apiUrl" must be a string/],
     [{ author: 'Ada' }, /"author" must be an object/],
+    [{ build: { baseImage: 7 } }, /"build.baseImage" must be a string/],
   ])('names the field of a malformed config: %j', (value, message) => {
     expect(() => parseConfig(value, 'config.json')).toThrow(message);
   });

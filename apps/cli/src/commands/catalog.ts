@@ -28,6 +28,16 @@ export const catalog: readonly CatalogEntry[] = [
     load: () => import('./validate.js').then((module) => module.default),
   },
   {
+    path: ['build'],
+    summary: 'Build the module into a Docker image',
+    load: () => import('./build.js').then((module) => module.default),
+  },
+  {
+    path: ['push'],
+    summary: 'Push the image to its registry and record its digest',
+    load: () => import('./push.js').then((module) => module.default),
+  },
+  {
     path: ['publish'],
     summary: 'Sign and register the module version with an environment',
     load: () => import('./publish.js').then((module) => module.default),

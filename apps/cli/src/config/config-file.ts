@@ -14,6 +14,8 @@ export interface CliConfig {
   readonly defaultEnv?: string;
   readonly environments: Readonly<Partial<Record<EnvironmentName, EnvironmentConfig>>>;
   readonly author?: { readonly name?: string; readonly email?: string };
+  /** Defaults for `hla-compass build`; `baseImage` replaces the platform's runtime image. */
+  readonly build?: { readonly baseImage?: string };
 }
 
 export const CONFIG_FILE = 'config.json';
@@ -61,6 +63,7 @@ export function parseConfig(value: unknown, path: string): CliConfig {
     defaultEnv?: string;
     environments: Partial<Record<EnvironmentName, EnvironmentConfig>>;
     author?: { name?: string; email?: string };
+    build?: { baseImage?: string };
   } = { environments: {} };
 
   if (value.defaultEnv !== undefined) {
@@ -94,6 +97,13 @@ export function parseConfig(value: unknown, path: string): CliConfig {
       author[key] = field as string;
     }
     config.author = author;
+  }
+  if (value.build !== undefined) {
+    if (!isRecord(value.build)) return fail('build', 'an object');
+    const { baseImage } = value.build;
+    if (baseImage !== undefined && typeof baseImage !== 'string')
+      fail('build.baseImage', 'a string');
+    config.build = baseImage === undefined ? {} : { baseImage: baseImage as string };
   }
   return config;
 }

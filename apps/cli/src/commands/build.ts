@@ -1,0 +1,263 @@
+// `hla-compass build`: validates the module, then builds its image with the Docker engine from the
+// module's own Dockerfile or a generated one, labels it, records it in .hla-compass/build.json
+// and, with --push, pushes it.
+import { existsSync } from 'node:fs';
+import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Manifest } from '@hla-compass/manifest';
+import { InvalidReferenceError, parseImageReference } from '@hla-compass/registry-client';
+import { type BuildRecord, recordPush, writeBuildRecord } from '../build-record.js';
+import { defineCommand, type OptionSpec, option } from '../command.js';
+import type { CommandContext } from '../context.js';
+import { contextFilter, packBuildContext, readDockerignore } from '../docker/build-context.js';
+import {
+  DEFAULT_BASE_IMAGE,
+  GENERATED_DOCKERFILE,
+  generateDockerfile,
+  listsRequirements,
+  MODULE_DOCKERFILE,
+} from '../docker/dockerfile.js';
+import { connectDockerEngine } from '../docker/engine.js';
+import { gitProvenance } from '../docker/git-provenance.js';
+import { type BuildTags, buildImage } from '../docker/image-build.js';
+import { imageLabels } from '../docker/image-labels.js';
+import { pushTag } from '../docker/image-push.js';
+import { defaultImageTag, imageTag } from '../docker/image-tags.js';
+import { progressMode } from '../docker/progress.js';
+import { UsageError } from '../errors.js';
+import { readValidModule } from '../valid-module.js';
+
+const DEFAULT_PLATFORM = 'linux/amd64';
+const PLATFORM = /^[a-z0-9]+\/[a-z0-9_]+(\/[a-z0-9]+)?$/;
+
+/** `--tag` may be given several times (`--tag a --tag b`, or `--tag a b`). */
+const tagsOption: OptionSpec<readonly string[]> = {
+  flags: '--tag <ref...>',
+  description: 'image reference to build under, e.g. ghcr.io/your-org/my-module:1.0.0 (repeatable)',
+  convert: (raw, flag) => {
+    if (raw === undefined) return [];
+    const values = Array.isArray(raw) ? raw : [raw];
+    if (!values.every((value) => typeof value === 'string' && value.trim() !== '')) {
+      throw new UsageError(`${flag} needs a non-empty image reference`);
+    }
+    return values as string[];
+  },
+};
+
+export default defineCommand({
+  description:
+    'Builds the module in this directory into a Docker image, with the engine at DOCKER_HOST (default ' +
+    'unix:///var/run/docker.sock). manifest.json is validated first. A module with its own Dockerfile ' +
+    "is built from it; otherwise hla-compass writes one to .hla-compass/Dockerfile: the platform's " +
+    `Python runtime image (${DEFAULT_BASE_IMAGE}; --base-image or config "build.baseImage" to change ` +
+    'it), backend/requirements.txt installed when it lists anything, backend/ and manifest.json copied, ' +
+    'frontend/dist/ for with-ui modules (build the UI first), HLA_COMPASS_MODULE set from ' +
+    'execution.entrypoint. Every image gets the OCI labels (title, version, created, and revision and ' +
+    'source from git) and io.hla-compass.manifest.digest. The context honours .dockerignore and never ' +
+    'holds .git, node_modules, .hla-compass or __pycache__. The tag is --tag, else ' +
+    '<--registry>/<name>:<version>. The result is recorded in .hla-compass/build.json for push and publish.',
+  options: {
+    tag: tagsOption,
+    registry: option.string(
+      '--registry <registry>',
+      'registry (and namespace) for the default tag <registry>/<name>:<version>',
+    ),
+    platform: {
+      ...option.string('--platform <os/arch>', 'target platform of the image'),
+      defaultValue: DEFAULT_PLATFORM,
+    },
+    baseImage: option.string(
+      '--base-image <image>',
+      `base image of a generated Dockerfile (default: ${DEFAULT_BASE_IMAGE})`,
+    ),
+    cache: option.negatable('--no-cache', 'build every step again, without the layer cache'),
+    push: option.flag('--push', 'push the image after the build, as `hla-compass push` does'),
+  },
+  examples: [
+    {
+      command: 'hla-compass build --registry ghcr.io/your-org',
+      description: 'tag ghcr.io/your-org/<name>:<version>',
+    },
+    {
+      command: 'hla-compass build --tag 127.0.0.1:5000/your-org/my-module:dev --push',
+      description: 'build, then push to a local registry',
+    },
+    {
+      command: 'hla-compass build --registry ghcr.io/your-org --base-image python:3.11-slim',
+      description: 'another base image for the generated Dockerfile',
+    },
+  ],
+  async run({ options }, context) {
+    const moduleDir = context.cwd;
+    const { manifest, digest } = await readValidModule(moduleDir, context, 'nothing was built');
+    const tags = resolveTags(options.tag, options.registry, manifest);
+    const platform = options.platform ?? DEFAULT_PLATFORM;
+    if (!PLATFORM.test(platform)) {
+      throw new UsageError(
+        `--platform must be os/arch[/variant], e.g. linux/amd64, not "${platform}"`,
+      );
+    }
+    const ownDockerfile = existsSync(join(moduleDir, MODULE_DOCKERFILE));
+    const baseImage = ownDockerfile ? undefined : await chooseBaseImage(options.baseImage, context);
+    if (ownDockerfile && options.baseImage !== undefined) {
+      context.logger.warn(
+        '--base-image is ignored: the module has its own Dockerfile, which names its base',
+      );
+    }
+
+    const engine = await connectDockerEngine(context);
+    const labels = imageLabels({
+      name: manifest.name,
+      version: manifest.version,
+      manifestDigest: digest,
+      created: new Date(),
+      ...(await gitProvenance(moduleDir, context.settings.raw)),
+    });
+    if (baseImage !== undefined) {
+      await writeGeneratedDockerfile(moduleDir, { baseImage, manifest, labels }, context);
+    }
+    const dockerfile = ownDockerfile ? MODULE_DOCKERFILE : GENERATED_DOCKERFILE;
+    const [primary] = tags;
+    context.logger.info(`Building ${primary.toString()} for ${platform}`);
+    const imageId = await buildImage(
+      engine.docker,
+      {
+        context: packBuildContext(
+          moduleDir,
+          contextFilter(await readDockerignore(moduleDir), [dockerfile]),
+        ),
+        dockerfile,
+        tags,
+        platform,
+        noCache: !options.cache,
+        // A generated Dockerfile carries the labels itself; the module's own gets them this way.
+        ...(ownDockerfile ? { labels } : {}),
+      },
+      context.logger,
+      progressMode(context.logger),
+    );
+    let record: BuildRecord = {
+      version: 1,
+      imageRef: primary.toString(),
+      imageId,
+      digest: null,
+      pushed: false,
+      platform,
+      manifestDigest: digest,
+      builtAt: new Date().toISOString(),
+      pushedAt: null,
+    };
+    await writeBuildRecord(moduleDir, record);
+    if (options.push) {
+      for (const tag of tags) {
+        const pushed = await pushTag(engine.docker, tag, context);
+        if (tag !== primary) continue;
+        record = recordPush(record, { imageRef: tag.toString(), digest: pushed, at: new Date() });
+        await writeBuildRecord(moduleDir, record);
+      }
+    }
+
+    const style = context.output.style;
+    context.output.result(
+      {
+        imageRef: record.imageRef,
+        imageId,
+        tags: tags.map((tag) => tag.toString()),
+        baseImage: baseImage ?? null,
+        dockerfile,
+        dockerfileGenerated: !ownDockerfile,
+        platform,
+        manifestDigest: digest,
+        pushed: record.pushed,
+        digest: record.digest,
+        ...(record.digest === null ? {} : { pinnedRef: `${primary.repository}@${record.digest}` }),
+      },
+      (result) => [
+        `${style.green('✓')} Built ${result.imageRef}`,
+        `image id    ${result.imageId}`,
+        ...(result.tags.length > 1 ? [`tags        ${result.tags.join(', ')}`] : []),
+        `dockerfile  ${result.dockerfile}${result.baseImage === null ? '' : ` (generated, FROM ${result.baseImage})`}`,
+        ...(result.pinnedRef === undefined
+          ? ['', 'Next: push it with `hla-compass push` (or docker push)']
+          : [`${style.green('✓')} Pushed ${result.pinnedRef}`]),
+      ],
+    );
+    return undefined;
+  },
+});
+
+/** --tag as given, else <--registry>/<name>:<version>; all checked before anything is built. */
+function resolveTags(
+  tags: readonly string[],
+  registry: string | undefined,
+  module: { readonly name: string; readonly version: string },
+): BuildTags {
+  const [first, ...others] = tags;
+  if (first !== undefined && registry !== undefined) {
+    throw new UsageError('give --tag or --registry, not both', {
+      hint: '--tag names the whole image; --registry makes <registry>/<name>:<version>',
+    });
+  }
+  if (first !== undefined) {
+    return [imageTag(first, '--tag'), ...others.map((tag) => imageTag(tag, '--tag'))];
+  }
+  if (registry !== undefined) return [defaultImageTag(registry, module)];
+  throw new UsageError('no image tag: pass --registry or --tag', {
+    code: 'MISSING_IMAGE_TAG',
+    hint: 'e.g. `hla-compass build --registry ghcr.io/your-org` builds ghcr.io/your-org/<name>:<version>',
+  });
+}
+
+async function chooseBaseImage(flag: string | undefined, context: CommandContext): Promise<string> {
+  const image = flag ?? (await context.config()).build?.baseImage ?? DEFAULT_BASE_IMAGE;
+  try {
+    parseImageReference(image);
+  } catch (error) {
+    if (!(error instanceof InvalidReferenceError)) throw error;
+    throw new UsageError(`base image "${image}": ${error.message}`, { code: error.code });
+  }
+  return image;
+}
+
+/** Writes .hla-compass/Dockerfile for a module without its own, for the build and for people. */
+async function writeGeneratedDockerfile(
+  moduleDir: string,
+  input: { baseImage: string; manifest: Manifest; labels: Readonly<Record<string, string>> },
+  context: CommandContext,
+): Promise<void> {
+  const dockerfile = generateDockerfile({
+    baseImage: input.baseImage,
+    entrypoint: input.manifest.execution.entrypoint,
+    installRequirements: await requirementsToInstall(moduleDir),
+    copyUi: input.manifest.type === 'with-ui' && (await builtUi(moduleDir, context)),
+    labels: input.labels,
+  });
+  await mkdir(join(moduleDir, '.hla-compass'), { recursive: true });
+  await writeFile(join(moduleDir, GENERATED_DOCKERFILE), dockerfile);
+  context.logger.info(`Generated ${GENERATED_DOCKERFILE} (FROM ${input.baseImage})`);
+}
+
+async function requirementsToInstall(moduleDir: string): Promise<boolean> {
+  try {
+    return listsRequirements(
+      await readFile(join(moduleDir, 'backend', 'requirements.txt'), 'utf8'),
+    );
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return false;
+    throw error;
+  }
+}
+
+/** A with-ui module ships its built UI (frontend/dist/); without it the image has no UI. */
+async function builtUi(moduleDir: string, context: CommandContext): Promise<boolean> {
+  const built = await stat(join(moduleDir, 'frontend', 'dist')).then(
+    (info) => info.isDirectory(),
+    () => false,
+  );
+  if (!built) {
+    context.logger.warn(
+      'frontend/dist/ not found: the image will have no UI; build it first (`npm run build` in frontend/)',
+    );
+  }
+  return built;
+}
