@@ -64,12 +64,12 @@ describe('build', { timeout: 120_000 }, () => {
     const result = await runDocker(sandbox, world, dir, [
       'build',
       '--registry',
-      'localhost:5000/your-org',
+      world.namespace,
       ...BUILD_FLAGS,
       '--json',
     ]);
     expect(result.code, result.stderr).toBe(0);
-    const tag = 'localhost:5000/your-org/peptide-scorer:0.1.0';
+    const tag = `docker.io/${world.namespace}/peptide-scorer:0.1.0`;
     const output = JSON.parse(result.stdout);
     expect(output).toMatchObject({
       imageRef: tag,
@@ -140,7 +140,7 @@ describe('build', { timeout: 120_000 }, () => {
     const result = await runDocker(sandbox, world, dir, [
       'build',
       '--tag',
-      'local/lister:1',
+      `${world.namespace}/lister:1`,
       ...BUILD_FLAGS,
     ]);
     expect(result.code, result.stderr).toBe(0);
@@ -171,7 +171,7 @@ describe('build', { timeout: 120_000 }, () => {
     expect(
       await stat(join(dir, '.hla-compass', 'Dockerfile')).catch(() => undefined),
     ).toBeUndefined();
-    const image = await world.docker.getImage('local/lister:1').inspect();
+    const image = await world.docker.getImage(`${world.namespace}/lister:1`).inspect();
     expect(image.Config.Labels).toMatchObject({
       'org.opencontainers.image.title': 'context-lister',
       'io.hla-compass.manifest.digest': await canonicalManifestDigest(dir),
@@ -185,7 +185,7 @@ describe('build', { timeout: 120_000 }, () => {
     const result = await runDocker(sandbox, world, dir, [
       'build',
       '--tag',
-      'local/viewer:1',
+      `${world.namespace}/viewer:1`,
       ...BUILD_FLAGS,
     ]);
     expect(result.code, result.stderr).toBe(0);
@@ -202,7 +202,7 @@ describe('build', { timeout: 120_000 }, () => {
     const result = await runDocker(sandbox, world, dir, [
       'build',
       '--tag',
-      'local/broken:1',
+      `${world.namespace}/broken:1`,
       ...BUILD_FLAGS,
     ]);
     expect(result.code).toBe(1);

@@ -1,6 +1,7 @@
 // What the build and push suites share: a real Docker engine from the testkit with the local base
 // image in it, and sandboxes whose DOCKER_HOST and DOCKER_CONFIG point at it and at a temp
 // Docker config. No engine is a thrown ServiceUnavailableError: the suite fails, never skips.
+import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import {
   BASE_IMAGE_TAG,
@@ -16,6 +17,14 @@ export interface DockerWorld {
   readonly engine: RunningDockerEngine;
   /** A client of the same engine, to inspect what the CLI built. */
   readonly docker: Docker;
+  /** A repository namespace of this run (`hla-compass-test/run-…`) for images built here. */
+  readonly namespace: string;
+  /** Images tagged under `prefix` (a test registry's `host/`) are removed by stop() too. */
+  removeOnStop(prefix: string): void;
+  /**
+   * Stops a private engine (its images go with it). On a shared engine, removes the images
+   * this run tagged under its namespace and the registered prefixes; the base image stays.
+   */
   stop(): Promise<void>;
 }
 
@@ -27,10 +36,27 @@ export async function startDockerWorld(): Promise<DockerWorld> {
     await engine.stop();
     throw error;
   }
+  const docker = new Docker({ socketPath: engine.socketPath });
+  const namespace = `hla-compass-test/run-${randomBytes(4).toString('hex')}`;
+  const prefixes = [`${namespace}/`];
   return {
     engine,
-    docker: new Docker({ socketPath: engine.socketPath }),
-    stop: () => engine.stop(),
+    docker,
+    namespace,
+    removeOnStop: (prefix) => {
+      prefixes.push(prefix);
+    },
+    async stop() {
+      if (!engine.private) {
+        for (const image of await docker.listImages()) {
+          const ours = (image.RepoTags ?? []).some((tag) =>
+            prefixes.some((prefix) => tag.startsWith(prefix)),
+          );
+          if (ours) await docker.getImage(image.Id).remove({ force: true });
+        }
+      }
+      await engine.stop();
+    },
   };
 }
 

@@ -27,6 +27,8 @@ beforeAll(async () => {
     startRegistry(),
     startRegistry({ htpasswd: PUSHER }),
   ]);
+  world.removeOnStop(`${plain.host}/`);
+  world.removeOnStop(`${guarded.host}/`);
 }, 180_000);
 afterAll(() => Promise.all([world?.stop(), plain?.stop(), guarded?.stop()]));
 beforeEach(async () => {
@@ -153,6 +155,7 @@ describe('push', { timeout: 120_000 }, () => {
   it('names the registry with exit 4 when nothing answers there', async () => {
     const dir = await initModule(sandbox, 'nowhere');
     const registry = `127.0.0.1:${await freePort()}`;
+    world.removeOnStop(`${registry}/`);
     const tag = `${registry}/your-org/nowhere:0.1.0`;
     expect(
       (await runDocker(sandbox, world, dir, ['build', '--tag', tag, ...BUILD_FLAGS])).code,
