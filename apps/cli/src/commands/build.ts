@@ -55,7 +55,8 @@ export default defineCommand({
     'execution.entrypoint. Every image gets the OCI labels (title, version, created, and revision and ' +
     'source from git) and io.hla-compass.manifest.digest. The context honours .dockerignore and never ' +
     'holds .git, node_modules, .hla-compass or __pycache__. The tag is --tag, else ' +
-    '<--registry>/<name>:<version>. The result is recorded in .hla-compass/build.json for push and publish.',
+    '<registry>/<name>:<version> with --registry. The result is recorded in .hla-compass/build.json ' +
+    'for push and publish.',
   options: {
     tag: tagsOption,
     registry: option.string(
