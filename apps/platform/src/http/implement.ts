@@ -83,9 +83,7 @@ function bind<R extends RouteDefinition>(
   handler: Handler<R>,
 ): void {
   app.on(route.method, honoPath(route), async (c) => {
-    const params = parsed(route.request.params, c.req.param(), 'path parameters');
-    const query = parsed(route.request.query, c.req.query(), 'query');
-    const headers = parsed(route.request.headers, c.req.header(), 'headers');
+    // Credentials first: whoever is not signed in learns nothing about the request's shape.
     const caller =
       route.auth === 'none'
         ? undefined
@@ -93,6 +91,9 @@ function bind<R extends RouteDefinition>(
             authorization: c.req.header('authorization'),
             apiKey: c.req.header('x-api-key'),
           });
+    const params = parsed(route.request.params, c.req.param(), 'path parameters');
+    const query = parsed(route.request.query, c.req.query(), 'query');
+    const headers = parsed(route.request.headers, c.req.header(), 'headers');
     let text: Promise<string> | undefined;
     const readText = () => {
       text ??= c.req.text();
