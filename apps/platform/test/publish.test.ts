@@ -1,4 +1,9 @@
-import { publishAcceptedSchema, publishStatusSchema, routes } from '@hla-compass/platform-api';
+import {
+  invalidManifestDetailsSchema,
+  publishAcceptedSchema,
+  publishStatusSchema,
+  routes,
+} from '@hla-compass/platform-api';
 import {
   encodePublicKeyBase64,
   generateKeyPair,
@@ -222,7 +227,8 @@ describe('publish intake: each refusal has its code, its message and writes noth
     expect(result.status).toBe(400);
     expect(result.body.code).toBe('INVALID_MANIFEST');
     expect(result.body.message).toMatch(/^Invalid manifest/);
-    const paths = result.body.details.issues.map((issue: { path: string }) => issue.path);
+    const { issues } = invalidManifestDetailsSchema.parse(result.body.details);
+    const paths = issues.map((issue) => issue.path);
     expect(paths).toEqual(expect.arrayContaining(['/version', '/type']));
     expect(resolver.calls).not.toContain(image.ref);
     expect(rowCounts()).toEqual(before);

@@ -1,5 +1,6 @@
 // Publishing a module version (SPEC §6, §7): the request, the intake answer, the job status,
 // the approval decisions and the env's publish settings.
+import { MANIFEST_ISSUE_CODES } from '@hla-compass/manifest';
 import { z } from 'zod';
 import { apiSchemas } from '../components.js';
 import { environmentSchema, publishStateSchema, scopeSchema, timestampSchema } from './common.js';
@@ -31,6 +32,24 @@ export const publishRequestSchema = z
   })
   .register(apiSchemas, { id: 'PublishRequest' });
 export type PublishRequest = z.input<typeof publishRequestSchema>;
+
+/** One finding of `@hla-compass/manifest`'s validation, as `INVALID_MANIFEST` carries it. */
+export const manifestIssueSchema = z
+  .object({
+    code: z.enum(MANIFEST_ISSUE_CODES),
+    severity: z.enum(['error', 'warning']),
+    /** RFC 6901 JSON pointer into the manifest. */
+    path: z.string(),
+    message: z.string(),
+  })
+  .register(apiSchemas, { id: 'ManifestIssue' });
+export type ManifestIssueBody = z.infer<typeof manifestIssueSchema>;
+
+/** `details` of an `INVALID_MANIFEST` error. */
+export const invalidManifestDetailsSchema = z
+  .object({ issues: z.array(manifestIssueSchema) })
+  .register(apiSchemas, { id: 'InvalidManifestDetails' });
+export type InvalidManifestDetails = z.infer<typeof invalidManifestDetailsSchema>;
 
 export const idempotencyHeadersSchema = z.object({
   /** Same key and same body: the first response again. Same key, other body: 409. */
