@@ -15,4 +15,5 @@ export interface EnvContext {
   readonly images: ImageResolver;
 }
 
-export const isoTime = (context: EnvContext): string => new Date(context.now()).toISOString();
+export const isoTime = (context: Pick<EnvContext, 'now'>): string =>
+  new Date(context.now()).toISOString();

@@ -12,7 +12,7 @@ import {
   InvalidAllowlistPatternError,
   parseAllowlistPattern,
 } from '@hla-compass/registry-client';
-import type { EnvContext } from '../env-context.js';
+import { type EnvContext, isoTime } from '../env-context.js';
 import { newId } from '../store/ids.js';
 import type { OrgRecord } from '../store/orgs.js';
 import type { RegistryRecord } from '../store/registries.js';
@@ -92,7 +92,7 @@ export function addRegistryEntry(
       pattern: request.pattern,
       provider: request.provider ?? inferProvider(repository),
       credentials: request.credentials ?? null,
-      createdAt: new Date(context.now()).toISOString(),
+      createdAt: isoTime(context),
     };
     registries.insert(record);
     return toRegistryEntry(record);

@@ -13,18 +13,16 @@ const KEYS = {
 } as const;
 
 export function readPolicy(context: EnvContext): EnvPolicy {
-  const { orgs } = context.store;
+  const { settings } = context.store;
   // Absent settings take the strict side.
   return {
-    requireSignature: orgs.getSetting(KEYS.requireSignature) !== 'false',
-    publicScopeRequiresApproval: orgs.getSetting(KEYS.publicScopeRequiresApproval) !== 'false',
+    requireSignature: settings.get(KEYS.requireSignature) !== 'false',
+    publicScopeRequiresApproval: settings.get(KEYS.publicScopeRequiresApproval) !== 'false',
   };
 }
 
 export function writePolicy(context: Pick<EnvContext, 'store'>, policy: EnvPolicy): void {
-  context.store.orgs.setSetting(KEYS.requireSignature, String(policy.requireSignature));
-  context.store.orgs.setSetting(
-    KEYS.publicScopeRequiresApproval,
-    String(policy.publicScopeRequiresApproval),
-  );
+  const { settings } = context.store;
+  settings.set(KEYS.requireSignature, String(policy.requireSignature));
+  settings.set(KEYS.publicScopeRequiresApproval, String(policy.publicScopeRequiresApproval));
 }

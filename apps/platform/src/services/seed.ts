@@ -10,7 +10,7 @@ import {
   roleSchema,
 } from '@hla-compass/platform-api';
 import { z } from 'zod';
-import type { EnvContext } from '../env-context.js';
+import { type EnvContext, isoTime } from '../env-context.js';
 import { addRegistryEntry, validatePattern } from './allowlist.js';
 import { hashPassword } from './passwords.js';
 import { type EnvPolicy, writePolicy } from './policy.js';
@@ -137,7 +137,7 @@ export async function applySeed(context: EnvContext, prepared: PreparedSeed): Pr
   const { seed } = prepared;
   const passwordHashes = await prepared.passwordHashes();
   const { store } = context;
-  const createdAt = new Date(context.now()).toISOString();
+  const createdAt = isoTime(context);
   store.transaction(() => {
     store.clear();
     writePolicy(context, seed.environments[context.name] ?? defaultPolicy(context.name));

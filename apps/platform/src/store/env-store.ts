@@ -6,11 +6,13 @@ import { IdempotencyStore } from './idempotency.js';
 import { TABLES_CHILD_FIRST } from './migrations.js';
 import { OrgStore } from './orgs.js';
 import { RegistryStore } from './registries.js';
+import { SettingStore } from './settings.js';
 import { SigningKeyStore } from './signing-keys.js';
 import { UserStore } from './users.js';
 
 export class EnvStore {
   readonly db: SqliteDatabase;
+  readonly settings: SettingStore;
   readonly orgs: OrgStore;
   readonly users: UserStore;
   readonly credentials: CredentialStore;
@@ -21,6 +23,7 @@ export class EnvStore {
 
   constructor(file: string) {
     this.db = openDatabase(file);
+    this.settings = new SettingStore(this.db);
     this.orgs = new OrgStore(this.db);
     this.users = new UserStore(this.db);
     this.credentials = new CredentialStore(this.db);

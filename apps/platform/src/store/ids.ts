@@ -2,7 +2,7 @@
 // recognisable in logs and never guessable.
 import { randomBytes } from 'node:crypto';
 
-export type IdPrefix = 'usr' | 'mod' | 'ver' | 'pub' | 'reg' | 'fam';
+export type IdPrefix = 'mod' | 'ver' | 'pub' | 'reg' | 'fam';
 
 export function newId(prefix: IdPrefix): string {
   return `${prefix}_${randomBytes(10).toString('hex')}`;

@@ -1,4 +1,4 @@
-// Rows of `orgs` and `settings` (the env's policy values).
+// Rows of `orgs`.
 import type { SqliteDatabase } from './database.js';
 
 export interface OrgRecord {
@@ -26,20 +26,12 @@ const toOrg = (row: OrgRow): OrgRecord => ({
 export class OrgStore {
   readonly #insert;
   readonly #byId;
-  readonly #setSetting;
-  readonly #getSetting;
 
   constructor(db: SqliteDatabase) {
     this.#insert = db.prepare<[string, string, string, string]>(
       'INSERT INTO orgs (id, name, registry, created_at) VALUES (?, ?, ?, ?)',
     );
     this.#byId = db.prepare<[string], OrgRow>('SELECT * FROM orgs WHERE id = ?');
-    this.#setSetting = db.prepare<[string, string]>(
-      'INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value',
-    );
-    this.#getSetting = db.prepare<[string], { value: string }>(
-      'SELECT value FROM settings WHERE key = ?',
-    );
   }
 
   insert(org: OrgRecord): void {
@@ -49,13 +41,5 @@ export class OrgStore {
   get(id: string): OrgRecord | undefined {
     const row = this.#byId.get(id);
     return row === undefined ? undefined : toOrg(row);
-  }
-
-  setSetting(key: string, value: string): void {
-    this.#setSetting.run(key, value);
-  }
-
-  getSetting(key: string): string | undefined {
-    return this.#getSetting.get(key)?.value;
   }
 }
