@@ -1,12 +1,18 @@
 // Bundles the CLI into dist/ with every dependency inside, so `npm install -g @hla-compass/cli`
 // needs nothing else. Commands are split into chunks that load only when they run.
 import { cp, readFile, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 
 const { version } = JSON.parse(await readFile(new URL('./package.json', import.meta.url), 'utf8'));
+// Paths are this package's, wherever the script is started from.
+const root = fileURLToPath(new URL('.', import.meta.url));
+const dist = join(root, 'dist');
 
-await rm('dist', { recursive: true, force: true });
+await rm(dist, { recursive: true, force: true });
 await build({
+  absWorkingDir: root,
   entryPoints: { 'hla-compass': 'src/main.ts' },
   outdir: 'dist',
   bundle: true,
@@ -34,4 +40,4 @@ await build({
   external: ['cpu-features', '*.node'],
   logLevel: 'warning',
 });
-await cp('templates', 'dist/templates', { recursive: true });
+await cp(join(root, 'templates'), join(dist, 'templates'), { recursive: true });

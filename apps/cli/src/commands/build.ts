@@ -25,6 +25,7 @@ import { pushTag } from '../docker/image-push.js';
 import { defaultImageTag, imageTag } from '../docker/image-tags.js';
 import { progressMode } from '../docker/progress.js';
 import { UsageError } from '../errors.js';
+import { defaultRegistry } from '../platform/publish-config.js';
 import { readValidModule } from '../valid-module.js';
 
 const DEFAULT_PLATFORM = 'linux/amd64';
@@ -55,7 +56,8 @@ export default defineCommand({
     'execution.entrypoint. Every image gets the OCI labels (title, version, created, and revision and ' +
     'source from git) and io.hla-compass.manifest.digest. The context honours .dockerignore and never ' +
     'holds .git, node_modules, .hla-compass or __pycache__. The tag is --tag, else ' +
-    '<registry>/<name>:<version> with --registry. The result is recorded in .hla-compass/build.json ' +
+    '<registry>/<name>:<version> with --registry, else with the default registry of the selected ' +
+    "environment's publish config (that needs a login). The result is recorded in .hla-compass/build.json " +
     'for push and publish.',
   options: {
     tag: tagsOption,
@@ -91,7 +93,11 @@ export default defineCommand({
   async run({ options }, context) {
     const moduleDir = context.cwd;
     const { manifest, digest } = await readValidModule(moduleDir, context, 'nothing was built');
-    const tags = resolveTags(options.tag, options.registry, manifest);
+    const registry =
+      options.tag.length === 0 && options.registry === undefined
+        ? await defaultRegistry(context)
+        : options.registry;
+    const tags = resolveTags(options.tag, registry, manifest);
     const platform = options.platform ?? DEFAULT_PLATFORM;
     if (!PLATFORM.test(platform)) {
       throw new UsageError(
@@ -187,7 +193,10 @@ export default defineCommand({
   },
 });
 
-/** --tag as given, else <--registry>/<name>:<version>; all checked before anything is built. */
+/**
+ * --tag as given, else <registry>/<name>:<version> (--registry, or the environment's default
+ * registry); all checked before anything is built.
+ */
 function resolveTags(
   tags: readonly string[],
   registry: string | undefined,
@@ -202,11 +211,8 @@ function resolveTags(
   if (first !== undefined) {
     return [imageTag(first, '--tag'), ...others.map((tag) => imageTag(tag, '--tag'))];
   }
-  if (registry !== undefined) return [defaultImageTag(registry, module)];
-  throw new UsageError('no image tag: pass --registry or --tag', {
-    code: 'MISSING_IMAGE_TAG',
-    hint: 'e.g. `hla-compass build --registry ghcr.io/your-org` builds ghcr.io/your-org/<name>:<version>',
-  });
+  if (registry === undefined) throw new Error('resolveTags needs --tag or a registry');
+  return [defaultImageTag(registry, module)];
 }
 
 async function chooseBaseImage(flag: string | undefined, context: CommandContext): Promise<string> {

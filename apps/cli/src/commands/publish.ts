@@ -1,9 +1,6 @@
 // `hla-compass publish`: validates the module, resolves the pushed image's digest, signs the
 // publish statement and registers the version with one environment's catalog. Never builds.
 import { randomUUID } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
-import { validateModule } from '@hla-compass/manifest';
 import type { PublishAccepted } from '@hla-compass/platform-api';
 import {
   findAllowlistMatch,
@@ -19,7 +16,6 @@ import {
   generateKeyPair,
   type JsonObject,
   KeysNotFoundError,
-  parseJson,
   SigningError,
   type StoredKeyPair,
   signPublishStatement,
@@ -30,10 +26,11 @@ import { readBuildRecord } from '../build-record.js';
 import { defineCommand, option } from '../command.js';
 import type { CommandContext } from '../context.js';
 import { RejectedError, ServiceUnavailableError, UsageError } from '../errors.js';
-import { describeValidation } from '../manifest-report.js';
 import { rejection, waitForDecision } from '../platform/approval.js';
 import type { PlatformClient } from '../platform/client.js';
+import { registryLoginHint } from '../registry-login-hint.js';
 import { asUserError, keysDirectory, loadSigningKeys } from '../signing-keys.js';
+import { readValidModule } from '../valid-module.js';
 
 type ImageSource = '--image-ref' | '.hla-compass/build.json' | 'publish config';
 
@@ -87,9 +84,12 @@ export default defineCommand({
     const platform = await context.platform({ requireEnvironment: true, readOnly: options.dryRun });
     const environment = platform.environment.name;
 
-    const manifest = await readValidManifest(context);
-    const name = String(manifest.name);
-    const version = String(manifest.version);
+    const { manifest: validated, document: manifest } = await readValidModule(
+      context.cwd,
+      context,
+      'nothing was published',
+    );
+    const { name, version } = validated;
     const config = await platform.publishConfig();
 
     const { reference, source } = await chooseImage(
@@ -204,32 +204,6 @@ export default defineCommand({
   },
 });
 
-/** manifest.json as the author wrote it (strict JSON), after the same validation `validate` does. */
-async function readValidManifest(context: CommandContext): Promise<JsonObject> {
-  const validation = await validateModule(context.cwd);
-  if (!validation.valid) {
-    for (const line of describeValidation(
-      'manifest.json',
-      validation,
-      false,
-      context.logger.style,
-    )) {
-      context.logger.info(line);
-    }
-    throw new UsageError('manifest.json is invalid; nothing was published', {
-      code: 'INVALID_MANIFEST',
-      hint: 'fix the issues above (`hla-compass validate` lists them too)',
-      details: { issues: validation.issues },
-    });
-  }
-  // Strict JSON: a duplicate key would make the signed manifest ambiguous.
-  try {
-    return parseJson(await readFile(join(context.cwd, 'manifest.json'), 'utf8')) as JsonObject;
-  } catch (error) {
-    throw asUserError(error);
-  }
-}
-
 async function chooseImage(
   context: CommandContext,
   flag: string | undefined,
@@ -305,7 +279,7 @@ async function resolveDigest(context: CommandContext, reference: ImageReference)
         `Forbidden: ${reference.registry} refused to show ${reference.repository}: ${resolution.message}`,
         {
           code: 'IMAGE_FORBIDDEN',
-          hint: registryLoginHint(reference.registry),
+          hint: registryLoginHint(reference.registry, 'pull'),
         },
       );
     case 'unavailable':
@@ -317,13 +291,6 @@ async function resolveDigest(context: CommandContext, reference: ImageReference)
         },
       );
   }
-}
-
-export function registryLoginHint(registry: string): string {
-  const login = `run \`docker login ${registry}\``;
-  return registry === 'ghcr.io'
-    ? `${login} with a GitHub token that has the read:packages scope (write:packages to push)`
-    : login;
 }
 
 async function loadKeysIfAny(context: CommandContext): Promise<StoredKeyPair | undefined> {
