@@ -1,0 +1,107 @@
+// `hla-compass publish` round trip (image already pushed) against the raw HTTP calls it makes,
+// timed in the same run against the same emulator and registry: GET publish/config, the manifest
+// HEAD at the registry, POST /v1/modules/publish. The ratio is the CLI's own overhead (Node start,
+// validation, signing, parsing) on top of the network work. Loopback only.
+import { spawnSync } from 'node:child_process';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { RegistryClient } from '@hla-compass/registry-client';
+import { seedForRegistry, startEmulator, startRegistry } from '@hla-compass/testkit';
+
+const runs = Number(process.env.BENCH_RUNS ?? 15);
+const cli = fileURLToPath(new URL('../dist/hla-compass.js', import.meta.url));
+const platformDir = fileURLToPath(new URL('../../platform/', import.meta.url));
+
+const registry = await startRegistry();
+const emulator = await startEmulator({
+  bin: join(platformDir, 'dist/bin.js'),
+  seed: await seedForRegistry(join(platformDir, 'seed/default.json'), registry.port),
+});
+const work = await mkdtemp(join(tmpdir(), 'hla-bench-publish-'));
+try {
+  const env = {
+    ...process.env,
+    HOME: join(work, 'home'),
+    HLA_COMPASS_CONFIG_DIR: join(work, 'config'),
+  };
+  await mkdir(env.HLA_COMPASS_CONFIG_DIR, { recursive: true });
+  await writeFile(
+    join(env.HLA_COMPASS_CONFIG_DIR, 'config.json'),
+    JSON.stringify({ environments: { dev: { apiUrl: `${emulator.url}/dev` } } }),
+  );
+  const run = (args, input) => {
+    const result = spawnSync(process.execPath, [cli, ...args], {
+      cwd: work,
+      env,
+      input,
+      encoding: 'utf8',
+    });
+    if (result.status !== 0) throw new Error(`hla-compass ${args.join(' ')}: ${result.stderr}`);
+    return result.stdout;
+  };
+  run(
+    ['auth', 'login', '--env', 'dev', '--email', 'developer@your-org.test', '--password-stdin'],
+    'dev-only-developer-password',
+  );
+  run(['init', 'bench-module']);
+  const moduleDir = join(work, 'bench-module');
+  const manifestPath = join(moduleDir, 'manifest.json');
+  const manifest = JSON.parse(await readFile(manifestPath, 'utf8'));
+  const image = `${registry.host}/your-org/bench-module:1.0.0`;
+  await new RegistryClient().pushImage(image, { layers: [Buffer.alloc(512)] });
+  const token = JSON.parse(
+    await readFile(join(env.HLA_COMPASS_CONFIG_DIR, 'credentials/dev.json'), 'utf8'),
+  ).accessToken;
+  const client = new RegistryClient();
+
+  const cliTimes = [];
+  const rawTimes = [];
+  for (let i = 0; i < runs; i++) {
+    // The CLI: a new version each time, so every publish is a real one.
+    await writeFile(manifestPath, JSON.stringify({ ...manifest, version: `1.0.${i}` }));
+    let start = process.hrtime.bigint();
+    const out = spawnSync(
+      process.execPath,
+      [cli, 'publish', '--env', 'dev', '--image-ref', image],
+      {
+        cwd: moduleDir,
+        env,
+        encoding: 'utf8',
+      },
+    );
+    cliTimes.push(Number(process.hrtime.bigint() - start) / 1e6);
+    if (out.status !== 0) throw new Error(`publish failed: ${out.stderr}`);
+
+    // The same calls made directly: config, the registry's answer for the image, the publish.
+    start = process.hrtime.bigint();
+    const headers = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
+    await (await fetch(`${emulator.url}/dev/v1/modules/publish/config`, { headers })).json();
+    const resolved = await client.resolveManifest(image);
+    const response = await fetch(`${emulator.url}/dev/v1/modules/publish`, {
+      method: 'POST',
+      headers: { ...headers, 'idempotency-key': crypto.randomUUID() },
+      body: JSON.stringify({
+        imageRef: `${image}@${resolved.digest}`,
+        manifest: { ...manifest, name: 'bench-raw', version: `1.0.${i}` },
+        scope: 'org',
+      }),
+    });
+    if (response.status !== 202)
+      throw new Error(`raw publish: HTTP ${response.status} ${await response.text()}`);
+    rawTimes.push(Number(process.hrtime.bigint() - start) / 1e6);
+  }
+  const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+  const cliMedian = median(cliTimes);
+  const rawMedian = median(rawTimes);
+  console.log(`publish round trip (image already pushed), median of ${runs}`);
+  console.log(
+    `  raw HTTP calls (config + registry + publish) ${rawMedian.toFixed(1).padStart(7)} ms  1.00×`,
+  );
+  console.log(
+    `  hla-compass publish                         ${cliMedian.toFixed(1).padStart(7)} ms  ${(cliMedian / rawMedian).toFixed(2)}×`,
+  );
+} finally {
+  await Promise.all([emulator.stop(), registry.stop(), rm(work, { recursive: true, force: true })]);
+}
