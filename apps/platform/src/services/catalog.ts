@@ -7,6 +7,7 @@ import {
   type ModuleSummary,
   type ModuleVersion,
   PlatformError,
+  type PublishAccepted,
   type PublishState,
   type PublishStatus,
   type PublishStatusValue,
@@ -42,10 +43,7 @@ const STATUS_OF_STATE: Record<PublishState, PublishStatusValue> = {
   REJECTED: 'failed',
 };
 
-export const publishStatusValue = (state: PublishState): PublishStatusValue =>
-  STATUS_OF_STATE[state];
-
-export function toPublishStatus(context: EnvContext, version: VersionRecord): PublishStatus {
+export function toPublishAccepted(context: EnvContext, version: VersionRecord): PublishAccepted {
   return {
     publishId: version.publishId,
     moduleId: version.moduleId,
@@ -55,11 +53,17 @@ export function toPublishStatus(context: EnvContext, version: VersionRecord): Pu
     environment: context.name,
     scope: version.scope,
     state: version.state,
-    status: publishStatusValue(version.state),
-    currentPhase: version.state === 'SUBMITTED' ? 'approval' : 'done',
-    failureReason: version.state === 'REJECTED' ? version.decisionReason : null,
+    status: STATUS_OF_STATE[version.state],
     image: { repository: version.repository, digest: version.digest },
     imageRef: pinnedImageRef(version),
+  };
+}
+
+export function toPublishStatus(context: EnvContext, version: VersionRecord): PublishStatus {
+  return {
+    ...toPublishAccepted(context, version),
+    currentPhase: version.state === 'SUBMITTED' ? 'approval' : 'done',
+    failureReason: version.state === 'REJECTED' ? version.decisionReason : null,
     startTime: version.createdAt,
     endTime: version.state === 'SUBMITTED' ? null : (version.decidedAt ?? version.createdAt),
   };

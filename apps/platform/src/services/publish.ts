@@ -21,7 +21,7 @@ import { isUniqueViolation } from '../store/database.js';
 import { newId } from '../store/ids.js';
 import { matchAllowlist } from './allowlist.js';
 import { type Caller, hasRole } from './authentication.js';
-import { pinnedImageRef, promoteIfCurrent, publishStatusValue } from './catalog.js';
+import { promoteIfCurrent, toPublishAccepted } from './catalog.js';
 import { readPolicy } from './policy.js';
 import { untrustedKeyReason } from './signing-keys.js';
 
@@ -269,19 +269,7 @@ function record(
       );
     }
     promoteIfCurrent(context, version, at);
-    const body: PublishAccepted = {
-      publishId: version.publishId,
-      moduleId: version.moduleId,
-      versionId: version.id,
-      moduleName: version.moduleName,
-      version: version.version,
-      environment: context.name,
-      scope: version.scope,
-      state: version.state,
-      status: publishStatusValue(version.state),
-      image: { repository: version.repository, digest: version.digest },
-      imageRef: pinnedImageRef(version),
-    };
+    const body = toPublishAccepted(context, version);
     if (idempotency !== undefined) {
       store.idempotency.insert(
         caller.user.id,

@@ -92,22 +92,12 @@ export const publishAcceptedSchema = z
   .register(apiSchemas, { id: 'PublishAccepted' });
 export type PublishAccepted = z.infer<typeof publishAcceptedSchema>;
 
-export const publishStatusSchema = z
-  .object({
-    publishId: z.string(),
-    moduleId: z.string(),
-    versionId: z.string(),
-    moduleName: z.string(),
-    version: z.string(),
-    environment: environmentSchema,
-    scope: scopeSchema,
-    state: publishStateSchema,
-    status: publishStatusValueSchema,
+/** The intake answer plus the job's progress. */
+export const publishStatusSchema = publishAcceptedSchema
+  .extend({
     currentPhase: z.enum(['approval', 'done']),
     /** The superuser's reason when `REJECTED`, else null. */
     failureReason: z.string().nullable(),
-    image: imageSchema,
-    imageRef: z.string(),
     startTime: timestampSchema,
     /** When the version reached `APPROVED` or `REJECTED`. */
     endTime: timestampSchema.nullable(),
