@@ -3,6 +3,12 @@
 
 export { BASE_IMAGE_TAG, ensureBaseImage, parseLddOutput } from './base-image.js';
 export {
+  type ConsoleAccount,
+  type ConsoleSignIn,
+  decodeHtmlAttribute,
+  signInOnConsole,
+} from './console-login.js';
+export {
   APT_LOCK_PATH,
   type AptInstallOptions,
   aptInstallCommand,
@@ -37,3 +43,12 @@ export {
   startRegistry,
 } from './registry.js';
 export { ServiceUnavailableError } from './service-unavailable.js';
+export {
+  definedEnvironment,
+  type ProcessResult,
+  processExited,
+  type RunProcessOptions,
+  runProcess,
+  stopProcess,
+} from './subprocess.js';
+export { type RunningVerdaccio, startVerdaccio, type VerdaccioOptions } from './verdaccio.js';
