@@ -4,6 +4,7 @@
 import { spawn } from 'node:child_process';
 import { chmod, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { signInOnConsole } from '@hla-compass/testkit';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { CLI_PATH, capturedOutput, createSandbox, type Sandbox } from './cli-process.js';
 import { type PublishingWorld, startPublishingWorld } from './publishing-world.js';
@@ -185,29 +186,9 @@ describe('auth login in the browser (PKCE)', () => {
     );
 
     // The console page: a form that carries the PKCE parameters in hidden fields.
-    const page = await fetch(loginUrl);
-    expect(page.status).toBe(200);
-    const html = await page.text();
-    const form = new URLSearchParams();
-    for (const match of html.matchAll(
-      /<input[^>]*type="hidden"[^>]*name="([^"]+)"[^>]*value="([^"]*)"/g,
-    )) {
-      form.set(match[1] ?? '', decodeHtml(match[2] ?? ''));
-    }
-    form.set('email', world.users.developer.email);
-    form.set('password', world.users.developer.password);
-    const action = /<form[^>]*action="([^"]*)"/.exec(html)?.[1];
-    const submitted = await fetch(new URL(decodeHtml(action ?? ''), loginUrl), {
-      method: 'POST',
-      body: form,
-      redirect: 'manual',
-    });
-    expect(submitted.status).toBe(302);
-    const callback = submitted.headers.get('location') ?? '';
-    expect(callback).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/cli-callback\?/);
-
-    const landing = await fetch(callback);
-    expect(await landing.text()).toContain('You can close this tab');
+    const signIn = await signInOnConsole(loginUrl, world.users.developer);
+    expect(signIn.callbackUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/cli-callback\?/);
+    expect(signIn.landingPage).toContain('You can close this tab');
     expect(await exited).toBe(0);
     expect(stdout).toContain(`Logged in to local as ${world.users.developer.email}`);
     const stored = JSON.parse(await readFile(credentialsFile('local'), 'utf8'));
@@ -318,15 +299,3 @@ describe('keys register, list, revoke', () => {
     expect(result.stderr).toContain('not logged in to dev');
   });
 });
-
-function decodeHtml(text: string): string {
-  return text
-    .replace(/&#(\d+);/g, (_match, code: string) => String.fromCharCode(Number(code)))
-    .replace(/&#x([0-9a-f]+);/gi, (_match, code: string) =>
-      String.fromCharCode(Number.parseInt(code, 16)),
-    )
-    .replaceAll('&quot;', '"')
-    .replaceAll('&lt;', '<')
-    .replaceAll('&gt;', '>')
-    .replaceAll('&amp;', '&');
-}

@@ -1,18 +1,14 @@
 // Runs the built CLI (dist/hla-compass.js) as a subprocess, the way users run it, in a sandbox
 // with its own HOME and config directory so no test touches the real ~/.hla-compass.
-import { spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { type ProcessResult, runProcess } from '@hla-compass/testkit';
 
 export const CLI_PATH = fileURLToPath(new URL('../dist/hla-compass.js', import.meta.url));
 
-export interface CliResult {
-  readonly code: number;
-  readonly stdout: string;
-  readonly stderr: string;
-}
+export type CliResult = ProcessResult;
 
 /** Every output of every run in this test file, for the scan that no secret was ever printed. */
 export const capturedOutput: string[] = [];
@@ -53,7 +49,7 @@ export async function createSandbox(): Promise<Sandbox> {
   };
 }
 
-export function runCli(
+export async function runCli(
   args: readonly string[],
   options: {
     cwd: string;
@@ -61,26 +57,11 @@ export function runCli(
     stdin?: string | undefined;
   },
 ): Promise<CliResult> {
-  return new Promise((resolvePromise, reject) => {
-    const env = Object.fromEntries(
-      Object.entries(options.env).filter(
-        (entry): entry is [string, string] => entry[1] !== undefined,
-      ),
-    );
-    const child = spawn(process.execPath, [CLI_PATH, ...args], { cwd: options.cwd, env });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
-      stdout += chunk;
-    });
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
-      stderr += chunk;
-    });
-    child.on('error', reject);
-    child.on('close', (code) => {
-      capturedOutput.push(stdout, stderr);
-      resolvePromise({ code: code ?? -1, stdout, stderr });
-    });
-    child.stdin.end(options.stdin ?? '');
+  const result = await runProcess(process.execPath, [CLI_PATH, ...args], {
+    cwd: options.cwd,
+    env: options.env,
+    ...(options.stdin === undefined ? {} : { stdin: options.stdin }),
   });
+  capturedOutput.push(result.stdout, result.stderr);
+  return result;
 }
