@@ -1,5 +1,15 @@
 import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
-  test: { include: ['test/**/*.test.ts'] },
+  test: {
+    include: ['test/**/*.test.ts'],
+    globalSetup: ['setup/global-setup.ts'],
+    setupFiles: ['test/secret-scan.ts'],
+    // One line per scenario with its duration, also when CI's output is not a terminal.
+    reporters: ['verbose'],
+    // Generous bounds against a hang, never assertions on speed: a build on a loaded CI machine
+    // with the vfs storage driver can take tens of seconds.
+    testTimeout: 300_000,
+    hookTimeout: 120_000,
+  },
 });

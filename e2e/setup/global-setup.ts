@@ -1,0 +1,202 @@
+// Provisions, once per run, everything the scenarios drive, all on loopback and in temp dirs: a
+// Docker engine and a local base image, a plain and an htpasswd registry, the emulator seeded for
+// them, and the CLI installed from a local verdaccio. Stops and removes all of it at the end.
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import {
+  BASE_IMAGE_TAG,
+  ensureBaseImage,
+  type RunningDockerEngine,
+  runProcess,
+  startDockerEngine,
+  startEmulator,
+  startRegistry,
+  startVerdaccio,
+} from '@hla-compass/testkit';
+import type { TestProject } from 'vitest/node';
+import { e2eSeed, seedAccounts, seedSecrets } from './e2e-seed.js';
+import { dockerCli, installMissingPrograms } from './host-programs.js';
+import {
+  cliPackage,
+  EMULATOR_BIN,
+  installCli,
+  PUBLISHED_PACKAGES,
+  publishWorkspacePackages,
+  VERDACCIO_BIN,
+} from './installed-cli.js';
+import { Provisioning, stopOnSignals } from './provisioning.js';
+import type { E2eWorld } from './world.js';
+
+const REGISTRY_USER = 'e2e-pusher';
+
+export default async function setup(project: TestProject): Promise<() => Promise<void>> {
+  const provisioning = new Provisioning();
+  const restoreSignals = stopOnSignals(provisioning);
+  const teardown = async () => {
+    await provisioning.stopAll();
+    restoreSignals();
+  };
+  try {
+    project.provide('world', await provision(provisioning));
+  } catch (error) {
+    await teardown();
+    throw error;
+  }
+  return teardown;
+}
+
+async function provision(provisioning: Provisioning): Promise<E2eWorld> {
+  const start = performance.now();
+  const scratchDir = await mkdtemp(join(tmpdir(), 'hla-compass-e2e-'));
+  provisioning.started('the scratch dir', () => rm(scratchDir, { recursive: true, force: true }));
+  await provisioning.step(
+    (installed: string[]) =>
+      installed.length === 0
+        ? 'host programs (docker, docker-registry, htpasswd) present'
+        : `apt-get install ${installed.join(' ')}`,
+    installMissingPrograms,
+  );
+  // Three independent lanes; each registers what it starts as soon as it runs, so a failure in
+  // one still stops what the others started.
+  const [docker, registries, cli] = await Promise.allSettled([
+    dockerLane(provisioning),
+    registryLane(provisioning),
+    cliLane(provisioning, scratchDir),
+  ]);
+  const world = {
+    scratchDir,
+    ...fulfilled(docker),
+    ...fulfilled(registries),
+    ...fulfilled(cli),
+    secrets: [...fulfilled(registries).secrets, ...fulfilled(cli).secrets],
+  };
+  if (!world.privateEngine) {
+    // From an engine that was already running (Docker Desktop, a system dockerd) only what this
+    // run built goes; a private engine goes whole, with its data dir.
+    const { dockerCli, dockerHost } = world;
+    const prefixes = [world.plainRegistry, world.guardedRegistry.host];
+    provisioning.started('the images this run built', () =>
+      removeImages(dockerCli, dockerHost, prefixes),
+    );
+  }
+  process.stderr.write(
+    `[e2e setup] ready: ${((performance.now() - start) / 1000).toFixed(2)} s in all\n`,
+  );
+  const { privateEngine: _, ...provided } = world;
+  return provided;
+}
+
+function fulfilled<T>(result: PromiseSettledResult<T>): T {
+  if (result.status === 'rejected') throw result.reason;
+  return result.value;
+}
+
+type DockerLane = Pick<E2eWorld, 'dockerHost' | 'dockerCli' | 'baseImage'> & {
+  readonly privateEngine: boolean;
+};
+
+async function dockerLane(provisioning: Provisioning): Promise<DockerLane> {
+  const docker = await dockerCli();
+  const engine = await provisioning.step(
+    (started: RunningDockerEngine) =>
+      `Docker engine (${started.private ? 'private dockerd' : 'already running'} at ${started.dockerHost})`,
+    () => startDockerEngine(),
+  );
+  provisioning.started('the Docker engine', () => engine.stop());
+  const { dockerHost } = engine;
+  const present = await runProcess(docker, [
+    '--host',
+    dockerHost,
+    'image',
+    'inspect',
+    BASE_IMAGE_TAG,
+  ]);
+  await provisioning.step(`base image ${BASE_IMAGE_TAG}`, () => ensureBaseImage(dockerHost));
+  if (!engine.private && present.code !== 0) {
+    provisioning.started('the base image', async () => {
+      await runProcess(docker, ['--host', dockerHost, 'image', 'rm', BASE_IMAGE_TAG]);
+    });
+  }
+  return {
+    dockerHost,
+    dockerCli: docker,
+    baseImage: BASE_IMAGE_TAG,
+    privateEngine: engine.private,
+  };
+}
+
+/** Removes every image tagged under one of the registries (a `HOST/NAMESPACE/NAME` reference). */
+async function removeImages(
+  docker: string,
+  dockerHost: string,
+  registries: string[],
+): Promise<void> {
+  const ids = new Set<string>();
+  for (const registry of registries) {
+    const listed = await runProcess(docker, [
+      '--host',
+      dockerHost,
+      'image',
+      'ls',
+      '--quiet',
+      '--filter',
+      `reference=${registry}/*/*`,
+    ]);
+    for (const id of listed.stdout.split('\n')) if (id.trim() !== '') ids.add(id.trim());
+  }
+  if (ids.size > 0) {
+    await runProcess(docker, ['--host', dockerHost, 'image', 'rm', '--force', ...ids]);
+  }
+}
+
+type RegistryLane = Pick<
+  E2eWorld,
+  'plainRegistry' | 'guardedRegistry' | 'emulatorUrl' | 'accounts' | 'secrets'
+>;
+
+async function registryLane(provisioning: Provisioning): Promise<RegistryLane> {
+  const plain = await provisioning.step(
+    (started: { host: string }) => `plain registry (${started.host})`,
+    () => startRegistry(),
+  );
+  provisioning.started('the plain registry', () => plain.stop());
+  const password = randomBytes(18).toString('base64url');
+  const guarded = await provisioning.step(
+    (started: { host: string }) => `htpasswd registry (${started.host})`,
+    () => startRegistry({ htpasswd: { username: REGISTRY_USER, password } }),
+  );
+  provisioning.started('the htpasswd registry', () => guarded.stop());
+  const seed = await e2eSeed(plain.port, guarded.host);
+  const emulator = await provisioning.step(
+    (started: { url: string }) => `emulator (${started.url}, temp data dir)`,
+    () => startEmulator({ bin: EMULATOR_BIN, seed }),
+  );
+  provisioning.started('the emulator', () => emulator.stop());
+  return {
+    plainRegistry: plain.host,
+    guardedRegistry: { host: guarded.host, username: REGISTRY_USER, password },
+    emulatorUrl: emulator.url,
+    accounts: seedAccounts(seed),
+    secrets: [password, ...seedSecrets(seed)],
+  };
+}
+
+type CliLane = Pick<E2eWorld, 'cliBin' | 'cliVersion' | 'secrets'>;
+
+async function cliLane(provisioning: Provisioning, scratchDir: string): Promise<CliLane> {
+  const verdaccio = await provisioning.step(
+    (started: { url: string }) => `verdaccio (${started.url}, no uplinks)`,
+    () => startVerdaccio({ bin: VERDACCIO_BIN }),
+  );
+  provisioning.started('verdaccio', () => verdaccio.stop());
+  await provisioning.step(`publish ${PUBLISHED_PACKAGES.join(', ')} to verdaccio`, () =>
+    publishWorkspacePackages(verdaccio),
+  );
+  const prefix = join(scratchDir, 'npm-global');
+  const cliBin = await provisioning.step(`npm install -g @hla-compass/cli --prefix ${prefix}`, () =>
+    installCli(verdaccio, prefix),
+  );
+  return { cliBin, cliVersion: (await cliPackage()).version, secrets: verdaccio.secrets };
+}

@@ -1,0 +1,45 @@
+// What the global setup provisions and hands to every scenario through vitest's provide/inject,
+// typed once here for both sides.
+
+export type AccountRole = 'viewer' | 'developer' | 'admin' | 'other' | 'superuser';
+
+/** A seeded account of the emulator: its sign-in password and its API key. */
+export interface SeedAccount {
+  readonly email: string;
+  readonly password: string;
+  readonly apiKey: string;
+}
+
+export interface E2eWorld {
+  /** `<prefix>/bin/hla-compass`, installed with `npm install -g` from the local verdaccio. */
+  readonly cliBin: string;
+  /** The version of apps/cli/package.json, which the installed CLI must report. */
+  readonly cliVersion: string;
+  /** `unix:///…/docker.sock` of the engine the scenarios build with. */
+  readonly dockerHost: string;
+  /** The Docker CLI, for the scenarios that push and pull the way users do without hla-compass. */
+  readonly dockerCli: string;
+  /** A local image every build uses as `--base-image` (nothing can be pulled here). */
+  readonly baseImage: string;
+  /** `127.0.0.1:PORT` of the anonymous registry, which your-org's allowlist covers. */
+  readonly plainRegistry: string;
+  /** The htpasswd registry: on your-org's allowlist, but the org has no pull credentials for it. */
+  readonly guardedRegistry: {
+    readonly host: string;
+    readonly username: string;
+    readonly password: string;
+  };
+  /** `http://127.0.0.1:PORT`; an environment's API base (and console) is `${emulatorUrl}/${env}`. */
+  readonly emulatorUrl: string;
+  readonly accounts: Readonly<Record<AccountRole, SeedAccount>>;
+  /** A temp dir for this run, removed at the end also when a test could not clean up after itself. */
+  readonly scratchDir: string;
+  /** Every secret the setup knows of (seed passwords and keys, registry and verdaccio secrets). */
+  readonly secrets: readonly string[];
+}
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    world: E2eWorld;
+  }
+}
