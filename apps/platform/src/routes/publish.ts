@@ -77,10 +77,13 @@ export function registerPublishRoutes(app: Hono<AppEnv>, context: EnvContext): v
     context,
     routes.approvePublish,
   )(async ({ caller, params, body }) => {
-    await body();
+    const { value } = await body();
     return {
       status: 200,
-      body: decidePublish(context, caller, params.publishId, { state: 'APPROVED', reason: null }),
+      body: decidePublish(context, caller, params.publishId, {
+        state: 'APPROVED',
+        reason: value.comment ?? null,
+      }),
     };
   });
 

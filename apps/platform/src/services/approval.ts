@@ -5,7 +5,10 @@ import { type EnvContext, isoTime } from '../env-context.js';
 import type { Caller } from './authentication.js';
 import { getPublishStatus, promoteIfCurrent, toPublishStatus } from './catalog.js';
 
-export type Decision = { state: 'APPROVED'; reason: null } | { state: 'REJECTED'; reason: string };
+/** A rejection needs a reason; an approval may carry the reviewer's comment. */
+export type Decision =
+  | { state: 'APPROVED'; reason: string | null }
+  | { state: 'REJECTED'; reason: string };
 
 export function decidePublish(
   context: EnvContext,

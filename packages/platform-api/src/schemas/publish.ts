@@ -108,7 +108,10 @@ export type PublishStatus = z.infer<typeof publishStatusSchema>;
 export const publishIdParamsSchema = z.object({ publishId: z.string().min(1).max(128) });
 
 export const approveRequestSchema = z
-  .object({ comment: z.string().max(2000).optional() })
+  .object({
+    /** The reviewer's note, recorded with the decision. */
+    comment: z.string().max(2000).optional(),
+  })
   .register(apiSchemas, { id: 'ApproveRequest' });
 export type ApproveRequest = z.infer<typeof approveRequestSchema>;
 
