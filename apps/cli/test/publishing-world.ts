@@ -50,7 +50,10 @@ export async function startPublishingWorld(
   options: { accessTokenTtlSeconds?: number } = {},
 ): Promise<PublishingWorld> {
   const plain = await startRegistry();
-  const guarded = await startRegistry({ htpasswd: REGISTRY_USER });
+  const guarded = await startRegistry({ htpasswd: REGISTRY_USER }).catch(async (error: unknown) => {
+    await plain.stop();
+    throw error;
+  });
   const seed = (await seedForRegistry(DEFAULT_SEED, plain.port)) as {
     orgs: { id: string; allowlist: { pattern: string; provider: string }[] }[];
     users: {
@@ -66,12 +69,16 @@ export async function startPublishingWorld(
     if (org.id === 'your-org')
       org.allowlist.push({ pattern: `${guarded.host}/your-org/*`, provider: 'generic' });
   }
+  // A world that fails to start must not leave its registries running.
   const emulator = await startEmulator({
     bin: EMULATOR_BIN,
     seed,
     ...(options.accessTokenTtlSeconds === undefined
       ? {}
       : { accessTokenTtlSeconds: options.accessTokenTtlSeconds }),
+  }).catch(async (error: unknown) => {
+    await Promise.all([plain.stop(), guarded.stop()]);
+    throw error;
   });
   const find = (predicate: (user: (typeof seed.users)[number]) => boolean): SeedUser => {
     const user = seed.users.find(predicate);
