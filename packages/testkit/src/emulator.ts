@@ -53,7 +53,7 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
-  const url = await new Promise<string>((resolve, reject) => {
+  const ready = new Promise<string>((resolve, reject) => {
     const onData = (chunk: Buffer) => {
       output += chunk.toString('utf8');
       const match = READY_LINE.exec(output);
@@ -70,6 +70,11 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
         ),
       ),
     );
+  });
+
+  const url = await ready.catch(async (error: unknown) => {
+    await rm(dataDir, { recursive: true, force: true });
+    throw error;
   });
 
   let stopped: Promise<void> | undefined;
