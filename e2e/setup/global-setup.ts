@@ -8,7 +8,6 @@ import { join } from 'node:path';
 import {
   BASE_IMAGE_TAG,
   ensureBaseImage,
-  type RunningDockerEngine,
   runProcess,
   startDockerEngine,
   startEmulator,
@@ -52,11 +51,9 @@ async function provision(provisioning: Provisioning): Promise<E2eWorld> {
   const scratchDir = await mkdtemp(join(tmpdir(), 'hla-compass-e2e-'));
   provisioning.started('the scratch dir', () => rm(scratchDir, { recursive: true, force: true }));
   await provisioning.step(
-    (installed: string[]) =>
-      installed.length === 0
-        ? 'host programs (docker, docker-registry, htpasswd) present'
-        : `apt-get install ${installed.join(' ')}`,
+    'docker, docker-registry, htpasswd',
     installMissingPrograms,
+    (installed) => (installed.length === 0 ? 'present' : `apt-get install ${installed.join(' ')}`),
   );
   // Three independent lanes; each registers what it starts as soon as it runs, so a failure in
   // one still stops what the others started.
@@ -100,9 +97,10 @@ type DockerLane = Pick<E2eWorld, 'dockerHost' | 'dockerCli' | 'baseImage'> & {
 async function dockerLane(provisioning: Provisioning): Promise<DockerLane> {
   const docker = await dockerCli();
   const engine = await provisioning.step(
-    (started: RunningDockerEngine) =>
-      `Docker engine (${started.private ? 'private dockerd' : 'already running'} at ${started.dockerHost})`,
+    'Docker engine',
     () => startDockerEngine(),
+    (started) =>
+      `${started.private ? 'private dockerd' : 'already running'} at ${started.dockerHost}`,
   );
   provisioning.started('the Docker engine', () => engine.stop());
   const { dockerHost } = engine;
@@ -158,20 +156,23 @@ type RegistryLane = Pick<
 
 async function registryLane(provisioning: Provisioning): Promise<RegistryLane> {
   const plain = await provisioning.step(
-    (started: { host: string }) => `plain registry (${started.host})`,
+    'plain registry',
     () => startRegistry(),
+    (started) => started.host,
   );
   provisioning.started('the plain registry', () => plain.stop());
   const password = randomBytes(18).toString('base64url');
   const guarded = await provisioning.step(
-    (started: { host: string }) => `htpasswd registry (${started.host})`,
+    'htpasswd registry',
     () => startRegistry({ htpasswd: { username: REGISTRY_USER, password } }),
+    (started) => started.host,
   );
   provisioning.started('the htpasswd registry', () => guarded.stop());
   const seed = await e2eSeed(plain.port, guarded.host);
   const emulator = await provisioning.step(
-    (started: { url: string }) => `emulator (${started.url}, temp data dir)`,
+    'emulator',
     () => startEmulator({ bin: EMULATOR_BIN, seed }),
+    (started) => `${started.url}, temp data dir`,
   );
   provisioning.started('the emulator', () => emulator.stop());
   return {
@@ -187,8 +188,9 @@ type CliLane = Pick<E2eWorld, 'cliBin' | 'cliVersion' | 'secrets'>;
 
 async function cliLane(provisioning: Provisioning, scratchDir: string): Promise<CliLane> {
   const verdaccio = await provisioning.step(
-    (started: { url: string }) => `verdaccio (${started.url}, no uplinks)`,
+    'verdaccio',
     () => startVerdaccio({ bin: VERDACCIO_BIN }),
+    (started) => `${started.url}, no uplinks`,
   );
   provisioning.started('verdaccio', () => verdaccio.stop());
   await provisioning.step(`publish ${PUBLISHED_PACKAGES.join(', ')} to verdaccio`, () =>

@@ -16,15 +16,19 @@ export class Provisioning {
   private readonly stops: { readonly name: string; readonly stop: Stop }[] = [];
   private stopping: Promise<void> | undefined;
 
-  /** Runs one step and prints its name (which may describe the result) and its duration. */
-  async step<T>(name: string | ((result: T) => string), run: () => Promise<T>): Promise<T> {
+  /** Runs one step and prints its label, what it found (`describe`) and its duration. */
+  async step<T>(
+    label: string,
+    run: () => Promise<T>,
+    describe?: (result: T) => string,
+  ): Promise<T> {
     const start = performance.now();
     try {
       const result = await run();
-      log(`${typeof name === 'string' ? name : name(result)}: ${seconds(start)}`);
+      log(`${label}${describe === undefined ? '' : ` (${describe(result)})`}: ${seconds(start)}`);
       return result;
     } catch (error) {
-      log(`${typeof name === 'string' ? name : 'step'} FAILED after ${seconds(start)}`);
+      log(`${label} FAILED after ${seconds(start)}`);
       throw error;
     }
   }
