@@ -107,35 +107,23 @@ export async function send(request: HttpRequest, options: HttpOptions): Promise<
       continue;
     }
 
-    const text = await response.text();
-    const answeredId = response.headers.get('x-request-id') ?? requestId;
+    const answer: HttpResponse = {
+      status: response.status,
+      headers: response.headers,
+      text: await response.text(),
+      requestId: response.headers.get('x-request-id') ?? requestId,
+      attempts: attempt,
+    };
     const retryable =
       RETRIED_STATUSES.has(response.status) && (request.idempotent || response.status === 429);
-    if (!retryable || last) {
-      return {
-        status: response.status,
-        headers: response.headers,
-        text,
-        requestId: answeredId,
-        attempts: attempt,
-      };
-    }
     const retryAfterMs = parseRetryAfter(response.headers.get('retry-after'));
-    if (retryAfterMs !== undefined && retryAfterMs > policy.maxRetryAfterMs) {
-      return {
-        status: response.status,
-        headers: response.headers,
-        text,
-        requestId: answeredId,
-        attempts: attempt,
-      };
-    }
+    if (!retryable || last || (retryAfterMs ?? 0) > policy.maxRetryAfterMs) return answer;
     const delayMs = retryAfterMs ?? backoff(attempt, policy, random);
     options.onRetry?.({
       attempt,
       delayMs,
       reason: `HTTP ${response.status}`,
-      requestId: answeredId,
+      requestId: answer.requestId,
     });
     await sleep(delayMs);
   }
