@@ -1,6 +1,7 @@
 // A Docker engine for tests: the one that already answers (DOCKER_HOST, /var/run/docker.sock),
 // else a private dockerd started as root with all its state in a temp dir, removed by stop().
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -35,6 +36,12 @@ export interface RunningDockerEngine {
 export interface DockerEngineOptions {
   /** Where DOCKER_HOST and PATH are read (default: process.env). */
   readonly env?: Readonly<Record<string, string | undefined>>;
+  /**
+   * Give a private engine the default docker0 bridge, so that containers can publish ports on
+   * 127.0.0.1 (the registry:2 through docker compose tests). stop() deletes docker0 again when
+   * this engine created it. Only one such engine should run at a time.
+   */
+  readonly bridge?: boolean;
 }
 
 /** The unix sockets an engine may already answer on, in the order Docker's CLI looks. */
@@ -45,15 +52,16 @@ export function existingEngineSockets(env: Readonly<Record<string, string | unde
 }
 
 /** The dockerd command line of a private engine whose state all lives under `dir`. */
-export function privateDaemonArguments(dir: string): string[] {
+export function privateDaemonArguments(dir: string, options: { bridge?: boolean } = {}): string[] {
   return [
     '--config-file',
     join(dir, 'daemon.json'),
-    // No host firewall rules and no docker0 bridge: nothing outside `dir` changes, and engines
-    // started by concurrent test processes cannot collide. Builds and pushes need neither.
+    // No host firewall rules and (unless asked) no docker0 bridge: nothing outside `dir` changes,
+    // and engines started by concurrent test processes cannot collide. Builds and pushes need
+    // neither; only publishing a container's port does.
     '--iptables=false',
     '--ip6tables=false',
-    '--bridge=none',
+    ...(options.bridge ? [] : ['--bridge=none']),
     // vfs works on any file system, also inside containers and on overlay roots.
     '--storage-driver=vfs',
     '--data-root',
@@ -93,7 +101,7 @@ export async function startDockerEngine(
       };
     }
   }
-  return startPrivateEngine(await dockerdProgram(env));
+  return startPrivateEngine(await dockerdProgram(env), options.bridge ?? false);
 }
 
 async function dockerdProgram(env: Readonly<Record<string, string | undefined>>): Promise<string> {
@@ -129,7 +137,9 @@ function exited(child: ChildProcess): Promise<void> {
   return new Promise((resolve) => child.once('exit', () => resolve()));
 }
 
-async function startPrivateEngine(dockerd: string): Promise<RunningDockerEngine> {
+async function startPrivateEngine(dockerd: string, bridge: boolean): Promise<RunningDockerEngine> {
+  // The one thing a bridged engine adds outside its dir; stop() takes it away again.
+  const ownsBridge = bridge && !existsSync(BRIDGE_DEVICE);
   const tempRoot = tmpdir().length <= MAX_TEMP_ROOT_LENGTH ? tmpdir() : '/tmp';
   const dir = await mkdtemp(join(tempRoot, 'hcd-'));
   const socketPath = join(dir, 'docker.sock');
@@ -137,7 +147,7 @@ async function startPrivateEngine(dockerd: string): Promise<RunningDockerEngine>
   try {
     // An empty config file keeps a host's /etc/docker/daemon.json out of the test engine.
     await writeFile(join(dir, 'daemon.json'), '{}\n');
-    const started = spawn(dockerd, privateDaemonArguments(dir), {
+    const started = spawn(dockerd, privateDaemonArguments(dir, { bridge }), {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     child = started;
@@ -153,6 +163,7 @@ async function startPrivateEngine(dockerd: string): Promise<RunningDockerEngine>
   } catch (error) {
     if (child !== undefined) await stopDaemon(child, dir);
     await removeStateDirectory(dir);
+    if (ownsBridge) await deleteBridge();
     throw error;
   }
   const daemon = child;
@@ -165,6 +176,7 @@ async function startPrivateEngine(dockerd: string): Promise<RunningDockerEngine>
       stopping ??= (async () => {
         await stopDaemon(daemon, dir);
         await removeStateDirectory(dir);
+        if (ownsBridge) await deleteBridge();
       })();
       return stopping;
     },
@@ -178,11 +190,12 @@ async function waitUntilReady(
   log: () => string,
 ): Promise<void> {
   const deadline = Date.now() + READY_TIMEOUT_MS;
+  const exit = exited(child).then(() => 'exited' as const);
   while (Date.now() < deadline) {
     if (await pingEngine(socketPath)) return;
     const failure = await Promise.race([
       spawnError,
-      exited(child).then(() => 'exited' as const),
+      exit,
       new Promise<undefined>((resolve) => setTimeout(() => resolve(undefined), 50)),
     ]);
     if (failure instanceof Error) {
@@ -199,6 +212,12 @@ async function waitUntilReady(
     SERVICE,
     `dockerd did not answer /_ping within ${READY_TIMEOUT_MS} ms:\n${log().trim()}`,
   );
+}
+
+const BRIDGE_DEVICE = '/sys/class/net/docker0';
+
+async function deleteBridge(): Promise<void> {
+  if (existsSync(BRIDGE_DEVICE)) await run('ip', ['link', 'delete', 'docker0']).catch(() => {});
 }
 
 /** SIGTERM, then SIGKILL (and its containerd) when dockerd does not stop in time. */

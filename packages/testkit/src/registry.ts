@@ -1,16 +1,20 @@
-// A real OCI registry for tests: Debian's `docker-registry` (the program inside registry:2) on
-// a free loopback port, with filesystem storage in a temp dir and optional htpasswd auth.
+// A real OCI registry for tests on a free loopback port, with storage in a temp dir and optional
+// htpasswd auth: Debian's `docker-registry` (the program inside registry:2), or, where that
+// program cannot be had but Docker can, registry:2 from the repository's docker-compose.yml.
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import { ensureDebianPackages } from './debian.js';
 import { findExecutable } from './executables.js';
 import { LOOPBACK_HOST, onFreePort, PortInUseError } from './ports.js';
 import { ServiceUnavailableError } from './service-unavailable.js';
 
 const SERVICE = 'The test registry (docker-registry)';
+const run = promisify(execFile);
 const READY_TIMEOUT_MS = 15_000;
 const STOP_TIMEOUT_MS = 5_000;
 const MAX_LOG_CHARS = 16 * 1024;
@@ -23,6 +27,13 @@ export interface RegistryUser {
 export interface RegistryOptions {
   /** Require HTTP Basic auth for this one user (a bcrypt htpasswd file is generated). */
   readonly htpasswd?: RegistryUser;
+  /**
+   * `program` runs docker-registry; `compose` runs registry:2 through docker compose. By default
+   * the program, and compose only when the program cannot be had.
+   */
+  readonly via?: 'program' | 'compose';
+  /** The engine docker compose talks to (default: DOCKER_HOST, else the default socket). */
+  readonly dockerHost?: string;
 }
 
 export interface RunningRegistry {
@@ -142,11 +153,12 @@ async function startOnPort(
   const spawnError = new Promise<Error>((resolve) => child.once('error', resolve));
   const url = `http://${LOOPBACK_HOST}:${port}`;
   const deadline = Date.now() + READY_TIMEOUT_MS;
+  const exit = exited(child).then(() => 'exited' as const);
   while (Date.now() < deadline) {
     if (await answersV2(url)) return child;
     const failure = await Promise.race([
       spawnError,
-      exited(child).then(() => 'exited' as const),
+      exit,
       new Promise<undefined>((resolve) => setTimeout(() => resolve(undefined), 25)),
     ]);
     if (failure instanceof Error)
@@ -187,7 +199,21 @@ async function stopProcess(child: ChildProcess): Promise<void> {
  * a missing program is a ServiceUnavailableError saying how to install it. Never skipped.
  */
 export async function startRegistry(options: RegistryOptions = {}): Promise<RunningRegistry> {
-  const programs = await registryPrograms(options.htpasswd !== undefined);
+  if (options.via === 'compose') return startComposeRegistry(options);
+  let programs: Awaited<ReturnType<typeof registryPrograms>>;
+  try {
+    programs = await registryPrograms(options.htpasswd !== undefined);
+  } catch (error) {
+    if (options.via === 'program' || !(error instanceof ServiceUnavailableError)) throw error;
+    const compose = await composeCommand(options.dockerHost);
+    if (compose === undefined) {
+      throw new ServiceUnavailableError(
+        SERVICE,
+        `${error.message}; registry:2 through docker compose would do instead, but there is no docker compose (or docker-compose) with a running Docker engine either`,
+      );
+    }
+    return startComposeRegistry(options, compose);
+  }
   const workDir = await mkdtemp(join(tmpdir(), 'hla-compass-registry-'));
   const storageDir = join(workDir, 'storage');
   try {
@@ -216,6 +242,133 @@ export async function startRegistry(options: RegistryOptions = {}): Promise<Runn
         stopping ??= (async () => {
           await stopProcess(child);
           running.delete(child);
+          await rm(workDir, { recursive: true, force: true });
+        })();
+        return stopping;
+      },
+    };
+  } catch (error) {
+    await rm(workDir, { recursive: true, force: true });
+    throw error;
+  }
+}
+
+const COMPOSE_FILE = fileURLToPath(new URL('../../../docker-compose.yml', import.meta.url));
+
+function dockerEnv(dockerHost: string | undefined): NodeJS.ProcessEnv {
+  return dockerHost === undefined ? process.env : { ...process.env, DOCKER_HOST: dockerHost };
+}
+
+/** `docker compose` or `docker-compose`, whichever works against a running engine, or undefined. */
+async function composeCommand(dockerHost: string | undefined): Promise<string[] | undefined> {
+  const env = dockerEnv(dockerHost);
+  const works = (command: string[]) =>
+    run(command[0] ?? '', [...command.slice(1), 'version'], { env }).then(
+      () => true,
+      () => false,
+    );
+  const engineAnswers = await run('docker', ['version', '--format', '{{.Server.Version}}'], {
+    env,
+  }).then(
+    () => true,
+    () => false,
+  );
+  if (!engineAnswers) return undefined;
+  for (const command of [['docker', 'compose'], ['docker-compose']]) {
+    if (await works(command)) return command;
+  }
+  return undefined;
+}
+
+/**
+ * registry:2 as the repository's docker-compose.yml defines it (service `registry`, or
+ * `registry-auth` with htpasswd), moved to a free port and temp storage through the file's own
+ * variables, in a compose project of its own that stop() takes down.
+ */
+async function startComposeRegistry(
+  options: RegistryOptions,
+  command?: string[],
+): Promise<RunningRegistry> {
+  const compose = command ?? (await composeCommand(options.dockerHost));
+  if (compose === undefined) {
+    throw new ServiceUnavailableError(
+      SERVICE,
+      'registry:2 through docker compose needs a running Docker engine and docker compose (or docker-compose 1.29)',
+    );
+  }
+  const auth = options.htpasswd;
+  const htpasswd = auth === undefined ? undefined : await findExecutable('htpasswd');
+  if (auth !== undefined && htpasswd === undefined) {
+    throw new ServiceUnavailableError(
+      SERVICE,
+      'htpasswd is needed for the user file (Debian: apache2-utils)',
+    );
+  }
+  const workDir = await mkdtemp(join(tmpdir(), 'hla-compass-registry-'));
+  const storageDir = join(workDir, 'storage');
+  const authDir = join(workDir, 'auth');
+  const project = `hla-compass-test-${randomBytes(4).toString('hex')}`;
+  const service = auth === undefined ? 'registry' : 'registry-auth';
+  const env = dockerEnv(options.dockerHost);
+  let variables: Record<string, string> = {};
+  const composeRun = (args: string[]) =>
+    run(compose[0] ?? '', [...compose.slice(1), '-p', project, '-f', COMPOSE_FILE, ...args], {
+      env: { ...env, ...variables },
+    });
+  const takeDown = () => composeRun(['down', '-v', '--remove-orphans']).catch(() => undefined);
+  try {
+    await mkdir(storageDir);
+    if (auth !== undefined && htpasswd !== undefined) {
+      await mkdir(authDir);
+      await writeFile(join(authDir, 'htpasswd'), `${await bcryptEntry(htpasswd, auth)}\n`);
+    }
+    const port = await onFreePort(async (candidate) => {
+      variables =
+        auth === undefined
+          ? { REGISTRY_PORT: String(candidate), REGISTRY_DATA: storageDir }
+          : {
+              REGISTRY_AUTH_PORT: String(candidate),
+              REGISTRY_AUTH_DATA: storageDir,
+              REGISTRY_AUTH_DIR: authDir,
+            };
+      try {
+        await composeRun(['up', '-d', service]);
+      } catch (error) {
+        const stderr = String((error as { stderr?: unknown }).stderr ?? error);
+        await takeDown();
+        if (/address already in use|port is already allocated/i.test(stderr)) {
+          throw new PortInUseError(candidate);
+        }
+        throw new ServiceUnavailableError(
+          SERVICE,
+          `docker compose up ${service} failed:\n${stderr.trim()}`,
+        );
+      }
+      return candidate;
+    });
+    const url = `http://${LOOPBACK_HOST}:${port}`;
+    const deadline = Date.now() + READY_TIMEOUT_MS;
+    while (!(await answersV2(url))) {
+      if (Date.now() > deadline) {
+        await takeDown();
+        throw new ServiceUnavailableError(
+          SERVICE,
+          `registry:2 did not answer ${url}/v2/ within ${READY_TIMEOUT_MS} ms`,
+        );
+      }
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    let stopping: Promise<void> | undefined;
+    const host = `${LOOPBACK_HOST}:${port}`;
+    return {
+      url,
+      host,
+      port,
+      storageDir,
+      ...(auth === undefined ? {} : { credentials: auth }),
+      stop() {
+        stopping ??= (async () => {
+          await takeDown();
           await rm(workDir, { recursive: true, force: true });
         })();
         return stopping;
