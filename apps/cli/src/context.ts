@@ -127,7 +127,10 @@ export function createContext(
     },
     async platform(options = {}) {
       const environment = await resolveEnvironment(options.requireEnvironment ?? false);
-      const { PlatformClient } = await import('./platform/client.js');
+      const [{ PlatformClient }, { leanFetch }] = await Promise.all([
+        import('./platform/client.js'),
+        import('./lean-fetch.js'),
+      ]);
       return new PlatformClient({
         environment,
         configDir,
@@ -136,6 +139,7 @@ export function createContext(
         allowRefresh: !options.readOnly,
         http: {
           timeoutMs: settings.seconds('HLA_COMPASS_HTTP_TIMEOUT_SECONDS', 30) * 1000,
+          fetch: leanFetch,
           userAgent: `hla-compass/${CLI_VERSION} node/${process.versions.node} ${process.platform}`,
           onRetry: (event) =>
             logger.warn(

@@ -26,6 +26,7 @@ import { readBuildRecord } from '../build-record.js';
 import { defineCommand, option } from '../command.js';
 import type { CommandContext } from '../context.js';
 import { RejectedError, ServiceUnavailableError, UsageError } from '../errors.js';
+import { leanFetch } from '../lean-fetch.js';
 import { rejection, waitForDecision } from '../platform/approval.js';
 import type { PlatformClient } from '../platform/client.js';
 import { registryLoginHint } from '../registry-login-hint.js';
@@ -239,6 +240,7 @@ async function chooseImage(
 /** The image's digest at its registry, read with the user's own Docker credentials. */
 async function resolveDigest(context: CommandContext, reference: ImageReference): Promise<string> {
   const client = new RegistryClient({
+    fetch: leanFetch,
     credentials: async (registry) =>
       (
         await resolveDockerCredentials(registry, {
