@@ -5,7 +5,7 @@ import { spawn } from 'node:child_process';
 import { chmod, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { signInOnConsole } from '@hla-compass/testkit';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { CLI_PATH, capturedOutput, createSandbox, type Sandbox } from './cli-process.js';
 import { type PublishingWorld, startPublishingWorld } from './publishing-world.js';
 import { login, pointAtEmulator, storedTokens } from './sandbox-config.js';
@@ -29,12 +29,14 @@ afterAll(async () => {
 beforeEach(async () => {
   sandbox = await createSandbox();
   await pointAtEmulator(sandbox, world);
-  return async () => {
-    for (const environment of ['local', 'dev', 'staging', 'prod']) {
-      seenTokens.push(...(await storedTokens(sandbox, environment)));
-    }
-    await sandbox.cleanup();
-  };
+});
+// afterEach also runs when beforeEach failed half-way, so no sandbox is left behind.
+afterEach(async () => {
+  if (sandbox === undefined) return;
+  for (const environment of ['local', 'dev', 'staging', 'prod']) {
+    seenTokens.push(...(await storedTokens(sandbox, environment)));
+  }
+  await sandbox.cleanup();
 });
 
 const credentialsFile = (environment: string) =>

@@ -5,7 +5,7 @@ import { createHash } from 'node:crypto';
 import { mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { freePort } from '@hla-compass/testkit';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { capturedOutput, createSandbox, runCli, type Sandbox } from './cli-process.js';
 import { type PublishingWorld, REGISTRY_USER, startPublishingWorld } from './publishing-world.js';
 import { login, pointAtEmulator, storedTokens } from './sandbox-config.js';
@@ -31,12 +31,14 @@ beforeEach(async () => {
   sandbox = await createSandbox();
   await pointAtEmulator(sandbox, world);
   moduleDir = await newModule(`scorer-${++moduleCount}`);
-  return async () => {
-    for (const environment of ['local', 'dev', 'staging', 'prod']) {
-      seenTokens.push(...(await storedTokens(sandbox, environment)));
-    }
-    await sandbox.cleanup();
-  };
+});
+// afterEach also runs when beforeEach failed half-way, so no sandbox is left behind.
+afterEach(async () => {
+  if (sandbox === undefined) return;
+  for (const environment of ['local', 'dev', 'staging', 'prod']) {
+    seenTokens.push(...(await storedTokens(sandbox, environment)));
+  }
+  await sandbox.cleanup();
 });
 
 async function newModule(name: string, version = '1.0.0'): Promise<string> {

@@ -6,7 +6,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { capturedOutput, createSandbox, type Sandbox } from './cli-process.js';
 import { type PublishingWorld, startPublishingWorld } from './publishing-world.js';
 import { login, storedTokens } from './sandbox-config.js';
@@ -64,10 +64,12 @@ beforeEach(async () => {
     JSON.stringify({ environments: { dev: { apiUrl: `${proxyUrl}/dev` } } }),
   );
   await login(sandbox, world.users.developer, 'dev');
-  return async () => {
-    seenTokens.push(...(await storedTokens(sandbox, 'dev')));
-    await sandbox.cleanup();
-  };
+});
+// afterEach also runs when beforeEach failed half-way, so no sandbox is left behind.
+afterEach(async () => {
+  if (sandbox === undefined) return;
+  seenTokens.push(...(await storedTokens(sandbox, 'dev')));
+  await sandbox.cleanup();
 });
 
 async function relay(request: IncomingMessage) {
