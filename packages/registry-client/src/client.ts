@@ -56,6 +56,11 @@ export type ManifestFetch =
   | (FoundManifest & { readonly body: Uint8Array })
   | Exclude<ManifestResolution, { status: 'found' }>;
 
+/** A blob fetched with GET: its bytes, verified against the digest asked for. */
+export type BlobFetch =
+  | { readonly status: 'found'; readonly digest: string; readonly body: Uint8Array }
+  | Exclude<ManifestResolution, { status: 'found' }>;
+
 export interface UploadedBlob {
   readonly digest: string;
   readonly size: number;
@@ -72,6 +77,10 @@ export interface PushedManifest {
 
 const DEFAULT_TIMEOUT_MS = 30_000;
 const DEFAULT_MAX_MANIFEST_BYTES = 4 * 1024 * 1024;
+/** Image configs are a few KiB; this bounds what a blob read takes by default. */
+const DEFAULT_MAX_BLOB_BYTES = 4 * 1024 * 1024;
+/** Registries on object storage answer a blob GET with a redirect, rarely more than one. */
+const MAX_BLOB_REDIRECTS = 3;
 const MAX_ERROR_BODY_BYTES = 64 * 1024;
 const USER_AGENT = 'hla-compass-registry-client/0.1';
 
@@ -108,6 +117,7 @@ async function registryErrorCode(response: Response): Promise<string | undefined
 
 export class RegistryClient {
   private readonly transport: AuthenticatedTransport;
+  private readonly http: HttpTransport;
   private readonly insecureRegistries: readonly string[];
   private readonly maxManifestBytes: number;
 
@@ -121,6 +131,7 @@ export class RegistryClient {
       retry: { ...DEFAULT_RETRY_POLICY, ...options.retry },
       userAgent: options.userAgent ?? USER_AGENT,
     });
+    this.http = http;
     this.transport = new AuthenticatedTransport(http, options);
     this.insecureRegistries = options.insecureRegistries ?? [];
     this.maxManifestBytes = options.maxManifestBytes ?? DEFAULT_MAX_MANIFEST_BYTES;
@@ -160,6 +171,68 @@ export class RegistryClient {
   async getManifest(reference: string | ImageReference): Promise<ManifestFetch> {
     const ref = asReference(reference);
     return this.outcome(ref, (endpoint) => this.fetchVerifiedManifest(endpoint, ref));
+  }
+
+  /**
+   * A blob's bytes (an image config, say), read under `maxBytes` and verified against `digest`.
+   * A redirect (object storage) is followed without the registry's credentials: the bytes are
+   * trusted for their hash, not for where they came from.
+   */
+  async getBlob(
+    repository: string | ImageReference,
+    digest: string,
+    options: { maxBytes?: number } = {},
+  ): Promise<BlobFetch> {
+    const ref = asReference(repository);
+    const problem = digestProblem(digest);
+    if (problem !== undefined) throw new TypeError(`invalid blob digest: ${problem}`);
+    const what = `blob ${digest} of ${ref.repository}`;
+    return this.outcome(ref, async (endpoint) => {
+      let response = await this.transport.send(endpoint, {
+        method: 'GET',
+        url: new URL(`/v2/${ref.path}/blobs/${digest}`, endpoint.origin),
+        scopes: pullScope(ref),
+      });
+      for (let hops = 0; response.status >= 300 && response.status < 400; hops++) {
+        const target = this.blobRedirect(endpoint, response, hops);
+        await discardBody(response);
+        response = await this.http.send({ method: 'GET', url: target, headers: {}, retry: true });
+      }
+      if (response.status !== 200) throw await this.statusError(endpoint, response, what);
+      const body = await readBody(response, options.maxBytes ?? DEFAULT_MAX_BLOB_BYTES, what);
+      const computed = computeDigest(body, digest);
+      if (computed !== digest) {
+        throw new RegistryError(
+          'digest_mismatch',
+          `registry ${ref.registry} served ${what} whose content has digest ${computed}`,
+        );
+      }
+      return { status: 'found' as const, digest, body };
+    });
+  }
+
+  /** Where a blob redirect points; only HTTPS, or the registry's own origin, and not forever. */
+  private blobRedirect(endpoint: RegistryEndpoint, response: Response, hops: number): URL {
+    const location = response.headers.get('location');
+    let url: URL | undefined;
+    try {
+      url = location ? new URL(location, endpoint.origin) : undefined;
+    } catch {
+      url = undefined;
+    }
+    if (url === undefined || hops >= MAX_BLOB_REDIRECTS) {
+      throw new RegistryError(
+        'invalid_response',
+        `registry ${endpoint.registry} redirected a blob read ${url === undefined ? 'without a usable Location' : 'too many times'}`,
+      );
+    }
+    if (url.protocol !== 'https:' && url.origin !== new URL(endpoint.origin).origin) {
+      throw new RegistryError(
+        'refused',
+        `registry ${endpoint.registry} redirected a blob read to plain-HTTP ${url.origin}`,
+      );
+    }
+    return url;
   }
 
   async blobExists(repository: string | ImageReference, digest: string): Promise<boolean> {

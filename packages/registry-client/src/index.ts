@@ -11,6 +11,7 @@ export {
 export type { CredentialsProvider } from './auth.js';
 export { type AuthChallenge, parseAuthenticateHeader, selectChallenge } from './challenge.js';
 export {
+  type BlobFetch,
   type FoundManifest,
   type ManifestFetch,
   type ManifestResolution,
@@ -35,6 +36,7 @@ export {
 } from './docker-config.js';
 export { RegistryError, type RegistryErrorCode, type UnauthorizedReason } from './errors.js';
 export { type BuiltImage, buildImage, type ImageBlob, type ImageContent } from './image.js';
+export { imageConfigLabels, type ManifestContent, manifestContent } from './image-config.js';
 export { MANIFEST_MEDIA_TYPES, MEDIA_TYPES } from './media-types.js';
 export {
   DOCKER_HUB_REGISTRY,
