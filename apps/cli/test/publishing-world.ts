@@ -3,7 +3,7 @@
 // covers both, with no pull credentials for the htpasswd one (the Forbidden case).
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
-import { RegistryClient } from '@hla-compass/registry-client';
+import { buildImage, type ImageContent, RegistryClient } from '@hla-compass/registry-client';
 import {
   type RunningEmulator,
   type RunningRegistry,
@@ -33,6 +33,11 @@ export interface PublishingWorld {
   apiUrl(environment: string): string;
   /** Pushes a small real image (config + one layer) and returns its digest. */
   pushImage(reference: string, marker?: string): Promise<string>;
+  /** Pushes an image with these config labels; its config digest is what an engine calls its id. */
+  pushLabelledImage(
+    reference: string,
+    labels: Record<string, string>,
+  ): Promise<{ digest: string; configDigest: string }>;
   /** Calls the platform's API directly, as a seeded user (for approvals and checks). */
   api(
     environment: string,
@@ -112,6 +117,14 @@ export async function startPublishingWorld(
         config: { Labels: { 'test.marker': marker } },
       });
       return pushed.digest;
+    },
+    async pushLabelledImage(reference, labels) {
+      const content: ImageContent = {
+        layers: [Buffer.from(reference)],
+        config: { Labels: labels },
+      };
+      const pushed = await registryClient.pushImage(reference, content);
+      return { digest: pushed.digest, configDigest: buildImage(content).config.digest };
     },
     async api(environment, apiKey, method, path, body) {
       const response = await fetch(`${emulator.url}/${environment}${path}`, {

@@ -2,15 +2,7 @@
 // publish statement and registers the version with one environment's catalog. Never builds.
 import { randomUUID } from 'node:crypto';
 import type { PublishAccepted } from '@hla-compass/platform-api';
-import {
-  findAllowlistMatch,
-  type ImageReference,
-  InvalidReferenceError,
-  parseImageReference,
-  RegistryClient,
-  RegistryError,
-  resolveDockerCredentials,
-} from '@hla-compass/registry-client';
+import { findAllowlistMatch } from '@hla-compass/registry-client';
 import {
   encodePublicKeyBase64,
   generateKeyPair,
@@ -22,24 +14,20 @@ import {
   unsignedManifest,
   writeKeyFiles,
 } from '@hla-compass/signing';
-import { readBuildRecord } from '../build-record.js';
 import { defineCommand, option } from '../command.js';
 import type { CommandContext } from '../context.js';
-import { RejectedError, ServiceUnavailableError, UsageError } from '../errors.js';
-import { leanFetch } from '../lean-fetch.js';
+import { UsageError } from '../errors.js';
 import { rejection, waitForDecision } from '../platform/approval.js';
 import type { PlatformClient } from '../platform/client.js';
-import { registryLoginHint } from '../registry-login-hint.js';
+import { publishedImage } from '../published-image.js';
 import { asUserError, keysDirectory, loadSigningKeys } from '../signing-keys.js';
 import { readValidModule } from '../valid-module.js';
-
-type ImageSource = '--image-ref' | '.hla-compass/build.json' | 'publish config';
 
 export default defineCommand({
   description:
     'Registers the version in manifest.json with the catalog of one environment (--env or HLA_COMPASS_ENV is required). ' +
-    'It validates the module, picks the image (--image-ref, else the last `hla-compass push` from .hla-compass/build.json, else <registry>/<name>:<version> with the registry of the publish config), ' +
-    'checks it against the registry allowlist, resolves its digest with your Docker credentials, signs the publish statement with your Ed25519 key and sends it. ' +
+    'It validates the module, picks the image (--image-ref, else the tag the last `hla-compass build` here recorded in .hla-compass/build.json, whoever pushed it, else <registry>/<name>:<version> with the registry of the publish config), ' +
+    'checks it against the registry allowlist, resolves its digest with your Docker credentials, checks that a recorded build is the image at the registry and that manifest.json has not changed since (exit 2 if it has: rebuild and push), signs the publish statement with your Ed25519 key and sends it. ' +
     'Scope org is approved at once; scope public waits for a platform superuser (--wait waits for the decision). ' +
     '--dry-run does every read-only step, prints the plan and changes nothing anywhere. publish never builds or pushes.',
   options: {
@@ -64,7 +52,8 @@ export default defineCommand({
   examples: [
     {
       command: 'hla-compass publish --env dev',
-      description: 'publish the last pushed image to dev',
+      description:
+        'publish the image the last build here tagged (pushed by hla-compass push, docker push or CI)',
     },
     {
       command: 'hla-compass publish --env prod --scope public --wait',
@@ -85,23 +74,24 @@ export default defineCommand({
     const platform = await context.platform({ requireEnvironment: true, readOnly: options.dryRun });
     const environment = platform.environment.name;
 
-    const { manifest: validated, document: manifest } = await readValidModule(
-      context.cwd,
-      context,
-      'nothing was published',
-    );
+    const {
+      manifest: validated,
+      document: manifest,
+      digest: manifestDigest,
+    } = await readValidModule(context.cwd, context, 'nothing was published');
     const { name, version } = validated;
     const config = await platform.publishConfig();
 
-    const { reference, source } = await chooseImage(
-      context,
-      options.imageRef,
-      config.registry,
+    const image = await publishedImage(context, {
+      imageRef: options.imageRef,
+      registry: config.registry,
       name,
       version,
-    );
+      manifestDigest,
+    });
+    const { reference, digest, pinned } = image;
     logger.info(
-      `Publishing ${name}@${version} to ${environment} (scope ${options.scope}) from ${reference} (${source})`,
+      `Publishing ${name}@${version} to ${environment} (scope ${options.scope}) from ${reference} (${image.source})`,
     );
     const matchedPattern = findAllowlistMatch(
       config.allowlist.map((pattern) => ({ pattern })),
@@ -112,8 +102,6 @@ export default defineCommand({
         `${reference.repository} is not on ${environment}'s registry allowlist (${config.allowlist.join(', ') || 'empty'}); the platform will refuse it`,
       );
     }
-    const digest = await resolveDigest(context, reference);
-    const pinned = `${reference.repository}${reference.tag ? `:${reference.tag}` : ''}@${digest}`;
 
     let keys = await loadKeysIfAny(context);
     const generateKeys = keys === undefined && options.generateKeys;
@@ -137,7 +125,8 @@ export default defineCommand({
         version,
         scope: options.scope,
         imageRef: pinned,
-        imageSource: source,
+        imageSource: image.source,
+        builtHere: image.builtHere,
         image: { repository: reference.repository, digest },
         allowlist: { allowed: matchedPattern !== undefined, pattern: matchedPattern ?? null },
         signing: {
@@ -150,7 +139,7 @@ export default defineCommand({
       context.output.result(plan, (result) => [
         `Dry run: publish ${result.module}@${result.version} to ${result.environment} (${result.apiUrl})`,
         `scope        ${result.scope}`,
-        `image        ${result.imageRef}`,
+        `image        ${result.imageRef} (from ${result.imageSource}${result.builtHere === null ? '' : `; built here, by ${result.builtHere}`})`,
         `allowlist    ${result.allowlist.allowed ? `allowed by ${result.allowlist.pattern}` : 'NOT on the allowlist: the platform will refuse it'}`,
         `signature    ${result.signing.signed ? `Ed25519, key ${result.signing.keyFingerprint ?? '(new)'} (${result.signing.keyStatus})` : 'unsigned (accepted here: requireSignature is false)'}`,
         '',
@@ -204,96 +193,6 @@ export default defineCommand({
     return undefined;
   },
 });
-
-async function chooseImage(
-  context: CommandContext,
-  flag: string | undefined,
-  registry: string,
-  name: string,
-  version: string,
-): Promise<{ reference: ImageReference; source: ImageSource }> {
-  const parse = (value: string, source: ImageSource) => {
-    try {
-      return { reference: parseImageReference(value), source };
-    } catch (error) {
-      if (!(error instanceof InvalidReferenceError)) throw error;
-      throw new UsageError(`invalid image reference from ${source}: ${error.message}`, {
-        code: 'INVALID_IMAGE_REF',
-        hint: 'use a reference like ghcr.io/your-org/my-module:1.0.0',
-      });
-    }
-  };
-  if (flag !== undefined) return parse(flag, '--image-ref');
-  const record = await readBuildRecord(context.cwd);
-  if (record?.pushed) {
-    const { reference } = parse(record.imageRef, '.hla-compass/build.json');
-    if (reference.tag !== undefined && reference.tag !== version) {
-      context.logger.warn(
-        `the last push (${record.imageRef}) is tagged ${reference.tag}, but manifest.json says ${version}: build and push again if that is not what you mean`,
-      );
-    }
-    return { reference, source: '.hla-compass/build.json' };
-  }
-  return parse(`${registry}/${name}:${version}`, 'publish config');
-}
-
-/** The image's digest at its registry, read with the user's own Docker credentials. */
-async function resolveDigest(context: CommandContext, reference: ImageReference): Promise<string> {
-  const client = new RegistryClient({
-    fetch: leanFetch,
-    credentials: async (registry) =>
-      (
-        await resolveDockerCredentials(registry, {
-          env: context.settings.raw,
-          homeDir: context.homeDir,
-        })
-      ).credentials,
-  });
-  const image = reference.toString();
-  let resolution: Awaited<ReturnType<RegistryClient['resolveManifest']>>;
-  try {
-    resolution = await client.resolveManifest(reference);
-  } catch (error) {
-    // The registry answered, but not with something to trust: a body that does not hash to its
-    // digest, an oversized or malformed manifest, an upload location on another host.
-    if (!(error instanceof RegistryError)) throw error;
-    const Failure = error.code === 'unavailable' ? ServiceUnavailableError : RejectedError;
-    throw new Failure(
-      `${reference.registry} gave an unusable answer for ${image}: ${error.message}`,
-      {
-        code: `REGISTRY_${error.code.toUpperCase()}`,
-        hint: 'check the registry (and any proxy in front of it), then try again',
-      },
-    );
-  }
-  switch (resolution.status) {
-    case 'found':
-      context.logger.debug(`${image} resolves to ${resolution.digest} (${resolution.mediaType})`);
-      return resolution.digest;
-    case 'not_found':
-      throw new RejectedError(`Image not found: ${image} is not in its registry`, {
-        code: 'IMAGE_NOT_FOUND',
-        hint: `push it first (\`hla-compass push\` or \`docker push ${image}\`), then check with \`docker manifest inspect ${image}\``,
-      });
-    case 'unauthorized':
-    case 'forbidden':
-      throw new RejectedError(
-        `Forbidden: ${reference.registry} refused to show ${reference.repository}: ${resolution.message}`,
-        {
-          code: 'IMAGE_FORBIDDEN',
-          hint: registryLoginHint(reference.registry, 'pull'),
-        },
-      );
-    case 'unavailable':
-      throw new ServiceUnavailableError(
-        `cannot reach the registry ${reference.registry}: ${resolution.message}`,
-        {
-          code: 'REGISTRY_UNAVAILABLE',
-          hint: `check that ${reference.registry} is up (for the local one: \`npm run platform\` starts it)`,
-        },
-      );
-  }
-}
 
 async function loadKeysIfAny(context: CommandContext): Promise<StoredKeyPair | undefined> {
   try {
