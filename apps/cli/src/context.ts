@@ -85,25 +85,13 @@ export function createContext(
   const resolveEnvironment = async (required: boolean): Promise<ResolvedEnvironment> => {
     const file = await loadConfig();
     const selection = selectEnvironment(
-      {
-        flag: globals.env,
-        variable: settings.get('HLA_COMPASS_ENV'),
-        ...(file.defaultEnv === undefined ? {} : { configDefault: file.defaultEnv }),
-      },
+      { flag: globals.env, settings, configDefault: file.defaultEnv },
       { required, command: `hla-compass ${commandName}` },
     );
-    const fromFile = file.environments[selection.name];
     return resolveEndpoints(selection, {
-      api: {
-        flag: globals.apiUrl,
-        variable: settings.get('HLA_API_ENDPOINT'),
-        config: fromFile?.apiUrl,
-      },
-      console: {
-        flag: globals.consoleUrl,
-        variable: settings.get('HLA_CONSOLE_URL'),
-        config: fromFile?.consoleUrl,
-      },
+      flags: { api: globals.apiUrl, console: globals.consoleUrl },
+      settings,
+      config: file.environments[selection.name],
     });
   };
 
@@ -121,7 +109,7 @@ export function createContext(
     async environment(options = {}) {
       const resolved = await resolveEnvironment(options.required ?? false);
       logger.debug(
-        `environment ${resolved.name} (${resolved.source}), API ${resolved.apiUrl} (${resolved.apiUrlSource})`,
+        `environment ${resolved.name} (from ${resolved.from}), API ${resolved.apiUrl} (from ${resolved.apiUrlFrom})`,
       );
       return resolved;
     },
@@ -155,11 +143,8 @@ export function createContext(
         name === selected.name
           ? selected
           : resolveEndpoints(
-              { name, source: 'default' },
-              {
-                api: { config: file.environments[name]?.apiUrl },
-                console: { config: file.environments[name]?.consoleUrl },
-              },
+              { name, source: 'default', from: 'default' },
+              { config: file.environments[name] },
             ),
       );
       return { selected, all };

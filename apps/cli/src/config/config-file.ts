@@ -1,5 +1,7 @@
 // The config directory (`HLA_COMPASS_CONFIG_DIR` or ~/.hla-compass) and its `config.json`: where
 // defaults per environment live. Parsed strictly so a typo is an error that names the field.
+// The Python SDK uses the same directory and file: its keys are left alone (the CLI never writes
+// config.json), and its API endpoint override is reported, not used (see `SdkApiEndpoint`).
 import { mkdir, readFile } from 'node:fs/promises';
 import { isAbsolute, join, resolve } from 'node:path';
 import { UsageError } from '../errors.js';
@@ -16,7 +18,28 @@ export interface CliConfig {
   readonly author?: { readonly name?: string; readonly email?: string };
   /** Defaults for `hla-compass build`; `baseImage` replaces the platform's runtime image. */
   readonly build?: { readonly baseImage?: string };
+  /** The Python SDK's API endpoint override in the same file, for `env list` to point out. */
+  readonly sdkApiEndpoint?: SdkApiEndpoint;
 }
+
+/**
+ * The SDK's `api_endpoint` (or `apiEndpoint`, `endpoints.*`) applies to whichever environment is
+ * selected, so one URL would serve dev, staging and prod alike: hla-compass keeps URLs per
+ * environment (`environments.<env>.apiUrl`) and does not use it. It is kept to say so.
+ */
+export interface SdkApiEndpoint {
+  /** Where in config.json, e.g. `api_endpoint` or `endpoints.apiEndpoint`. */
+  readonly key: string;
+  readonly value: string;
+}
+
+/** The SDK's endpoint keys, in the order the SDK reads them. */
+const SDK_ENDPOINT_KEYS = [
+  ['api_endpoint'],
+  ['apiEndpoint'],
+  ['endpoints', 'api_endpoint'],
+  ['endpoints', 'apiEndpoint'],
+] as const;
 
 export const CONFIG_FILE = 'config.json';
 
@@ -64,6 +87,7 @@ export function parseConfig(value: unknown, path: string): CliConfig {
     environments: Partial<Record<EnvironmentName, EnvironmentConfig>>;
     author?: { name?: string; email?: string };
     build?: { baseImage?: string };
+    sdkApiEndpoint?: SdkApiEndpoint;
   } = { environments: {} };
 
   if (value.defaultEnv !== undefined) {
@@ -105,7 +129,21 @@ export function parseConfig(value: unknown, path: string): CliConfig {
       fail('build.baseImage', 'a string');
     config.build = baseImage === undefined ? {} : { baseImage: baseImage as string };
   }
+  const sdkApiEndpoint = findSdkApiEndpoint(value);
+  if (sdkApiEndpoint !== undefined) config.sdkApiEndpoint = sdkApiEndpoint;
   return config;
+}
+
+// Read leniently: the SDK owns these keys, so a shape this CLI does not expect is not an error here.
+function findSdkApiEndpoint(value: Record<string, unknown>): SdkApiEndpoint | undefined {
+  for (const path of SDK_ENDPOINT_KEYS) {
+    let node: unknown = value;
+    for (const key of path) node = isRecord(node) ? node[key] : undefined;
+    if (typeof node === 'string' && node.trim() !== '') {
+      return { key: path.join('.'), value: node.trim() };
+    }
+  }
+  return undefined;
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {

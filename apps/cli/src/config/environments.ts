@@ -1,6 +1,8 @@
 // The platform environments, which one a command talks to, and at which URLs (SPEC §3): pure
 // functions over the flag, variable, config-file and built-in values, each result naming its source.
 import { UsageError } from '../errors.js';
+import type { EnvironmentConfig } from './config-file.js';
+import type { Settings, VariableName } from './variables.js';
 
 export const ENVIRONMENT_NAMES = ['local', 'dev', 'staging', 'prod'] as const;
 export type EnvironmentName = (typeof ENVIRONMENT_NAMES)[number];
@@ -22,16 +24,29 @@ export const builtInEndpoints: Readonly<
 /** Where a resolved value came from, shown by `env list` and `--verbose`. */
 export type ValueSource = 'flag' | 'environment' | 'config' | 'default';
 
+/**
+ * The variables that choose the environment and its URLs, in rank order: ours first, then the
+ * Python SDK's names (`HLA_ENV`, `API_ENDPOINT`), so a shell or CI set up for the SDK keeps working
+ * and ours win where both are set, as in the SDK.
+ */
+export const ENVIRONMENT_VARIABLES = ['HLA_COMPASS_ENV', 'HLA_ENV'] as const;
+export const API_URL_VARIABLES = ['HLA_API_ENDPOINT', 'API_ENDPOINT'] as const;
+export const CONSOLE_URL_VARIABLES = ['HLA_CONSOLE_URL'] as const;
+
 export interface EnvironmentSelection {
   readonly name: EnvironmentName;
   readonly source: ValueSource;
+  /** What set it, for messages: the flag or variable name (`--env`, `HLA_ENV`), `config` or `default`. */
+  readonly from: string;
 }
 
 export interface ResolvedEnvironment extends EnvironmentSelection {
   readonly apiUrl: string;
   readonly apiUrlSource: ValueSource;
+  readonly apiUrlFrom: string;
   readonly consoleUrl: string;
   readonly consoleUrlSource: ValueSource;
+  readonly consoleUrlFrom: string;
 }
 
 export function isEnvironmentName(value: string): value is EnvironmentName {
@@ -45,16 +60,24 @@ export function parseEnvironmentName(value: string, where: string): EnvironmentN
   );
 }
 
-/** `--env` > `HLA_COMPASS_ENV` > config `defaultEnv` > `dev`; `required` demands an explicit choice. */
+/**
+ * `--env` > `HLA_COMPASS_ENV` > `HLA_ENV` > config `defaultEnv` > `dev`. `required` demands an
+ * explicit choice: a flag or either variable, since each is set on purpose, unlike the defaults.
+ */
 export function selectEnvironment(
-  input: { flag?: string | undefined; variable?: string | undefined; configDefault?: string },
+  input: { flag?: string | undefined; settings?: Settings; configDefault?: string | undefined },
   options: { required?: boolean; command?: string } = {},
 ): EnvironmentSelection {
   if (input.flag !== undefined) {
-    return { name: parseEnvironmentName(input.flag, '--env'), source: 'flag' };
+    return { name: parseEnvironmentName(input.flag, '--env'), source: 'flag', from: '--env' };
   }
-  if (input.variable !== undefined) {
-    return { name: parseEnvironmentName(input.variable, 'HLA_COMPASS_ENV'), source: 'environment' };
+  const variable = firstVariable(input.settings, ENVIRONMENT_VARIABLES);
+  if (variable !== undefined) {
+    return {
+      name: parseEnvironmentName(variable.value, variable.name),
+      source: 'environment',
+      from: variable.name,
+    };
   }
   if (options.required) {
     throw new UsageError(`${options.command ?? 'this command'} needs an explicit environment`, {
@@ -65,62 +88,87 @@ export function selectEnvironment(
     return {
       name: parseEnvironmentName(input.configDefault, 'config.json "defaultEnv"'),
       source: 'config',
+      from: 'config',
     };
   }
-  return { name: DEFAULT_ENVIRONMENT, source: 'default' };
-}
-
-interface UrlCandidates {
-  readonly flag?: string | undefined;
-  readonly variable?: string | undefined;
-  readonly config?: string | undefined;
+  return { name: DEFAULT_ENVIRONMENT, source: 'default', from: 'default' };
 }
 
 /**
- * API URL: `--api-url` > `HLA_API_ENDPOINT` > config > built-in. The console URL has the same chain;
- * when nothing sets it but the API URL was overridden, the console is the API URL, which is what the
- * emulator serves (its login page lives under the env's API base).
+ * API URL: `--api-url` > `HLA_API_ENDPOINT` > `API_ENDPOINT` > config > built-in. The console URL
+ * has the same chain; when nothing sets it but the API URL was overridden, the console is the API
+ * URL, which is what the emulator serves (its login page lives under the env's API base). Flags and
+ * variables concern the selected environment only: leave them out for the others.
  */
 export function resolveEndpoints(
   selection: EnvironmentSelection,
-  candidates: { api: UrlCandidates; console: UrlCandidates },
+  input: {
+    flags?: { api?: string | undefined; console?: string | undefined };
+    settings?: Settings;
+    config?: EnvironmentConfig | undefined;
+  },
 ): ResolvedEnvironment {
   const builtIn = builtInEndpoints[selection.name];
-  const api = firstUrl(candidates.api, {
-    flag: '--api-url',
-    variable: 'HLA_API_ENDPOINT',
-    config: `config.json environments.${selection.name}.apiUrl`,
-  }) ?? { url: builtIn.apiUrl, source: 'default' as const };
+  const configLabel = (key: string) => `config.json environments.${selection.name}.${key}`;
+  const api = firstUrl(
+    { flag: '--api-url', value: input.flags?.api },
+    firstVariable(input.settings, API_URL_VARIABLES),
+    { label: configLabel('apiUrl'), value: input.config?.apiUrl },
+  ) ?? { url: builtIn.apiUrl, source: 'default' as const, from: 'default' };
   const consoleUrl =
-    firstUrl(candidates.console, {
-      flag: '--console-url',
-      variable: 'HLA_CONSOLE_URL',
-      config: `config.json environments.${selection.name}.consoleUrl`,
-    }) ??
+    firstUrl(
+      { flag: '--console-url', value: input.flags?.console },
+      firstVariable(input.settings, CONSOLE_URL_VARIABLES),
+      { label: configLabel('consoleUrl'), value: input.config?.consoleUrl },
+    ) ??
     (api.source === 'default'
-      ? { url: builtIn.consoleUrl, source: 'default' as const }
-      : { url: api.url, source: api.source });
+      ? { url: builtIn.consoleUrl, source: 'default' as const, from: 'default' }
+      : api);
   return {
     ...selection,
     apiUrl: api.url,
     apiUrlSource: api.source,
+    apiUrlFrom: api.from,
     consoleUrl: consoleUrl.url,
     consoleUrlSource: consoleUrl.source,
+    consoleUrlFrom: consoleUrl.from,
   };
 }
 
+interface ResolvedUrl {
+  readonly url: string;
+  readonly source: ValueSource;
+  readonly from: string;
+}
+
 function firstUrl(
-  candidates: UrlCandidates,
-  labels: { flag: string; variable: string; config: string },
-): { url: string; source: ValueSource } | undefined {
-  if (candidates.flag !== undefined) {
-    return { url: normalizeBaseUrl(candidates.flag, labels.flag), source: 'flag' };
+  flag: { flag: string; value: string | undefined },
+  variable: { name: string; value: string } | undefined,
+  config: { label: string; value: string | undefined },
+): ResolvedUrl | undefined {
+  if (flag.value !== undefined) {
+    return { url: normalizeBaseUrl(flag.value, flag.flag), source: 'flag', from: flag.flag };
   }
-  if (candidates.variable !== undefined) {
-    return { url: normalizeBaseUrl(candidates.variable, labels.variable), source: 'environment' };
+  if (variable !== undefined) {
+    return {
+      url: normalizeBaseUrl(variable.value, variable.name),
+      source: 'environment',
+      from: variable.name,
+    };
   }
-  if (candidates.config !== undefined) {
-    return { url: normalizeBaseUrl(candidates.config, labels.config), source: 'config' };
+  if (config.value !== undefined) {
+    return { url: normalizeBaseUrl(config.value, config.label), source: 'config', from: 'config' };
+  }
+  return undefined;
+}
+
+function firstVariable(
+  settings: Settings | undefined,
+  names: readonly VariableName[],
+): { name: VariableName; value: string } | undefined {
+  for (const name of names) {
+    const value = settings?.get(name);
+    if (value !== undefined) return { name, value };
   }
   return undefined;
 }

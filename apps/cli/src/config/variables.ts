@@ -16,10 +16,21 @@ export const variables = [
     default: 'config `defaultEnv`, else `dev`',
   },
   {
+    name: 'HLA_ENV',
+    description:
+      "The Python SDK's name for `HLA_COMPASS_ENV` (ours wins when both are set); `publish` takes it.",
+    default: 'unset',
+  },
+  {
     name: 'HLA_API_ENDPOINT',
     description:
       'API base URL of the selected environment; beats the config file, loses to `--api-url`.',
     default: "the environment's built-in URL",
+  },
+  {
+    name: 'API_ENDPOINT',
+    description: "The Python SDK's name for `HLA_API_ENDPOINT` (ours wins when both are set).",
+    default: 'unset',
   },
   {
     name: 'HLA_CONSOLE_URL',
