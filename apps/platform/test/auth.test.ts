@@ -108,6 +108,93 @@ describe('password login and tokens', () => {
     expect(afterRevoke.status).toBe(401);
   });
 
+  it('answers every token field in camelCase and snake_case with the same values', async () => {
+    const result = await login(ACCOUNTS.developer.email, ACCOUNTS.developer.password);
+    const { accessToken, refreshToken, expiresIn, tokenType } = result.body;
+    expect(result.body).toEqual({
+      accessToken,
+      refreshToken,
+      expiresIn,
+      tokenType,
+      access_token: accessToken,
+      refresh_token: refreshToken,
+      expires_in: expiresIn,
+      token_type: tokenType,
+    });
+    const refreshed = await platform.call('dev', routes.refresh, { body: { refreshToken } });
+    expect(refreshed.body.access_token).toBe(refreshed.body.accessToken);
+    expect(refreshed.body.refresh_token).toBe(refreshed.body.refreshToken);
+  });
+
+  it('refreshes with {refresh_token}, and reuse detection is the same under either name', async () => {
+    const first = tokensSchema.parse(
+      (await login(ACCOUNTS.developer.email, ACCOUNTS.developer.password)).body,
+    );
+    const second = await platform.call('dev', routes.refresh, {
+      body: { refresh_token: first.refresh_token },
+    });
+    expect(second.status).toBe(200);
+    const rotated = tokensSchema.parse(second.body);
+    expect(rotated.refresh_token).not.toBe(first.refresh_token);
+
+    // The token already spent under one name, replayed under the other, ends the sign-in.
+    const replay = await platform.call('dev', routes.refresh, {
+      body: { refreshToken: first.refresh_token },
+    });
+    expect([replay.status, replay.body.code]).toEqual([401, 'UNAUTHENTICATED']);
+    expect(replay.body.message).toMatch(/already used/);
+    expect((await platform.call('dev', routes.me, { token: rotated.access_token })).status).toBe(
+      401,
+    );
+  });
+
+  it('accepts both names at once when they agree, and refuses them unspent when they differ', async () => {
+    const a = tokensSchema.parse(
+      (await login(ACCOUNTS.developer.email, ACCOUNTS.developer.password)).body,
+    );
+    const b = tokensSchema.parse(
+      (await login(ACCOUNTS.developer.email, ACCOUNTS.developer.password)).body,
+    );
+    const differ = await platform.call('dev', routes.refresh, {
+      body: { refreshToken: a.refreshToken, refresh_token: b.refreshToken },
+    });
+    expect([differ.status, differ.body.code]).toEqual([400, 'INVALID_REQUEST']);
+    expect(differ.body.message).toContain('refreshToken and refresh_token differ');
+    // Neither token was spent: both sign-ins go on.
+    for (const tokens of [a, b]) {
+      const same = await platform.call('dev', routes.refresh, {
+        body: { refreshToken: tokens.refreshToken, refresh_token: tokens.refreshToken },
+      });
+      expect(same.status).toBe(200);
+    }
+  });
+
+  it('answers a refresh without a token with INVALID_REQUEST', async () => {
+    for (const body of [{}, { refresh_token: '' }, { token: 'rt_x' }]) {
+      const result = await platform.call('dev', routes.refresh, { body });
+      expect([result.status, result.body.code], JSON.stringify(body)).toEqual([
+        400,
+        'INVALID_REQUEST',
+      ]);
+    }
+  });
+
+  it('describes both spellings in the OpenAPI document', async () => {
+    const document = (await (await fetch(`${platform.url}/openapi.json`)).json()) as {
+      components: {
+        schemas: Record<'Tokens' | 'RefreshRequest', { required?: string[]; anyOf?: unknown[] }>;
+      };
+    };
+    const { Tokens, RefreshRequest } = document.components.schemas;
+    expect(Tokens.required).toEqual(
+      expect.arrayContaining(['access_token', 'refresh_token', 'expires_in', 'token_type']),
+    );
+    expect(RefreshRequest.anyOf).toEqual([
+      expect.objectContaining({ required: ['refreshToken'] }),
+      expect.objectContaining({ required: ['refresh_token'] }),
+    ]);
+  });
+
   it('answers a malformed login body with INVALID_REQUEST', async () => {
     const result = await platform.call('dev', routes.login, { body: { email: 'x' } });
     expect([result.status, result.body.code]).toEqual([400, 'INVALID_REQUEST']);

@@ -100,7 +100,7 @@ export const routes = {
     path: '/v1/auth/refresh',
     operationId: 'refresh',
     summary:
-      'Trade a refresh token for new tokens. Refresh tokens are single use; reusing one revokes every token of its sign-in.',
+      'Trade a refresh token (`refreshToken`, or `refresh_token` as the Python SDK sends it; both at once must agree) for new tokens. Refresh tokens are single use; reusing one revokes every token of its sign-in.',
     auth: 'none',
     request: { body: refreshRequestSchema },
     responses: { 200: tokensSchema },

@@ -89,6 +89,10 @@ describe('route table', () => {
         refreshToken: 'r',
         expiresIn: 3600,
         tokenType: 'Bearer',
+        access_token: 'a',
+        refresh_token: 'r',
+        expires_in: 3600,
+        token_type: 'Bearer',
       }),
     ).toBeTruthy();
     const accepted = {

@@ -1,5 +1,5 @@
 // /v1/auth/*: password login, PKCE code exchange, refresh, and the caller's identity.
-import { routes } from '@hla-compass/platform-api';
+import { refreshTokenOf, routes } from '@hla-compass/platform-api';
 import type { Hono } from 'hono';
 import type { EnvContext } from '../env-context.js';
 import type { AppEnv } from '../http/app-env.js';
@@ -31,7 +31,7 @@ export function registerAuthRoutes(app: Hono<AppEnv>, context: EnvContext): void
     routes.refresh,
   )(async ({ body }) => {
     const { value } = await body();
-    return { status: 200, body: refresh(context, value.refreshToken) };
+    return { status: 200, body: refresh(context, refreshTokenOf(value)) };
   });
 
   implement(

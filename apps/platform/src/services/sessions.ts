@@ -31,11 +31,17 @@ function issueTokens(context: EnvContext, userId: string, familyId: string): Tok
     familyId,
     now + REFRESH_TOKEN_TTL_MS,
   );
+  const expiresIn = context.accessTokenTtlSeconds;
+  // Both spellings, same values: our CLI reads camelCase, the Python SDK 2.0.13 snake_case.
   return {
     accessToken,
     refreshToken,
-    expiresIn: context.accessTokenTtlSeconds,
+    expiresIn,
     tokenType: 'Bearer',
+    access_token: accessToken,
+    refresh_token: refreshToken,
+    expires_in: expiresIn,
+    token_type: 'Bearer',
   };
 }
 

@@ -25,11 +25,40 @@ export const tokenRequestSchema = z
   .register(apiSchemas, { id: 'TokenRequest' });
 export type TokenRequest = z.infer<typeof tokenRequestSchema>;
 
+const refreshTokenField = z.string().min(1).max(512);
+
+/**
+ * `{refreshToken}`, or `{refresh_token}` as the Python SDK 2.0.13 sends it (SPEC §6a). Both at
+ * once must be the same token: two different ones is a client bug that picking either would
+ * hide, and a refresh token is single use, so the request is refused before either is spent.
+ */
 export const refreshRequestSchema = z
-  .object({ refreshToken: z.string().min(1).max(512) })
+  .union(
+    [
+      z.object({ refreshToken: refreshTokenField, refresh_token: refreshTokenField.optional() }),
+      z.object({ refresh_token: refreshTokenField, refreshToken: z.never().optional() }),
+    ],
+    { error: 'needs refreshToken or refresh_token: a string of 1 to 512 characters' },
+  )
+  .refine(
+    (request) =>
+      request.refreshToken === undefined ||
+      request.refresh_token === undefined ||
+      request.refreshToken === request.refresh_token,
+    { message: 'refreshToken and refresh_token differ: send one of them', path: ['refresh_token'] },
+  )
   .register(apiSchemas, { id: 'RefreshRequest' });
 export type RefreshRequest = z.infer<typeof refreshRequestSchema>;
 
+/** The refresh token of a request, under whichever name it came. */
+export function refreshTokenOf(request: RefreshRequest): string {
+  return request.refreshToken === undefined ? request.refresh_token : request.refreshToken;
+}
+
+const sameAs = (field: string) =>
+  `The same value as \`${field}\`, for clients that read snake_case (the Python SDK 2.0.13).`;
+
+/** Every token field twice, camelCase (this contract) and snake_case (the hosted platform's). */
 export const tokensSchema = z
   .object({
     accessToken: z.string(),
@@ -37,7 +66,22 @@ export const tokensSchema = z
     /** Seconds until `accessToken` expires. */
     expiresIn: z.number().int().positive(),
     tokenType: z.literal('Bearer'),
+    access_token: z.string().meta({ description: sameAs('accessToken') }),
+    refresh_token: z.string().meta({ description: sameAs('refreshToken') }),
+    expires_in: z
+      .number()
+      .int()
+      .positive()
+      .meta({ description: sameAs('expiresIn') }),
+    token_type: z.literal('Bearer').meta({ description: sameAs('tokenType') }),
   })
+  .refine(
+    (tokens) =>
+      tokens.access_token === tokens.accessToken &&
+      tokens.refresh_token === tokens.refreshToken &&
+      tokens.expires_in === tokens.expiresIn,
+    { message: 'the snake_case token fields must equal the camelCase ones' },
+  )
   .register(apiSchemas, { id: 'Tokens' });
 export type Tokens = z.infer<typeof tokensSchema>;
 
