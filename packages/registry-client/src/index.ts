@@ -42,6 +42,7 @@ export {
   DOCKER_HUB_REGISTRY,
   type ImageReference,
   InvalidReferenceError,
+  imageReference,
   isLoopbackRegistry,
   normalizeRegistryHost,
   parseImageReference,
