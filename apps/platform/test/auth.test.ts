@@ -1,7 +1,9 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { meSchema, routes, tokensSchema } from '@hla-compass/platform-api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { callbackUrl, sdkCallbackPayload } from '../src/services/pkce.js';
 import { ACCOUNTS, startTestPlatform, type TestPlatform } from './support/platform.js';
+import { sdkDecodePayload } from './support/python-sdk.js';
 
 let platform: TestPlatform;
 /** The emulator's clock, moved by the tests: expiry is checked without waiting. */
@@ -229,7 +231,7 @@ describe('the console sign-in page and the PKCE code exchange', () => {
         ([, name, value]) => [name as string, (value as string).replaceAll('&amp;', '&')],
       ),
     );
-    expect(fields).toEqual(signInParams);
+    expect(fields).toEqual({ ...signInParams, flow: 'pkce' });
     return fetch(pageUrl({}), {
       method: 'POST',
       body: new URLSearchParams({ ...fields, email, password }),
@@ -313,6 +315,7 @@ describe('the console sign-in page and the PKCE code exchange', () => {
         method: 'POST',
         body: new URLSearchParams({
           ...signInParams,
+          flow: 'pkce',
           redirect_uri: uri,
           email: ACCOUNTS.developer.email,
           password: ACCOUNTS.developer.password,
@@ -324,11 +327,40 @@ describe('the console sign-in page and the PKCE code exchange', () => {
     }
   });
 
-  it('refuses a missing or plain challenge', async () => {
+  it('refuses a plain challenge, and a challenge method without a challenge', async () => {
     const plain = await fetch(pageUrl({ ...signInParams, code_challenge_method: 'plain' }));
     expect(plain.status).toBe(400);
-    const missing = await fetch(pageUrl({ redirect_uri: redirectUri, state: 's' }));
-    expect(missing.status).toBe(400);
+    const methodOnly = await fetch(
+      pageUrl({ redirect_uri: redirectUri, state: 's', code_challenge_method: 'S256' }),
+    );
+    expect(methodOnly.status).toBe(400);
+    expect(await methodOnly.text()).toContain('code_challenge_method without a code_challenge');
+  });
+
+  it('refuses a form whose flow does not match its fields, so PKCE is never dropped quietly', async () => {
+    const account = { email: ACCOUNTS.developer.email, password: ACCOUNTS.developer.password };
+    const {
+      code_challenge: _challenge,
+      code_challenge_method: _method,
+      ...legacyFields
+    } = signInParams;
+    for (const fields of [
+      // A PKCE form that lost its challenge, or one relabelled as legacy.
+      { ...legacyFields, flow: 'pkce' },
+      { ...signInParams, flow: 'legacy' },
+      // A form that names no flow.
+      signInParams,
+      legacyFields,
+      { ...signInParams, flow: 'implicit' },
+    ]) {
+      const posted = await fetch(pageUrl({}), {
+        method: 'POST',
+        body: new URLSearchParams({ ...fields, ...account }),
+        redirect: 'manual',
+      });
+      expect(posted.status, JSON.stringify(fields)).toBe(400);
+      expect(posted.headers.get('location')).toBeNull();
+    }
   });
 
   it('escapes what it echoes into the page', async () => {
@@ -336,5 +368,139 @@ describe('the console sign-in page and the PKCE code exchange', () => {
     const html = await page.text();
     expect(html).not.toContain('<script>x');
     expect(html).toContain('&quot;&gt;&lt;script&gt;');
+  });
+});
+
+describe('the console sign-in without PKCE (the Python SDK 2.0.13 flow)', () => {
+  const redirectUri = 'http://127.0.0.1:53683/cli-callback';
+  const link = { redirect_uri: redirectUri, state: 'sdk-state_-1' };
+  const account = { email: ACCOUNTS.developer.email, password: ACCOUNTS.developer.password };
+
+  function pageUrl(params: Record<string, string>) {
+    return `${platform.url}/dev/cli-login?${new URLSearchParams(params)}`;
+  }
+
+  function hiddenFields(html: string) {
+    return Object.fromEntries(
+      [...html.matchAll(/<input type="hidden" name="(\w+)" value="([^"]*)">/g)].map(
+        ([, name, value]) => [name as string, (value as string).replaceAll('&amp;', '&')],
+      ),
+    );
+  }
+
+  async function signIn(fields: Record<string, string> = { ...link, flow: 'legacy' }) {
+    return fetch(pageUrl({}), {
+      method: 'POST',
+      body: new URLSearchParams({ ...fields, ...account }),
+      redirect: 'manual',
+    });
+  }
+
+  it('serves a form for a link without code_challenge that names the legacy flow', async () => {
+    const page = await fetch(pageUrl(link));
+    expect(page.status).toBe(200);
+    expect(page.headers.get('content-security-policy')).toContain("default-src 'none'");
+    expect(page.headers.get('x-frame-options')).toBe('DENY');
+    const html = await page.text();
+    expect(hiddenFields(html)).toEqual({ ...link, flow: 'legacy' });
+    expect(html).toContain('with your tokens (a sign-in without PKCE)');
+  });
+
+  it('redirects to the loopback URI with state and the tokens in payload, which work', async () => {
+    const response = await signIn();
+    expect(response.status).toBe(302);
+    // The location carries tokens: never cached, never passed on as a referrer.
+    expect(response.headers.get('cache-control')).toBe('no-store');
+    expect(response.headers.get('referrer-policy')).toBe('no-referrer');
+    const location = response.headers.get('location') ?? '';
+    const url = new URL(location);
+    expect(`${url.origin}${url.pathname}`).toBe(redirectUri);
+    expect([...url.searchParams.keys()].sort()).toEqual(['payload', 'state']);
+    expect(url.searchParams.get('state')).toBe(link.state);
+    const rawPayload = /[?&]payload=([^&]*)/.exec(url.search)?.[1] ?? '';
+    expect(rawPayload).toMatch(/^[A-Za-z0-9%]+$/);
+    const credentials = sdkDecodePayload(url.searchParams.get('payload') ?? '') as Record<
+      string,
+      unknown
+    >;
+    expect(Object.keys(credentials).sort()).toEqual([
+      'access_token',
+      'expires_in',
+      'refresh_token',
+    ]);
+    expect(credentials.expires_in).toBe(30);
+
+    const me = await platform.call('dev', routes.me, { token: String(credentials.access_token) });
+    expect([me.status, me.body.user.email]).toEqual([200, ACCOUNTS.developer.email]);
+    const refreshed = await platform.call('dev', routes.refresh, {
+      body: { refresh_token: credentials.refresh_token },
+    });
+    expect(refreshed.status).toBe(200);
+  });
+
+  it('percent-encodes the standard base64 payload so that the SDK decodes it back', () => {
+    // Tokens chosen so that their base64 holds `+`, `/` and `=` padding.
+    const tokens = { access_token: 'at_?~~~~~', refresh_token: 'rt_~~~~~?', expires_in: 3600 };
+    const payload = sdkCallbackPayload(tokens);
+    expect(payload).toMatch(/\+.*\/|\/.*\+/);
+    expect(payload).toMatch(/=$/);
+    const url = callbackUrl(redirectUri, { state: 's', payload });
+    const raw = /[?&]payload=([^&]*)/.exec(url)?.[1] ?? '';
+    expect(raw).not.toMatch(/[+/=]/);
+    expect(raw).toContain('%2B');
+    expect(raw).toContain('%2F');
+    expect(raw).toContain('%3D');
+    expect(sdkDecodePayload(new URL(url).searchParams.get('payload') ?? '')).toEqual(tokens);
+  });
+
+  it('starts a sign-in of its own each time', async () => {
+    const tokensOf = async () => {
+      const location = new URL((await signIn()).headers.get('location') ?? '');
+      return sdkDecodePayload(location.searchParams.get('payload') ?? '') as {
+        access_token: string;
+        refresh_token: string;
+      };
+    };
+    const first = await tokensOf();
+    const second = await tokensOf();
+    expect(second.access_token).not.toBe(first.access_token);
+    // Reusing the first sign-in's refresh token ends that sign-in only.
+    for (let use = 0; use < 2; use++) {
+      await platform.call('dev', routes.refresh, { body: { refresh_token: first.refresh_token } });
+    }
+    expect((await platform.call('dev', routes.me, { token: first.access_token })).status).toBe(401);
+    expect((await platform.call('dev', routes.me, { token: second.access_token })).status).toBe(
+      200,
+    );
+  });
+
+  it('shows an error on a wrong password and does not redirect', async () => {
+    const response = await fetch(pageUrl({}), {
+      method: 'POST',
+      body: new URLSearchParams({ ...link, flow: 'legacy', email: account.email, password: 'no' }),
+      redirect: 'manual',
+    });
+    expect(response.status).toBe(401);
+    expect(response.headers.get('location')).toBeNull();
+    const html = await response.text();
+    expect(html).toContain('Wrong email or password');
+    expect(hiddenFields(html)).toEqual({ ...link, flow: 'legacy' });
+  });
+
+  it('sends tokens to loopback redirect URIs only', async () => {
+    for (const uri of [
+      'https://127.0.0.1:53683/cli-callback',
+      'http://evil.example:53683/cli-callback',
+      'http://127.0.0.1.evil.example:53683/cb',
+      'http://127.0.0.1/cli-callback',
+      'http://user:pw@127.0.0.1:53683/cb',
+      'http://127.0.0.1:53683/cb#fragment',
+    ]) {
+      const page = await fetch(pageUrl({ ...link, redirect_uri: uri }), { redirect: 'manual' });
+      expect(page.status, uri).toBe(400);
+      const posted = await signIn({ ...link, redirect_uri: uri, flow: 'legacy' });
+      expect(posted.status, uri).toBe(400);
+      expect(posted.headers.get('location'), uri).toBeNull();
+    }
   });
 });

@@ -1,5 +1,6 @@
-// The browser's half of `hla-compass auth login` (PKCE) against the emulator: open the sign-in page
-// the CLI printed, submit its form with an account, and follow the redirect back to the CLI.
+// The browser's half of a CLI's browser sign-in against the emulator (`hla-compass auth login` with
+// PKCE, or the Python SDK's flow without): open the sign-in page the CLI printed, submit its form
+// with an account, and follow the redirect back to the CLI.
 
 export interface ConsoleAccount {
   readonly email: string;
@@ -7,7 +8,10 @@ export interface ConsoleAccount {
 }
 
 export interface ConsoleSignIn {
-  /** Where the console sent the browser: the CLI's loopback `/cli-callback?code=…&state=…`. */
+  /**
+   * Where the console sent the browser: the CLI's loopback `/cli-callback?code=…&state=…`, or
+   * `?state=…&payload=…` for a sign-in without PKCE.
+   */
   readonly callbackUrl: string;
   /** What the CLI's callback page showed the browser. */
   readonly landingPage: string;
@@ -27,9 +31,10 @@ export function decodeHtmlAttribute(text: string): string {
 }
 
 /**
- * Loads `loginUrl` (the console's `/cli-login?…` page), posts its form (the hidden PKCE fields as
- * served, plus email and password) to the form's action, and loads the page the console redirects
- * to. Throws when a step does not answer as a browser expects: the page 200, the form a 302.
+ * Loads `loginUrl` (the console's `/cli-login?…` page), posts its form (the hidden fields as served,
+ * which name the flow, plus email and password) to the form's action, and loads the page the
+ * console redirects to. Throws when a step does not answer as a browser expects: the page 200, the
+ * form a 302.
  */
 export async function signInOnConsole(
   loginUrl: string,

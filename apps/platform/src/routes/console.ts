@@ -1,5 +1,6 @@
-// The console sign-in page (`/<env>/cli-login`, SPEC §4): a server-rendered form; on success it
-// redirects to the CLI's loopback listener with a single-use code bound to the PKCE challenge.
+// The console sign-in page (`/<env>/cli-login`, SPEC §4, §6a): a server-rendered form; on
+// success it redirects to the CLI's loopback listener, with a single-use code bound to the PKCE
+// challenge, or, for a link without a challenge (the Python SDK 2.0.13), with the tokens.
 import { PlatformError } from '@hla-compass/platform-api';
 import type { Context, Hono } from 'hono';
 import { html } from 'hono/html';
@@ -8,16 +9,44 @@ import { z } from 'zod';
 import type { EnvContext } from '../env-context.js';
 import type { AppEnv } from '../http/app-env.js';
 import { peerAddress } from '../http/peer.js';
-import { CODE_CHALLENGE_PATTERN, loopbackRedirectProblem } from '../services/pkce.js';
-import { checkPassword, createAuthCode } from '../services/sessions.js';
+import {
+  CODE_CHALLENGE_PATTERN,
+  callbackUrl,
+  loopbackRedirectProblem,
+  sdkCallbackPayload,
+} from '../services/pkce.js';
+import { checkPassword, createAuthCode, startSession } from '../services/sessions.js';
 
-const signInParamsSchema = z.object({
+const signInLinkSchema = z.object({
   redirect_uri: z.string().min(1).max(2048),
   state: z.string().min(1).max(512),
-  code_challenge: z.string().regex(CODE_CHALLENGE_PATTERN, 'must be 43 characters of base64url'),
-  code_challenge_method: z.literal('S256').default('S256'),
+  code_challenge: z
+    .string()
+    .regex(CODE_CHALLENGE_PATTERN, 'must be 43 characters of base64url')
+    .optional(),
+  code_challenge_method: z.literal('S256').optional(),
 });
-type SignInParams = z.output<typeof signInParamsSchema>;
+
+/**
+ * What the page answers is fixed by the link the CLI opened: with a `code_challenge`, a code for
+ * `POST /v1/auth/token` (`pkce`); without one, the Python SDK's flow (`legacy`): the tokens
+ * themselves, in `payload`.
+ *
+ * The form repeats the link in hidden fields and names its flow, and a POST whose fields
+ * disagree with that name is refused, so a form that lost its challenge is never quietly
+ * answered without PKCE. More would not protect anything: the page keeps no state, so whoever
+ * can rewrite the POST can as well open a link without a challenge, and that takes the
+ * browser, which has the password anyway. What keeps a downgrade harmless is where the answer
+ * goes: only to a loopback `redirect_uri`, i.e. a process on the machine whose browser signed
+ * in; a PKCE client sent `payload` instead of `code` refuses it (our CLI does). That is also
+ * why the legacy flow is acceptable for loopback redirect URIs only: the tokens never leave the
+ * user's machine, where a link naming another host would hand them to that host.
+ */
+type SignIn = { redirect_uri: string; state: string } & (
+  | { flow: 'pkce'; code_challenge: string; code_challenge_method: 'S256' }
+  | { flow: 'legacy' }
+);
+const formFlowSchema = z.object({ flow: z.enum(['pkce', 'legacy']) });
 
 const credentialsSchema = z.object({
   email: z.string().trim().min(1).max(320),
@@ -64,7 +93,7 @@ function errorPage(c: Context<AppEnv>, context: EnvContext, status: 400 | 429, m
 function formPage(
   c: Context<AppEnv>,
   context: EnvContext,
-  params: SignInParams,
+  signIn: SignIn,
   status: 200 | 401 | 429,
   error?: string,
   email = '',
@@ -76,63 +105,108 @@ function formPage(
       html`<p>Sign in to let the <b>hla-compass</b> CLI act for you.</p>
 ${error === undefined ? '' : html`<p class="error" role="alert">${error}</p>`}
 <form method="post">
-<input type="hidden" name="redirect_uri" value="${params.redirect_uri}">
-<input type="hidden" name="state" value="${params.state}">
-<input type="hidden" name="code_challenge" value="${params.code_challenge}">
-<input type="hidden" name="code_challenge_method" value="${params.code_challenge_method}">
+<input type="hidden" name="redirect_uri" value="${signIn.redirect_uri}">
+<input type="hidden" name="state" value="${signIn.state}">
+<input type="hidden" name="flow" value="${signIn.flow}">
+${
+  signIn.flow === 'pkce'
+    ? html`<input type="hidden" name="code_challenge" value="${signIn.code_challenge}">
+<input type="hidden" name="code_challenge_method" value="${signIn.code_challenge_method}">`
+    : ''
+}
 <label for="email">Email</label><input id="email" name="email" type="email" autocomplete="username" required value="${email}">
 <label for="password">Password</label><input id="password" name="password" type="password" autocomplete="current-password" required>
 <button type="submit">Sign in</button>
 </form>
-<p class="env">You will be sent back to the CLI at ${new URL(params.redirect_uri).host}.</p>`,
+<p class="env">You will be sent back to the CLI at ${new URL(signIn.redirect_uri).host}${
+        signIn.flow === 'legacy' ? ', with your tokens (a sign-in without PKCE)' : ''
+      }.</p>`,
     ),
     status,
     SECURITY_HEADERS,
   );
 }
 
-/** The sign-in parameters, or the reason the page refuses them (it then never redirects). */
-function signInParams(input: Record<string, unknown>): SignInParams | string {
-  const parsed = signInParamsSchema.safeParse(input);
+const invalid = (what: string, problems: string) => `Invalid sign-in ${what}: ${problems}`;
+
+/**
+ * The sign-in a link (`cli-login?…`) asks for, or the reason the page refuses it (it then never
+ * redirects).
+ */
+function signInFromLink(input: Record<string, unknown>): SignIn | string {
+  const parsed = signInLinkSchema.safeParse(input);
   if (!parsed.success) {
-    return `Invalid sign-in link: ${parsed.error.issues
-      .map((issue) => `${issue.path.join('.')} ${issue.message}`)
-      .join('; ')}`;
+    return invalid(
+      'link',
+      parsed.error.issues.map((issue) => `${issue.path.join('.')} ${issue.message}`).join('; '),
+    );
   }
-  const problem = loopbackRedirectProblem(parsed.data.redirect_uri);
-  return problem === null ? parsed.data : `Invalid sign-in link: ${problem}`;
+  const { redirect_uri, state, code_challenge, code_challenge_method } = parsed.data;
+  const problem = loopbackRedirectProblem(redirect_uri);
+  if (problem !== null) return invalid('link', problem);
+  if (code_challenge !== undefined) {
+    return { redirect_uri, state, flow: 'pkce', code_challenge, code_challenge_method: 'S256' };
+  }
+  // A client that names a method means PKCE; answering it without would skip its check.
+  if (code_challenge_method !== undefined) {
+    return invalid('link', 'code_challenge_method without a code_challenge');
+  }
+  return { redirect_uri, state, flow: 'legacy' };
+}
+
+/** The sign-in a submitted form carries: its link's fields, which must agree with its `flow`. */
+function signInFromForm(form: Record<string, unknown>): SignIn | string {
+  const signIn = signInFromLink(form);
+  if (typeof signIn === 'string') return signIn;
+  const named = formFlowSchema.safeParse(form);
+  if (!named.success) return invalid('form', 'flow must be pkce or legacy');
+  if (named.data.flow !== signIn.flow) {
+    return invalid(
+      'form',
+      `flow ${named.data.flow} with${signIn.flow === 'pkce' ? '' : 'out'} a code_challenge`,
+    );
+  }
+  return signIn;
+}
+
+/** The loopback URL the browser is sent to once the password is right. */
+function callbackFor(context: EnvContext, signIn: SignIn, userId: string): string {
+  if (signIn.flow === 'pkce') {
+    const code = createAuthCode(context, userId, signIn.code_challenge, signIn.redirect_uri);
+    return callbackUrl(signIn.redirect_uri, { code, state: signIn.state });
+  }
+  const payload = sdkCallbackPayload(startSession(context, userId));
+  return callbackUrl(signIn.redirect_uri, { state: signIn.state, payload });
 }
 
 export function registerConsoleRoutes(app: Hono<AppEnv>, context: EnvContext): void {
   app.get('/cli-login', (c) => {
-    const params = signInParams(c.req.query());
-    if (typeof params === 'string') return errorPage(c, context, 400, params);
-    return formPage(c, context, params, 200);
+    const signIn = signInFromLink(c.req.query());
+    if (typeof signIn === 'string') return errorPage(c, context, 400, signIn);
+    return formPage(c, context, signIn, 200);
   });
 
   app.post('/cli-login', async (c) => {
     const form = await c.req.parseBody();
-    const params = signInParams(form);
-    if (typeof params === 'string') return errorPage(c, context, 400, params);
+    const signIn = signInFromForm(form);
+    if (typeof signIn === 'string') return errorPage(c, context, 400, signIn);
     const credentials = credentialsSchema.safeParse(form);
     if (!credentials.success) {
-      return formPage(c, context, params, 401, 'Enter your email and password.');
+      return formPage(c, context, signIn, 401, 'Enter your email and password.');
     }
     const { email, password } = credentials.data;
     try {
       const user = await checkPassword(context, peerAddress(c), email, password);
-      const code = createAuthCode(context, user.id, params.code_challenge, params.redirect_uri);
-      const target = new URL(params.redirect_uri);
-      target.searchParams.set('code', code);
-      target.searchParams.set('state', params.state);
-      return c.redirect(target.toString(), 302);
+      // The location carries a code or tokens: not to be cached, nor sent on as a referrer.
+      for (const [name, value] of Object.entries(SECURITY_HEADERS)) c.header(name, value);
+      return c.redirect(callbackFor(context, signIn, user.id), 302);
     } catch (error) {
       if (!(error instanceof PlatformError)) throw error;
       if (error.code === 'RATE_LIMITED') {
         c.header('Retry-After', String(error.retryAfter ?? 60));
-        return formPage(c, context, params, 429, error.message, email);
+        return formPage(c, context, signIn, 429, error.message, email);
       }
-      return formPage(c, context, params, 401, 'Wrong email or password.', email);
+      return formPage(c, context, signIn, 401, 'Wrong email or password.', email);
     }
   });
 }

@@ -1,6 +1,8 @@
-// PKCE (RFC 7636, S256 only) and the rule for where the console page may send a code: the
-// CLI's loopback listener, never anywhere else.
+// What the console page sends back to the CLI: a PKCE code (RFC 7636, S256 only) or, for the
+// Python SDK 2.0.13, the tokens in `payload`; and the rule for where either may go: the CLI's
+// loopback listener, never anywhere else.
 import { createHash } from 'node:crypto';
+import type { Tokens } from '@hla-compass/platform-api';
 import { constantTimeEqual } from './secrets.js';
 
 /** base64url(sha256(verifier)), 43 characters. */
@@ -35,4 +37,27 @@ export function loopbackRedirectProblem(redirectUri: string): string | null {
   if (url.username !== '' || url.password !== '') return 'redirect_uri must not carry credentials';
   if (url.hash !== '') return 'redirect_uri must not have a fragment';
   return null;
+}
+
+/**
+ * The `payload` of the Python SDK 2.0.13's browser flow: standard base64 (not base64url) of
+ * `{"access_token","refresh_token","expires_in"}`, the fields the SDK stores.
+ */
+export function sdkCallbackPayload(
+  tokens: Pick<Tokens, 'access_token' | 'refresh_token' | 'expires_in'>,
+): string {
+  const { access_token, refresh_token, expires_in } = tokens;
+  const json = JSON.stringify({ access_token, refresh_token, expires_in });
+  return Buffer.from(json, 'utf8').toString('base64');
+}
+
+/**
+ * `redirectUri` with `params` set in its query. `URLSearchParams` percent-encodes `+`, `/` and
+ * `=`, which the SDK needs: it URL-decodes the query (a raw `+` would become a space) before it
+ * base64-decodes `payload`.
+ */
+export function callbackUrl(redirectUri: string, params: Readonly<Record<string, string>>): string {
+  const url = new URL(redirectUri);
+  for (const [name, value] of Object.entries(params)) url.searchParams.set(name, value);
+  return url.toString();
 }

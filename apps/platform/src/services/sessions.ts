@@ -1,5 +1,5 @@
 // Signing in and staying signed in: password login, the PKCE code exchange, refresh-token
-// rotation with reuse detection, and the sign-in codes the console page hands out.
+// rotation with reuse detection, and the sign-in codes or sessions the console page hands out.
 import { PlatformError, type Tokens } from '@hla-compass/platform-api';
 import type { EnvContext } from '../env-context.js';
 import { newId } from '../store/ids.js';
@@ -65,6 +65,11 @@ export async function checkPassword(
   return user;
 }
 
+/** A new sign-in (its own token family) for a user whose password was checked. */
+export function startSession(context: EnvContext, userId: string): Tokens {
+  return context.store.transaction(() => issueTokens(context, userId, newId('fam')));
+}
+
 export async function login(
   context: EnvContext,
   peer: string,
@@ -72,7 +77,7 @@ export async function login(
   password: string,
 ): Promise<Tokens> {
   const user = await checkPassword(context, peer, email, password);
-  return context.store.transaction(() => issueTokens(context, user.id, newId('fam')));
+  return startSession(context, user.id);
 }
 
 export function refresh(context: EnvContext, refreshToken: string): Tokens {
