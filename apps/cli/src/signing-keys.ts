@@ -1,19 +1,115 @@
-// Where the CLI keeps its Ed25519 key pair (<config dir>/keys) and how a missing, unsafe or broken
-// key file becomes a user error with the fix in its message.
+// Where the CLI keeps its Ed25519 key pair and how a missing, unsafe or broken key file becomes a
+// user error with the fix in its message. The Python SDK keeps its RSA pair under the same names
+// (keys/private.pem, keys/public.pem): when keys/ holds that pair, ours lives in keys/ed25519/, so
+// the SDK keeps working unchanged and neither tool ever writes over the other's keys.
+import { createHash, createPrivateKey, createPublicKey, type KeyObject } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { readKeyFiles, SigningError, type StoredKeyPair } from '@hla-compass/signing';
+import {
+  KeysNotFoundError,
+  PRIVATE_KEY_FILE,
+  PUBLIC_KEY_FILE,
+  readKeyFiles,
+  SigningError,
+  type StoredKeyPair,
+} from '@hla-compass/signing';
 import { UsageError } from './errors.js';
 
-export function keysDirectory(configDir: string): string {
-  return join(configDir, 'keys');
+/** The directory beside the SDK's pair where hla-compass keeps its own. */
+export const ED25519_SUBDIRECTORY = 'ed25519';
+
+/** The Python SDK's signing key as the SDK and the platform name it; only public parts. */
+export interface SdkSigningKey {
+  readonly usedBy: 'Python SDK';
+  readonly algorithm: 'RSA-PSS';
+  readonly keySize: number | null;
+  /** Our notation: `SHA256:` + unpadded base64 of sha256(DER SPKI). */
+  readonly keyFingerprint: string;
+  /** The SDK's notation (its `keyFingerprint` field): standard padded base64 of the same digest. */
+  readonly sdkFingerprint: string;
+  /** Base64 DER SPKI, the form the SDK sends and `POST /v1/keys` takes. */
+  readonly publicKey: string;
+  readonly privateKeyPath: string;
+  readonly publicKeyPath: string;
 }
 
-export async function loadSigningKeys(configDir: string): Promise<StoredKeyPair> {
+export interface KeyLayout {
+  /** Where the Ed25519 pair hla-compass signs with is, or goes when created. */
+  readonly directory: string;
+  /** The Python SDK's RSA pair in keys/, when that is what keys/private.pem holds. */
+  readonly sdkKey?: SdkSigningKey;
+}
+
+/**
+ * keys/ itself, as always, unless keys/private.pem is an RSA key (the SDK's): then keys/ed25519.
+ * Also keys/ed25519 when keys/private.pem is gone but a pair was created there before. A
+ * private.pem that cannot be read or parsed leaves keys/, so reading it reports what is wrong.
+ */
+export function keyLayout(configDir: string): KeyLayout {
+  const root = join(configDir, 'keys');
+  const beside = join(root, ED25519_SUBDIRECTORY);
+  const privateKeyPath = join(root, PRIVATE_KEY_FILE);
+  let pem: string;
   try {
-    return await readKeyFiles(keysDirectory(configDir));
+    pem = readFileSync(privateKeyPath, 'utf8');
+  } catch {
+    return { directory: existsSync(join(beside, PRIVATE_KEY_FILE)) ? beside : root };
+  }
+  const privateKey = parsePrivateKey(pem);
+  const type = privateKey?.asymmetricKeyType;
+  if (privateKey === undefined || (type !== 'rsa' && type !== 'rsa-pss'))
+    return { directory: root };
+  return {
+    directory: beside,
+    sdkKey: describeSdkKey(privateKey, privateKeyPath, join(root, PUBLIC_KEY_FILE)),
+  };
+}
+
+/** The directory of the Ed25519 pair hla-compass signs with (see {@link keyLayout}). */
+export function keysDirectory(configDir: string): string {
+  return keyLayout(configDir).directory;
+}
+
+/**
+ * The Ed25519 pair wherever it is. When only the SDK's RSA pair exists the error says so and
+ * how to go on; it is still "no keys" (cause {@link KeysNotFoundError}) to `publish`, so
+ * `--generate-keys` creates the pair beside the SDK's.
+ */
+export async function loadSigningKeys(configDir: string): Promise<StoredKeyPair> {
+  const found = await inspectSigningKeys(configDir);
+  if (found.keys !== undefined) return found.keys;
+  throw new UsageError(sdkKeyOnlyMessage(found.sdkKey), {
+    code: 'KEYS_NOT_FOUND',
+    hint: SDK_KEY_NEXT_STEP,
+    cause: new KeysNotFoundError(found.directory),
+  });
+}
+
+/**
+ * The Ed25519 pair and the SDK's key beside it. Throws what {@link loadSigningKeys} throws, except
+ * that a missing Ed25519 pair next to the SDK's key is an answer (`keys` undefined), not an error.
+ */
+export async function inspectSigningKeys(
+  configDir: string,
+): Promise<
+  | { directory: string; keys: StoredKeyPair; sdkKey?: SdkSigningKey }
+  | { directory: string; keys?: undefined; sdkKey: SdkSigningKey }
+> {
+  const { directory, sdkKey } = keyLayout(configDir);
+  try {
+    const keys = await readKeyFiles(directory);
+    return sdkKey === undefined ? { directory, keys } : { directory, keys, sdkKey };
   } catch (error) {
+    if (sdkKey !== undefined && error instanceof KeysNotFoundError) return { directory, sdkKey };
     throw asUserError(error);
   }
+}
+
+export const SDK_KEY_NEXT_STEP =
+  "run `hla-compass keys init` to create an Ed25519 pair beside it (the SDK's RSA pair stays)";
+
+export function sdkKeyOnlyMessage(sdkKey: SdkSigningKey): string {
+  return `${sdkKey.privateKeyPath} is the Python SDK's RSA-PSS signing key (fingerprint ${sdkKey.keyFingerprint}); hla-compass signs with Ed25519`;
 }
 
 /** Signing errors are about the user's files (missing, too open, mismatched): exit 2, same words. */
@@ -22,4 +118,33 @@ export function asUserError(error: unknown): unknown {
     return new UsageError(error.message, { code: error.code, cause: error });
   }
   return error;
+}
+
+function parsePrivateKey(pem: string): KeyObject | undefined {
+  try {
+    return createPrivateKey(pem);
+  } catch {
+    return undefined;
+  }
+}
+
+// The public half comes from the private key, the pair's source of truth, as for our own keys;
+// nothing secret leaves this function.
+function describeSdkKey(
+  privateKey: KeyObject,
+  privateKeyPath: string,
+  publicKeyPath: string,
+): SdkSigningKey {
+  const der = createPublicKey(privateKey).export({ type: 'spki', format: 'der' });
+  const digest = createHash('sha256').update(der).digest('base64');
+  return {
+    usedBy: 'Python SDK',
+    algorithm: 'RSA-PSS',
+    keySize: privateKey.asymmetricKeyDetails?.modulusLength ?? null,
+    keyFingerprint: `SHA256:${digest.replace(/=+$/, '')}`,
+    sdkFingerprint: digest,
+    publicKey: der.toString('base64'),
+    privateKeyPath,
+    publicKeyPath,
+  };
 }

@@ -1,16 +1,19 @@
 // `hla-compass keys init`: generates the Ed25519 key pair that signs publish statements and
-// stores it as PKCS#8 / SPKI PEM (private 0600, public 0644, directory 0700).
+// stores it as PKCS#8 / SPKI PEM (private 0600, public 0644, directory 0700), in keys/ or, when
+// keys/ holds the Python SDK's RSA pair, in keys/ed25519/ beside it.
 import { generateKeyPair, KeysExistError, writeKeyFiles } from '@hla-compass/signing';
 import { defineCommand, option } from '../../command.js';
 import { ensureConfigDirectory } from '../../config/config-file.js';
-import { asUserError, keysDirectory, loadSigningKeys } from '../../signing-keys.js';
+import { asUserError, keyLayout, loadSigningKeys, type SdkSigningKey } from '../../signing-keys.js';
 
 export default defineCommand({
   description:
     'Generates an Ed25519 key pair in <config dir>/keys: private.pem (PKCS#8, mode 0600) and ' +
     'public.pem (SPKI, mode 0644), readable by OpenSSL and node:crypto. `publish` signs with it; ' +
     'register the public key with each environment (`keys register --env E`) before publishing. ' +
-    'Existing keys are kept unless --force is given.',
+    "Existing keys are kept unless --force is given. When keys/ holds the Python SDK's RSA pair, " +
+    "the Ed25519 pair goes to keys/ed25519/ beside it and the SDK's files are never touched, " +
+    'with --force too.',
   options: {
     force: option.flag(
       '--force',
@@ -25,7 +28,7 @@ export default defineCommand({
     },
   ],
   async run({ options }, context) {
-    const dir = keysDirectory(context.configDir);
+    const { directory: dir, sdkKey } = keyLayout(context.configDir);
     await ensureConfigDirectory(context.configDir);
     const keyPair = generateKeyPair();
     try {
@@ -41,8 +44,9 @@ export default defineCommand({
           keyFingerprint: existing.keyFingerprint,
           privateKeyPath: existing.privateKeyPath,
           publicKeyPath: existing.publicKeyPath,
+          ...sdkKeyField(sdkKey),
         },
-        (result) => [`fingerprint  ${result.keyFingerprint}`],
+        (result) => [`fingerprint  ${result.keyFingerprint}`, ...sdkKeyLines(sdkKey)],
       );
       return undefined;
     }
@@ -53,12 +57,14 @@ export default defineCommand({
         keyFingerprint: stored.keyFingerprint,
         privateKeyPath: stored.privateKeyPath,
         publicKeyPath: stored.publicKeyPath,
+        ...sdkKeyField(sdkKey),
       },
       (result) => [
-        `${context.output.style.green('✓')} Created an Ed25519 key pair`,
+        `${context.output.style.green('✓')} Created an Ed25519 key pair${sdkKey ? " beside the Python SDK's RSA pair" : ''}`,
         `fingerprint  ${result.keyFingerprint}`,
         `private key  ${result.privateKeyPath} (keep it secret)`,
         `public key   ${result.publicKeyPath}`,
+        ...sdkKeyLines(sdkKey),
         '',
         'Next: register the public key with each environment you publish to:',
         '  hla-compass keys register --env dev',
@@ -67,3 +73,15 @@ export default defineCommand({
     return undefined;
   },
 });
+
+/** Present only beside the SDK's pair, so the output of everyone else stays as it was. */
+function sdkKeyField(sdkKey: SdkSigningKey | undefined): { pythonSdkKey?: SdkSigningKey } {
+  return sdkKey === undefined ? {} : { pythonSdkKey: sdkKey };
+}
+
+function sdkKeyLines(sdkKey: SdkSigningKey | undefined): string[] {
+  if (sdkKey === undefined) return [];
+  return [
+    `Python SDK   ${sdkKey.privateKeyPath}: RSA-PSS, ${sdkKey.keyFingerprint}, left as it is`,
+  ];
+}
