@@ -2,13 +2,8 @@
 // signed, so that signer and verifier agree whatever key order or whitespace they received.
 
 import { CanonicalizationError } from './errors.js';
-import {
-  formatCodeUnit,
-  isHighSurrogate,
-  isLowSurrogate,
-  type JsonValue,
-  MAX_JSON_DEPTH,
-} from './json-value.js';
+import { formatCodeUnit, isHighSurrogate, isLowSurrogate, type JsonValue } from './json-value.js';
+import { type JsonDialect, writeJson } from './json-writer.js';
 
 /**
  * Serializes `value` per RFC 8785: object members sorted by the UTF-16 code units of their
@@ -17,7 +12,7 @@ import {
  * surrogates, `undefined`, functions, class instances, sparse arrays, cycles.
  */
 export function canonicalize(value: JsonValue): string {
-  return serialize(value, '', []);
+  return writeJson(value, JCS);
 }
 
 /** {@link canonicalize} as UTF-8 bytes: what is signed and verified. */
@@ -25,70 +20,22 @@ export function canonicalizeToBytes(value: JsonValue): Uint8Array {
   return new TextEncoder().encode(canonicalize(value));
 }
 
-// `value` is `unknown` on purpose: the static type is a promise callers can break (casts,
-// parsed bodies), and a signature over a silently dropped member would be worse than an error.
-function serialize(value: unknown, path: string, ancestors: object[]): string {
-  if (value === null) return 'null';
-  switch (typeof value) {
-    case 'boolean':
-      return value ? 'true' : 'false';
-    case 'number':
-      return serializeNumber(value, path);
-    case 'string':
-      return serializeString(value, path);
-    case 'object':
-      return serializeContainer(value, path, ancestors);
-    default:
-      throw new CanonicalizationError(path, `${typeof value} is not a JSON value`);
-  }
-}
-
-function serializeContainer(value: object, path: string, ancestors: object[]): string {
-  if (ancestors.includes(value)) throw new CanonicalizationError(path, 'circular reference');
-  if (ancestors.length >= MAX_JSON_DEPTH) {
-    throw new CanonicalizationError(path, `nested deeper than ${MAX_JSON_DEPTH} levels`);
-  }
-  ancestors.push(value);
-  try {
-    if (Array.isArray(value)) {
-      const items: string[] = [];
-      for (let i = 0; i < value.length; i++) {
-        const itemPath = `${path}/${i}`;
-        if (!Object.hasOwn(value, i)) throw new CanonicalizationError(itemPath, 'array hole');
-        items.push(serialize(value[i], itemPath, ancestors));
-      }
-      return `[${items.join(',')}]`;
+const JCS: JsonDialect = {
+  number(value, path) {
+    if (typeof value !== 'number') {
+      throw new CanonicalizationError(path, 'JsonNumber is not a plain JSON number');
     }
-    const prototype: unknown = Object.getPrototypeOf(value);
-    if (prototype !== Object.prototype && prototype !== null) {
-      const name = (value.constructor as { name?: unknown } | undefined)?.name;
-      throw new CanonicalizationError(
-        path,
-        `${typeof name === 'string' && name !== '' ? name : 'object'} is not a plain JSON object`,
-      );
+    if (!Number.isFinite(value)) {
+      throw new CanonicalizationError(path, `${value} is not a finite number`);
     }
-    const record = value as Record<string, unknown>;
-    // The default sort compares UTF-16 code units, which is exactly RFC 8785 §3.2.3's order
-    // (not code points: U+1F602, stored as D83D DE02, sorts before U+FB33).
-    const members = Object.keys(record)
-      .sort()
-      .map((key) => {
-        const memberPath = `${path}/${key.replaceAll('~', '~0').replaceAll('/', '~1')}`;
-        return `${serializeString(key, memberPath)}:${serialize(record[key], memberPath, ancestors)}`;
-      });
-    return `{${members.join(',')}}`;
-  } finally {
-    ancestors.pop();
-  }
-}
-
-function serializeNumber(value: number, path: string): string {
-  if (!Number.isFinite(value)) {
-    throw new CanonicalizationError(path, `${value} is not a finite number`);
-  }
-  // RFC 8785 §3.2.2.3 adopts ECMAScript's Number::toString, which String() runs (and -0 → "0").
-  return String(value);
-}
+    // RFC 8785 §3.2.2.3 adopts ECMAScript's Number::toString, which String() runs (and -0 → "0").
+    return String(value);
+  },
+  string: serializeString,
+  // The default sort compares UTF-16 code units, which is exactly RFC 8785 §3.2.3's order
+  // (not code points: U+1F602, stored as D83D DE02, sorts before U+FB33).
+  order: (keys) => keys.sort(),
+};
 
 const SHORT_ESCAPES: Readonly<Record<number, string>> = {
   8: '\\b',

@@ -8,6 +8,10 @@ import { publicKeyToSpkiDer } from './key-encoding.js';
  * (OpenSSH hashes its own key blob, so the digits differ from `ssh-keygen -l`; the form does not.)
  */
 export function keyFingerprint(publicKey: Uint8Array): string {
-  const digest = sha256(publicKeyToSpkiDer(publicKey));
-  return `SHA256:${Buffer.from(digest).toString('base64').replace(/=+$/, '')}`;
+  return spkiFingerprint(publicKeyToSpkiDer(publicKey));
+}
+
+/** {@link keyFingerprint} of any key, given its DER SubjectPublicKeyInfo (RSA keys included). */
+export function spkiFingerprint(spki: Uint8Array): string {
+  return `SHA256:${Buffer.from(sha256(spki)).toString('base64').replace(/=+$/, '')}`;
 }

@@ -1,5 +1,6 @@
-// @hla-compass/signing: RFC 8785 canonical JSON, Ed25519 keys and key files, and the signed
-// publish statement, shared by the CLI (which signs) and the emulator (which verifies).
+// @hla-compass/signing: RFC 8785 canonical JSON, Ed25519 keys and key files, the signed publish
+// statement, and the Python SDK's legacy RSA-PSS manifest signatures, shared by the CLI (which
+// signs) and the emulator (which verifies).
 
 export { canonicalize, canonicalizeToBytes } from './canonical-json.js';
 export {
@@ -23,10 +24,18 @@ export {
   SigningError,
   type SigningErrorCode,
 } from './errors.js';
-export { keyFingerprint } from './fingerprint.js';
-export { parseJson } from './json-parse.js';
-export type { JsonArray, JsonObject, JsonPrimitive, JsonValue } from './json-value.js';
-export { MAX_JSON_DEPTH } from './json-value.js';
+export { keyFingerprint, spkiFingerprint } from './fingerprint.js';
+export { parseJson, parseJsonLossless } from './json-parse.js';
+export type {
+  JsonArray,
+  JsonObject,
+  JsonPrimitive,
+  JsonValue,
+  LosslessJsonArray,
+  LosslessJsonObject,
+  LosslessJsonValue,
+} from './json-value.js';
+export { JsonNumber, MAX_JSON_DEPTH } from './json-value.js';
 export {
   decodePrivateKeyPem,
   decodePublicKeyBase64,
@@ -52,7 +61,17 @@ export {
   writeKeyFiles,
 } from './key-files.js';
 export {
+  LEGACY_HASH_ALGORITHM,
+  LEGACY_SIGNATURE_ALGORITHM,
+  LEGACY_SIGNATURE_BINDS,
+  LEGACY_SIGNATURE_FIELDS,
+  type LegacyVerificationResult,
+  legacyManifestBytes,
+  verifyLegacyManifestSignature,
+} from './legacy-signature.js';
+export {
   PUBLISH_SCOPES,
+  PUBLISH_STATEMENT_BINDS,
   PUBLISH_STATEMENT_TYPE,
   type PublishScope,
   type PublishStatement,
@@ -64,8 +83,25 @@ export {
   type SignatureField,
   type SignatureFields,
   signPublishStatement,
-  unsignedManifest,
-  type VerificationFailureReason,
   type VerificationResult,
   verifyPublishStatement,
 } from './publish-statement.js';
+export { pythonJsonDumps } from './python-json.js';
+export {
+  decodeRsaPublicKey,
+  MAX_RSA_MODULUS_BITS,
+  MIN_RSA_MODULUS_BITS,
+  type RsaPublicKey,
+} from './rsa-public-key.js';
+export {
+  isReservedSignatureField,
+  legacyUnsignedManifest,
+  RESERVED_SIGNATURE_FIELDS,
+  unsignedManifest,
+} from './signature-fields.js';
+export {
+  decodeSigningPublicKeyBase64,
+  type SigningKeyAlgorithm,
+  type SigningPublicKey,
+} from './signing-public-key.js';
+export type { VerificationFailure, VerificationFailureReason } from './verification.js';

@@ -6,9 +6,9 @@ import {
   formatCodeUnit,
   isHighSurrogate,
   isLowSurrogate,
-  type JsonArray,
-  type JsonObject,
+  JsonNumber,
   type JsonValue,
+  type LosslessJsonValue,
   MAX_JSON_DEPTH,
 } from './json-value.js';
 
@@ -19,8 +19,20 @@ import {
  * Throws {@link JsonParseError} with the position of the first problem.
  */
 export function parseJson(text: string): JsonValue {
-  return new Parser(text).parseDocument();
+  return new Parser(text, (_, value) => value).parseDocument();
 }
+
+/**
+ * {@link parseJson} with every number kept as written ({@link JsonNumber}), for serializers that
+ * must tell `1` from `1.0` or keep an integer beyond 2^53 exact. Refuses exactly what
+ * `parseJson` refuses, numbers outside binary64 included, so both read the same documents.
+ */
+export function parseJsonLossless(text: string): LosslessJsonValue {
+  return new Parser(text, (lexeme) => new JsonNumber(lexeme)).parseDocument();
+}
+
+/** A JSON value whose numbers are of type N. */
+type Tree<N> = null | boolean | string | N | Tree<N>[] | { [key: string]: Tree<N> };
 
 const NUMBER = /-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?/y;
 
@@ -35,17 +47,20 @@ const SIMPLE_ESCAPES: Readonly<Record<string, string>> = {
   t: '\t',
 };
 
-class Parser {
+class Parser<N> {
   private readonly text: string;
+  /** What a number becomes, given its lexeme and its (finite) value. */
+  private readonly number: (lexeme: string, value: number) => N;
   private pos = 0;
   /** Offset of a high surrogate still waiting for its low half inside the current string. */
   private pendingHighSurrogate = -1;
 
-  constructor(text: string) {
+  constructor(text: string, number: (lexeme: string, value: number) => N) {
     this.text = text;
+    this.number = number;
   }
 
-  parseDocument(): JsonValue {
+  parseDocument(): Tree<N> {
     if (this.text.charCodeAt(0) === 0xfeff) {
       throw this.fail('byte order mark (U+FEFF) before the JSON text', 0);
     }
@@ -56,7 +71,7 @@ class Parser {
     return value;
   }
 
-  private parseValue(depth: number): JsonValue {
+  private parseValue(depth: number): Tree<N> {
     switch (this.text[this.pos]) {
       case '{':
         return this.parseObject(depth + 1);
@@ -75,10 +90,10 @@ class Parser {
     }
   }
 
-  private parseObject(depth: number): JsonObject {
+  private parseObject(depth: number): { [key: string]: Tree<N> } {
     this.checkDepth(depth);
     this.pos++;
-    const object: JsonObject = {};
+    const object: { [key: string]: Tree<N> } = {};
     this.skipWhitespace();
     if (this.text[this.pos] === '}') {
       this.pos++;
@@ -113,10 +128,10 @@ class Parser {
     }
   }
 
-  private parseArray(depth: number): JsonArray {
+  private parseArray(depth: number): Tree<N>[] {
     this.checkDepth(depth);
     this.pos++;
-    const array: JsonArray = [];
+    const array: Tree<N>[] = [];
     this.skipWhitespace();
     if (this.text[this.pos] === ']') {
       this.pos++;
@@ -215,7 +230,7 @@ class Parser {
     );
   }
 
-  private parseNumber(): number {
+  private parseNumber(): N {
     const start = this.pos;
     NUMBER.lastIndex = start;
     const match = NUMBER.exec(this.text);
@@ -230,7 +245,7 @@ class Parser {
       throw this.fail(`number ${token} is outside the range of IEEE 754 double precision`, start);
     }
     this.pos += token.length;
-    return value;
+    return this.number(token, value);
   }
 
   private parseLiteral<T extends boolean | null>(word: string, value: T): T {

@@ -14,11 +14,20 @@ import { InvalidStatementError, KeyFormatError } from './errors.js';
 import { keyFingerprint } from './fingerprint.js';
 import type { JsonObject } from './json-value.js';
 import { decodePublicKeyBase64, encodePublicKeyBase64 } from './key-encoding.js';
+import { unsignedManifest } from './signature-fields.js';
+import {
+  describeWireValue as describe,
+  verificationFailure as failure,
+  type VerificationFailure,
+} from './verification.js';
 
 export const PUBLISH_STATEMENT_TYPE = 'hla-compass/publish-statement/v1';
 export const SIGNATURE_ALGORITHM = 'Ed25519';
 
-/** Top-level manifest fields that carry the signature on the wire; never part of what is signed. */
+/**
+ * The four manifest fields an Ed25519 signature travels in (SPEC §6). What is signed leaves out
+ * all of RESERVED_SIGNATURE_FIELDS, which include these.
+ */
 export const SIGNATURE_FIELDS = [
   'signature',
   'publicKey',
@@ -38,7 +47,7 @@ export interface PublishStatementInput {
   readonly digest: string;
   /**
    * The manifest exactly as sent (parsed JSON, not a copy rebuilt by a schema, which could add
-   * defaults or drop members). Its top-level signature fields, if any, are ignored.
+   * defaults or drop members). Its top-level reserved signature fields, if any, are ignored.
    */
   readonly manifest: JsonObject;
   readonly scope: PublishScope;
@@ -63,37 +72,12 @@ export interface SignatureFields {
   readonly signatureAlgorithm: typeof SIGNATURE_ALGORITHM;
 }
 
-export type VerificationFailureReason =
-  | 'unsigned'
-  | 'missing_fields'
-  | 'unsupported_algorithm'
-  | 'malformed_signature'
-  | 'malformed_public_key'
-  | 'fingerprint_mismatch'
-  | 'bad_signature';
-
 export type VerificationResult =
   | { readonly valid: true; readonly keyFingerprint: string; readonly publicKey: Uint8Array }
-  | {
-      readonly valid: false;
-      readonly reason: VerificationFailureReason;
-      readonly message: string;
-    };
+  | VerificationFailure;
 
-/** A copy of `manifest` without the top-level signature fields (nested members are kept). */
-export function unsignedManifest(manifest: JsonObject): JsonObject {
-  const copy: JsonObject = {};
-  for (const [key, value] of Object.entries(manifest)) {
-    if ((SIGNATURE_FIELDS as readonly string[]).includes(key)) continue;
-    Object.defineProperty(copy, key, {
-      value,
-      enumerable: true,
-      writable: true,
-      configurable: true,
-    });
-  }
-  return copy;
-}
+/** What an Ed25519 publish statement covers besides the manifest: nothing can be moved. */
+export const PUBLISH_STATEMENT_BINDS = ['environment', 'image', 'manifest', 'scope'] as const;
 
 /** Builds the statement, refusing inputs that could not be what the platform verifies. */
 export function publishStatement(input: PublishStatementInput): PublishStatement {
@@ -233,13 +217,4 @@ function isNormalizedRepository(repository: unknown): boolean {
     segments.every((segment) => segment !== '') &&
     !segments.slice(1).some((segment) => segment.includes(':'))
   );
-}
-
-function failure(reason: VerificationFailureReason, message: string): VerificationResult {
-  return { valid: false, reason, message };
-}
-
-function describe(value: unknown): string {
-  if (typeof value !== 'string') return `(${value === null ? 'null' : typeof value})`;
-  return JSON.stringify(value.length > 80 ? `${value.slice(0, 80)}…` : value);
 }

@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { JsonParseError, MAX_JSON_DEPTH, parseJson } from '../src/index.js';
+import {
+  JsonNumber,
+  JsonParseError,
+  MAX_JSON_DEPTH,
+  parseJson,
+  parseJsonLossless,
+} from '../src/index.js';
 
 function parseError(text: string): JsonParseError {
   try {
@@ -81,7 +87,12 @@ describe('parseJson rejects lone surrogates', () => {
   });
 });
 
-describe('parseJson rejects what is not strict JSON', () => {
+const PARSERS = [
+  ['parseJson', parseJson],
+  ['parseJsonLossless', parseJsonLossless],
+] as const;
+
+describe.each(PARSERS)('%s rejects what is not strict JSON', (_name, parse) => {
   it.each([
     ['empty input', '', /expected a JSON value but found the end of the input/],
     ['a trailing comma in an array', '[1,]', /expected a JSON value but found ']'/],
@@ -107,15 +118,58 @@ describe('parseJson rejects what is not strict JSON', () => {
     ['a missing colon', '{"a" 1}', /expected ':' after a member name/],
     ['a missing comma', '[1 2]', /expected ',' or '\]'/],
     ['non-JSON whitespace', '[1,\u00a02]', /expected a JSON value but found U\+00A0/],
+    ['a duplicate member name', '{"a":1,"b":{"a":2,"a":3}}', /duplicate member name "a"/],
+    ['a lone surrogate', '["\\uD800"]', /lone surrogate U\+D800/],
   ])('%s', (_, text, message) => {
-    expect(() => parseJson(text)).toThrow(message);
+    expect(() => parse(text)).toThrow(message);
   });
 
   it(`refuses nesting deeper than ${MAX_JSON_DEPTH} levels with an error, not a stack overflow`, () => {
     const depth = MAX_JSON_DEPTH + 1;
-    expect(() => parseJson(`${'['.repeat(depth)}${']'.repeat(depth)}`)).toThrow(
-      /nesting deeper than/,
+    expect(() => parse(`${'['.repeat(depth)}${']'.repeat(depth)}`)).toThrow(/nesting deeper than/);
+    expect(() => parse('{"a":'.repeat(100_000))).toThrow(JsonParseError);
+  });
+});
+
+describe('parseJsonLossless', () => {
+  it('keeps every number as written, so 1, 1.0 and 1e0 stay apart and big integers exact', () => {
+    const value = parseJsonLossless(
+      '{"a":[1, 1.0, 1e0, -0, -0.0, 12345678901234567890123, 0.1000000000000000055511151231257827]}',
     );
-    expect(() => parseJson('{"a":'.repeat(100_000))).toThrow(JsonParseError);
+    expect(value).toEqual({
+      a: [
+        new JsonNumber('1'),
+        new JsonNumber('1.0'),
+        new JsonNumber('1e0'),
+        new JsonNumber('-0'),
+        new JsonNumber('-0.0'),
+        new JsonNumber('12345678901234567890123'),
+        new JsonNumber('0.1000000000000000055511151231257827'),
+      ],
+    });
+    const numbers = (value as { a: JsonNumber[] }).a;
+    expect(numbers.map((number) => number.isInteger)).toEqual([
+      true,
+      false,
+      false,
+      true,
+      false,
+      true,
+      false,
+    ]);
+  });
+
+  it('reads everything but numbers as parseJson does', () => {
+    const text =
+      '{"s":"\\u00e9\\uD83D\\uDE02\\n","t":true,"f":false,"n":null,"o":{"__proto__":[]}}';
+    expect(parseJsonLossless(text)).toEqual(parseJson(text));
+    const value = parseJsonLossless(text) as { o: object };
+    expect(Object.keys(value.o)).toEqual(['__proto__']);
+  });
+
+  it('makes JsonNumbers only of JSON number lexemes', () => {
+    for (const lexeme of ['01', '1.', '.5', '+1', '1e', 'NaN', ' 1', '0x10', '']) {
+      expect(() => new JsonNumber(lexeme), lexeme).toThrow(TypeError);
+    }
   });
 });

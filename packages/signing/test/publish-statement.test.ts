@@ -96,7 +96,7 @@ describe('the statement', () => {
     ]);
   });
 
-  it('leaves out the signature fields at the top level only', () => {
+  it('leaves out all nine reserved signature names (ours and the SDK’s), at the top level only', () => {
     const manifest: JsonObject = {
       name: 'm',
       signature: 'x',
@@ -104,11 +104,14 @@ describe('the statement', () => {
       keyFingerprint: 'z',
       signatureAlgorithm: 'Ed25519',
       hashAlgorithm: 'SHA-256',
+      public_key: 'y',
+      signature_algorithm: 'RSA-PSS',
+      hash_algorithm: 'SHA-256',
+      key_fingerprint: 'z',
       inputs: { signature: { type: 'string' }, publicKey: 1 },
     };
     expect(unsignedManifest(manifest)).toEqual({
       name: 'm',
-      hashAlgorithm: 'SHA-256',
       inputs: { signature: { type: 'string' }, publicKey: 1 },
     });
     expect(publishStatement(baseInput(manifest)).manifest).toEqual(unsignedManifest(manifest));
