@@ -32,15 +32,16 @@ const signInLinkSchema = z.object({
  * `POST /v1/auth/token` (`pkce`); without one, the Python SDK's flow (`legacy`): the tokens
  * themselves, in `payload`.
  *
- * The form repeats the link in hidden fields and names its flow, and a POST whose fields
- * disagree with that name is refused, so a form that lost its challenge is never quietly
- * answered without PKCE. More would not protect anything: the page keeps no state, so whoever
- * can rewrite the POST can as well open a link without a challenge, and that takes the
- * browser, which has the password anyway. What keeps a downgrade harmless is where the answer
- * goes: only to a loopback `redirect_uri`, i.e. a process on the machine whose browser signed
- * in; a PKCE client sent `payload` instead of `code` refuses it (our CLI does). That is also
- * why the legacy flow is acceptable for loopback redirect URIs only: the tokens never leave the
- * user's machine, where a link naming another host would hand them to that host.
+ * The form repeats the link in hidden fields and names its flow; a POST whose fields disagree
+ * with that name is refused, so a form that lost its challenge is never answered without PKCE by
+ * accident. A deliberate downgrade cannot be stopped by a page that keeps no state (anyone may
+ * open a link without a challenge), and need not be: it changes what the redirect carries, never
+ * where it goes (the loopback `redirect_uri` and `state` the client started with), and whoever
+ * can rewrite the POST also holds the password typed into it.
+ *
+ * Without PKCE, whoever catches the redirect holds working tokens, not a code that is useless
+ * without the verifier. That is acceptable for loopback redirect URIs only: the redirect never
+ * leaves the user's machine, while a link naming any other host would hand that host the tokens.
  */
 type SignIn = { redirect_uri: string; state: string } & (
   | { flow: 'pkce'; code_challenge: string; code_challenge_method: 'S256' }
