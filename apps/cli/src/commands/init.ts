@@ -14,6 +14,11 @@ import { UsageError } from '../errors.js';
 const TEMPLATES = ['no-ui', 'with-ui'] as const;
 type Template = (typeof TEMPLATES)[number];
 
+/** `ui` is what the Python SDK's `init --template` calls with-ui, so its users' habit works. */
+const TEMPLATE_CHOICES = [...TEMPLATES, 'ui'] as const;
+const templateOf = (choice: (typeof TEMPLATE_CHOICES)[number]): Template =>
+  choice === 'ui' ? 'with-ui' : choice;
+
 /** Template files whose names npm would drop or hide when the CLI is published. */
 const RENAMED_FILES: Readonly<Record<string, string>> = {
   gitignore: '.gitignore',
@@ -36,8 +41,8 @@ export default defineCommand({
   options: {
     template: option.choice(
       '--template <template>',
-      TEMPLATES,
-      'no-ui (backend only) or with-ui (backend and frontend)',
+      TEMPLATE_CHOICES,
+      "no-ui (backend only) or with-ui (backend and frontend; ui, the Python SDK's name, is the same)",
       'no-ui',
     ),
     yes: option.flag('--yes', 'write into an existing directory (files already there are kept)'),
@@ -48,9 +53,14 @@ export default defineCommand({
       command: 'hla-compass init peptide-viewer --template with-ui',
       description: 'a module with a UI',
     },
+    {
+      command: 'hla-compass init peptide-viewer --template ui',
+      description: "the same, as the Python SDK's init spells it",
+    },
   ],
   async run({ args, options }, context) {
-    const manifest = await renderManifest(args.name, options.template, context);
+    const template = templateOf(options.template);
+    const manifest = await renderManifest(args.name, template, context);
     const directory = resolve(context.cwd, args.name);
     if (!options.yes && (await isNonEmptyDirectory(directory))) {
       throw new UsageError(`directory ${args.name} already exists and is not empty`, {
@@ -58,7 +68,7 @@ export default defineCommand({
       });
     }
 
-    const templateDir = join(templatesRoot(), options.template);
+    const templateDir = join(templatesRoot(), template);
     const created: string[] = [];
     const kept: string[] = [];
     for (const file of await listFiles(templateDir)) {
@@ -79,19 +89,16 @@ export default defineCommand({
     }
 
     const shown = relative(context.cwd, directory) || '.';
-    context.output.result(
-      { name: args.name, template: options.template, directory, created, kept },
-      (result) => [
-        `${context.output.style.green('✓')} Created module ${result.name} (${result.template}) in ${shown}`,
-        ...result.created.map((file) => `  + ${file}`),
-        ...result.kept.map((file) => `  = ${file} (already there, kept)`),
-        '',
-        'Next steps:',
-        `  cd ${shown}`,
-        '  hla-compass validate --strict',
-        '  hla-compass build --registry <registry>/<namespace>',
-      ],
-    );
+    context.output.result({ name: args.name, template, directory, created, kept }, (result) => [
+      `${context.output.style.green('✓')} Created module ${result.name} (${result.template}) in ${shown}`,
+      ...result.created.map((file) => `  + ${file}`),
+      ...result.kept.map((file) => `  = ${file} (already there, kept)`),
+      '',
+      'Next steps:',
+      `  cd ${shown}`,
+      '  hla-compass validate --strict',
+      '  hla-compass build --registry <registry>/<namespace>',
+    ]);
     return undefined;
   },
 });
