@@ -7,11 +7,13 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   KeysNotFoundError,
+  LEGACY_SIGNATURE_ALGORITHM,
   PRIVATE_KEY_FILE,
   PUBLIC_KEY_FILE,
   readKeyFiles,
   SigningError,
   type StoredKeyPair,
+  spkiFingerprint,
 } from '@hla-compass/signing';
 import { UsageError } from './errors.js';
 
@@ -21,7 +23,7 @@ export const ED25519_SUBDIRECTORY = 'ed25519';
 /** The Python SDK's signing key as the SDK and the platform name it; only public parts. */
 export interface SdkSigningKey {
   readonly usedBy: 'Python SDK';
-  readonly algorithm: 'RSA-PSS';
+  readonly algorithm: typeof LEGACY_SIGNATURE_ALGORITHM;
   readonly keySize: number | null;
   /** Our notation: `SHA256:` + unpadded base64 of sha256(DER SPKI). */
   readonly keyFingerprint: string;
@@ -136,13 +138,12 @@ function describeSdkKey(
   publicKeyPath: string,
 ): SdkSigningKey {
   const der = createPublicKey(privateKey).export({ type: 'spki', format: 'der' });
-  const digest = createHash('sha256').update(der).digest('base64');
   return {
     usedBy: 'Python SDK',
-    algorithm: 'RSA-PSS',
+    algorithm: LEGACY_SIGNATURE_ALGORITHM,
     keySize: privateKey.asymmetricKeyDetails?.modulusLength ?? null,
-    keyFingerprint: `SHA256:${digest.replace(/=+$/, '')}`,
-    sdkFingerprint: digest,
+    keyFingerprint: spkiFingerprint(der),
+    sdkFingerprint: createHash('sha256').update(der).digest('base64'),
     publicKey: der.toString('base64'),
     privateKeyPath,
     publicKeyPath,
