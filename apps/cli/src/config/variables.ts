@@ -64,6 +64,11 @@ export const variables = [
     default: '30',
   },
   {
+    name: 'HLA_CORRELATION_ID',
+    description: 'Sent as `X-Correlation-Id` with every request to the platform (as the SDK does).',
+    default: 'unset',
+  },
+  {
     name: 'DOCKER_HOST',
     description: 'Docker engine to build and push with.',
     default: '`unix:///var/run/docker.sock`',
