@@ -1,6 +1,7 @@
 // Turns a platform error response into the CLI error a user should see: the platform's code,
-// message and request id, the exit code of SPEC §8, and the next step.
-import { type ErrorBody, type ErrorCode, errorBodySchema } from '@hla-compass/platform-api';
+// message and request id, the exit code of SPEC §8, and the next step. The body may be in any of
+// the forms hosted-answers.ts reads; a code this CLI does not know maps by the HTTP status.
+import { type ErrorCode, isErrorCode } from '@hla-compass/platform-api';
 import {
   AuthenticationError,
   type CliError,
@@ -9,12 +10,16 @@ import {
   ServiceUnavailableError,
   UsageError,
 } from '../errors.js';
+import { readErrorBody } from './hosted-answers.js';
 
 type ErrorClass = new (message: string, options?: CliErrorOptions) => CliError;
 
 interface Translation {
   readonly kind: ErrorClass;
-  readonly hint?: (environment: string, body: ErrorBody) => string | undefined;
+  readonly hint?: (
+    environment: string,
+    details: Readonly<Record<string, unknown>>,
+  ) => string | undefined;
 }
 
 const login = (environment: string) => `run \`hla-compass auth login --env ${environment}\``;
@@ -38,8 +43,8 @@ const translations: Readonly<Record<ErrorCode, Translation>> = {
   },
   REGISTRY_UNAUTHORIZED: {
     kind: RejectedError,
-    hint: (_environment, body) => {
-      const repository = stringDetail(body, 'repository');
+    hint: (_environment, details) => {
+      const repository = typeof details.repository === 'string' ? details.repository : undefined;
       const namespace = repository?.includes('/')
         ? `${repository.slice(0, repository.lastIndexOf('/'))}/*`
         : undefined;
@@ -93,8 +98,8 @@ const translations: Readonly<Record<ErrorCode, Translation>> = {
   },
   RATE_LIMITED: {
     kind: RejectedError,
-    hint: (_environment, body) => {
-      const seconds = body.details?.retryAfter;
+    hint: (_environment, details) => {
+      const seconds = details.retryAfter;
       return typeof seconds === 'number'
         ? `wait ${seconds} s and try again`
         : 'wait a moment and try again';
@@ -110,42 +115,53 @@ const translations: Readonly<Record<ErrorCode, Translation>> = {
   },
 };
 
-/** A CLI error for an HTTP error answer; bodies that are not the platform's error shape still map by status. */
+/**
+ * The known code whose exit code and hint fit an HTTP status, for a code this CLI does not know
+ * (or none): 401 → 3; 400 and 413 → 2; 403, 404 → 1 with their hints; 409, 422 and other 4xx → 1
+ * without one (no known code's hint would be right); 5xx → 4.
+ */
+function standInFor(status: number): ErrorCode | undefined {
+  if (status >= 500) return 'INTERNAL';
+  switch (status) {
+    case 400:
+      return 'INVALID_REQUEST';
+    case 401:
+      return 'UNAUTHENTICATED';
+    case 403:
+      return 'FORBIDDEN';
+    case 404:
+      return 'NOT_FOUND';
+    case 413:
+      return 'PAYLOAD_TOO_LARGE';
+    case 429:
+      return 'RATE_LIMITED';
+    default:
+      return undefined;
+  }
+}
+
+/**
+ * A CLI error for an HTTP error answer. The request id is the body's, else the X-Request-Id of the
+ * exchange (the platform's echo, else the one the CLI sent).
+ */
 export function platformError(
   response: { status: number; text: string; requestId: string },
   environment: string,
 ): CliError {
-  const body = parseErrorBody(response.text);
-  if (body === undefined) {
-    const message = `the platform answered HTTP ${response.status} without an error body`;
-    if (response.status === 401) {
-      return new AuthenticationError(message, {
-        hint: login(environment),
-        requestId: response.requestId,
-      });
-    }
-    const Kind = response.status >= 500 ? ServiceUnavailableError : RejectedError;
-    return new Kind(message, { requestId: response.requestId, code: `HTTP_${response.status}` });
-  }
-  const translation = translations[body.code];
-  return new translation.kind(body.message, {
-    code: body.code,
-    requestId: body.requestId,
-    hint: translation.hint?.(environment, body),
-    details: body.details,
+  const body = readErrorBody(response.text);
+  const known = body?.code !== undefined && isErrorCode(body.code) ? body.code : undefined;
+  const translationCode = known ?? standInFor(response.status);
+  const translation = translationCode === undefined ? undefined : translations[translationCode];
+  const Kind = translation?.kind ?? RejectedError;
+  const message =
+    body?.message ??
+    (body?.code === undefined
+      ? `the platform answered HTTP ${response.status} without an error body`
+      : `the platform answered HTTP ${response.status} with ${body.code}`);
+  return new Kind(message, {
+    code: body?.code ?? (response.status === 401 ? undefined : `HTTP_${response.status}`),
+    requestId: body?.requestId ?? response.requestId,
+    hint: translation?.hint?.(environment, body?.details ?? {}),
+    details: body?.details,
   });
-}
-
-function parseErrorBody(text: string): ErrorBody | undefined {
-  try {
-    const parsed = errorBodySchema.safeParse(JSON.parse(text));
-    return parsed.success ? parsed.data : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-function stringDetail(body: ErrorBody, key: string): string | undefined {
-  const value = body.details?.[key];
-  return typeof value === 'string' ? value : undefined;
 }
