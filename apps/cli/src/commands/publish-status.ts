@@ -1,8 +1,8 @@
 // `hla-compass publish-status ID`: the state of one publish, and with --watch the wait for a
 // superuser's decision on a public one.
-import type { PublishStatus } from '@hla-compass/platform-api';
 import { defineCommand, option } from '../command.js';
-import { isDecided, rejection, waitForDecision } from '../platform/approval.js';
+import { isDecided, publishName, rejection, waitForDecision } from '../platform/approval.js';
+import type { PublishProgress } from '../platform/hosted-answers.js';
 import type { Style } from '../terminal.js';
 
 export default defineCommand({
@@ -41,7 +41,7 @@ export default defineCommand({
           intervalMs: options.interval * 1000,
           onStatus: (current) => {
             if (current.state !== lastState) {
-              context.logger.info(`${current.moduleName}@${current.version}: ${current.state}`);
+              context.logger.info(`${publishName(current)}: ${current.state}`);
               lastState = current.state;
             }
           },
@@ -53,20 +53,33 @@ export default defineCommand({
   },
 });
 
-export function describeStatus(status: PublishStatus, style: Style): string[] {
+/** Every field but the id, environment and state may be missing from the hosted platform's answer. */
+export function describeStatus(status: PublishProgress, style: Style): string[] {
   const state =
     status.state === 'APPROVED'
       ? style.green(status.state)
       : status.state === 'REJECTED'
         ? style.red(status.state)
         : style.yellow(status.state);
+  const module =
+    status.moduleName === undefined
+      ? 'unknown'
+      : `${status.moduleName}@${status.version ?? 'unknown'}`;
+  const progress = [
+    status.status,
+    status.buildStatus === undefined ? undefined : `build ${status.buildStatus}`,
+    status.currentPhase === undefined ? undefined : `phase ${status.currentPhase}`,
+  ].filter((part) => part !== undefined);
   return [
     `publish      ${status.publishId}`,
-    `module       ${status.moduleName}@${status.version} (${status.environment}, scope ${status.scope})`,
-    `state        ${state}${isDecided(status) ? '' : ' (a platform superuser must approve before it is public)'}`,
-    `image        ${status.imageRef}`,
-    `submitted    ${status.startTime}`,
+    `module       ${module} (${status.environment}, scope ${status.scope ?? 'unknown'})`,
+    `state        ${state}${isDecided(status) ? '' : status.scope === 'public' ? ' (a platform superuser must approve before it is public)' : ' (not decided yet)'}`,
+    ...(progress.length > 0 ? [`progress     ${progress.join(', ')}`] : []),
+    `image        ${status.imageRef ?? '-'}`,
+    `submitted    ${status.startTime ?? '-'}`,
     ...(status.endTime ? [`decided      ${status.endTime}`] : []),
     ...(status.failureReason ? [`reason       ${status.failureReason}`] : []),
+    ...(status.message ? [`message      ${status.message}`] : []),
+    ...(status.logsUrl ? [`logs         ${status.logsUrl}`] : []),
   ];
 }

@@ -1,19 +1,19 @@
 // Waiting for a publish's decision (`publish --wait`, `publish-status --watch`): poll until the
 // state is terminal (APPROVED or REJECTED) or the deadline passes; only terminal states end it.
-import type { PublishStatus } from '@hla-compass/platform-api';
 import { RejectedError } from '../errors.js';
 import type { PlatformClient } from './client.js';
+import type { PublishProgress } from './hosted-answers.js';
 
 export interface WaitOptions {
   readonly timeoutMs: number;
   readonly intervalMs: number;
   /** Called with every status read, so the caller can report changes. */
-  readonly onStatus?: (status: PublishStatus) => void;
+  readonly onStatus?: (status: PublishProgress) => void;
   readonly sleep?: (ms: number) => Promise<void>;
   readonly now?: () => number;
 }
 
-export function isDecided(status: Pick<PublishStatus, 'state'>): boolean {
+export function isDecided(status: Pick<PublishProgress, 'state'>): boolean {
   return status.state === 'APPROVED' || status.state === 'REJECTED';
 }
 
@@ -21,7 +21,7 @@ export async function waitForDecision(
   platform: PlatformClient,
   publishId: string,
   options: WaitOptions,
-): Promise<PublishStatus> {
+): Promise<PublishProgress> {
   const sleep = options.sleep ?? ((ms: number) => new Promise((done) => setTimeout(done, ms)));
   const now = options.now ?? Date.now;
   const deadline = now() + options.timeoutMs;
@@ -43,10 +43,17 @@ export async function waitForDecision(
   }
 }
 
-/** The failure a REJECTED publish is, with the superuser's reason. */
-export function rejection(status: PublishStatus): RejectedError {
+/** What a publish is called in messages: its module and version, or its id when not told them. */
+export function publishName(status: PublishProgress): string {
+  return status.moduleName === undefined || status.version === undefined
+    ? `publish ${status.publishId}`
+    : `${status.moduleName}@${status.version}`;
+}
+
+/** The failure a REJECTED publish is, with the superuser's reason (or the platform's message). */
+export function rejection(status: PublishProgress): RejectedError {
   return new RejectedError(
-    `${status.moduleName}@${status.version} was rejected in ${status.environment}: ${status.failureReason ?? 'no reason given'}`,
+    `${publishName(status)} was rejected in ${status.environment}: ${status.failureReason ?? status.message ?? 'no reason given'}`,
     {
       code: 'PUBLISH_REJECTED',
       hint: 'address the reason, bump `version` in manifest.json and publish again',

@@ -1,12 +1,14 @@
 // The browser sign-in of SPEC §4: a one-shot server on 127.0.0.1, the console's /cli-login page
-// opened with a PKCE S256 challenge and a state, and the returned code exchanged for tokens.
+// opened with a PKCE S256 challenge and a state, and the returned code exchanged for tokens. The
+// hosted console ignores the challenge and sends the tokens themselves in `payload` instead
+// (python-sdk.md §4.2); both answers are taken once their state matches.
 import { spawn } from 'node:child_process';
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { Tokens } from '@hla-compass/platform-api';
 import { AuthenticationError } from '../errors.js';
 import type { Logger } from '../terminal.js';
+import { readBrowserPayload, type SessionTokens } from './hosted-answers.js';
 
 export interface BrowserLoginOptions {
   readonly consoleUrl: string;
@@ -15,7 +17,7 @@ export interface BrowserLoginOptions {
   /** False with --no-browser: the URL is printed and the user opens it. */
   readonly openBrowser: boolean;
   readonly logger: Logger;
-  exchange(code: string, codeVerifier: string, redirectUri: string): Promise<Tokens>;
+  exchange(code: string, codeVerifier: string, redirectUri: string): Promise<SessionTokens>;
 }
 
 /** RFC 7636: a 256-bit verifier (43 base64url characters) and its S256 challenge. */
@@ -24,11 +26,11 @@ export function pkcePair(): { verifier: string; challenge: string } {
   return { verifier, challenge: createHash('sha256').update(verifier).digest('base64url') };
 }
 
-export async function browserLogin(options: BrowserLoginOptions): Promise<Tokens> {
+export async function browserLogin(options: BrowserLoginOptions): Promise<SessionTokens> {
   const { verifier, challenge } = pkcePair();
   const state = randomBytes(24).toString('base64url');
-  let settle: { resolve(tokens: Tokens): void; reject(error: unknown): void } | undefined;
-  const outcome = new Promise<Tokens>((resolve, reject) => {
+  let settle: { resolve(tokens: SessionTokens): void; reject(error: unknown): void } | undefined;
+  const outcome = new Promise<SessionTokens>((resolve, reject) => {
     settle = { resolve, reject };
   });
   let redirectUri = '';
@@ -60,20 +62,49 @@ export async function browserLogin(options: BrowserLoginOptions): Promise<Tokens
     handled = true;
     const error = url.searchParams.get('error');
     const code = url.searchParams.get('code');
-    if (error !== null || code === null) {
-      const reason = error ?? 'no code in the answer';
+    const payload = url.searchParams.get('payload');
+    if (error !== null || (code === null && payload === null)) {
+      const reason = error ?? 'no code or payload in the answer';
       reply(response, 400, 'Sign-in failed', `The console said: ${reason}`);
       settle?.reject(new AuthenticationError(`the console refused the sign-in: ${reason}`));
       return;
     }
-    try {
-      const tokens = await options.exchange(code, verifier, redirectUri);
-      reply(response, 200, 'Signed in', 'You can close this tab and return to the terminal.');
-      settle?.resolve(tokens);
-    } catch (exchangeError) {
-      reply(response, 400, 'Sign-in failed', 'The code could not be exchanged; see the terminal.');
-      settle?.reject(exchangeError);
+    // A code is preferred when both come: only this terminal's verifier can redeem it.
+    if (code !== null) {
+      try {
+        const tokens = await options.exchange(code, verifier, redirectUri);
+        reply(response, 200, 'Signed in', 'You can close this tab and return to the terminal.');
+        settle?.resolve(tokens);
+      } catch (exchangeError) {
+        reply(
+          response,
+          400,
+          'Sign-in failed',
+          'The code could not be exchanged; see the terminal.',
+        );
+        settle?.reject(exchangeError);
+      }
+      return;
     }
+    const tokens = readBrowserPayload(payload ?? '');
+    if (tokens.ok) {
+      reply(response, 200, 'Signed in', 'You can close this tab and return to the terminal.');
+      settle?.resolve(tokens.value);
+      return;
+    }
+    reply(
+      response,
+      400,
+      'Sign-in failed',
+      'The sign-in answer could not be read; see the terminal.',
+    );
+    // Never the payload itself in the message: it carries the tokens.
+    settle?.reject(
+      new AuthenticationError(`the console's sign-in answer (payload) ${tokens.problem}`, {
+        code: 'LOGIN_PAYLOAD_INVALID',
+        hint: 'run `hla-compass auth login` again; if it keeps failing, sign in with --email and --password-stdin',
+      }),
+    );
   }
 
   await new Promise<void>((resolve, reject) => {

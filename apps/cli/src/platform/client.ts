@@ -1,23 +1,14 @@
 // The CLI's client of one platform environment: every call of platform-api's route table, with
-// credentials chosen as SPEC §4 orders them, one refresh on an expired session, and responses
-// parsed by the contract's own schemas.
+// credentials chosen as SPEC §4 orders them, one refresh on an expired session, and each answer
+// read by its reader in hosted-answers.ts (the contract's forms and the hosted platform's).
 import {
-  meSchema,
-  moduleDetailSchema,
-  moduleListSchema,
-  moduleVersionListSchema,
   type PublishRequest,
-  publishAcceptedSchema,
-  publishConfigSchema,
-  publishStatusSchema,
   type RegisterKeyRequest,
   type RouteDefinition,
   routePath,
   routes,
   signingKeyListSchema,
   signingKeySchema,
-  type Tokens,
-  tokensSchema,
 } from '@hla-compass/platform-api';
 import type { ResolvedEnvironment } from '../config/environments.js';
 import type { Settings } from '../config/variables.js';
@@ -25,6 +16,19 @@ import { AuthenticationError, RejectedError, ServiceUnavailableError } from '../
 import type { Logger } from '../terminal.js';
 import { readCredentials, type StoredCredentials, writeCredentials } from './credentials.js';
 import { platformError } from './errors.js';
+import {
+  type Answer,
+  readContract,
+  readMe,
+  readModuleDetail,
+  readModuleList,
+  readModuleVersionList,
+  readPublishAccepted,
+  readPublishConfig,
+  readPublishStatus,
+  readTokens,
+  type SessionTokens,
+} from './hosted-answers.js';
 import { type HttpOptions, type HttpResponse, NetworkError, send } from './http.js';
 
 export type CredentialSource =
@@ -49,10 +53,8 @@ export interface PlatformClientOptions {
   readonly allowRefresh: boolean;
 }
 
-/** What the client needs of a contract schema (a zod schema of @hla-compass/platform-api). */
-interface Schema<T> {
-  safeParse(value: unknown): { success: true; data: T } | { success: false };
-}
+/** Reads one parsed JSON answer (undefined for a bodyless one) into what the CLI uses. */
+type Reader<T> = (body: unknown) => Answer<T>;
 
 interface CallInput {
   /** Whether repeating the request is harmless; by default GET/DELETE and keyed POSTs are. */
@@ -76,16 +78,16 @@ export class PlatformClient {
   // Sign-in: no credentials needed.
 
   /** Repeating a sign-in is harmless: at worst a second session is issued. */
-  login(email: string, password: string): Promise<Tokens> {
-    return this.#anonymous(routes.login, tokensSchema, {
+  login(email: string, password: string): Promise<SessionTokens> {
+    return this.#anonymous(routes.login, readTokens, {
       body: { email, password },
       idempotent: true,
     });
   }
 
   /** Codes are single use, so the exchange is never repeated. */
-  exchangeCode(code: string, codeVerifier: string, redirectUri: string): Promise<Tokens> {
-    return this.#anonymous(routes.exchangeCode, tokensSchema, {
+  exchangeCode(code: string, codeVerifier: string, redirectUri: string): Promise<SessionTokens> {
+    return this.#anonymous(routes.exchangeCode, readTokens, {
       body: { code, codeVerifier, redirectUri },
       idempotent: false,
     });
@@ -93,53 +95,68 @@ export class PlatformClient {
 
   /** Identity as seen with explicit headers (used to check an API key before storing it). */
   meWith(headers: Record<string, string>) {
-    return this.#anonymous(routes.me, meSchema, { headers });
+    return this.#anonymous(routes.me, readMe, { headers });
   }
 
   // Everything else: authenticated.
 
   me() {
-    return this.#call(routes.me, meSchema, {});
+    return this.#call(routes.me, readMe, {});
   }
 
   publishConfig() {
-    return this.#call(routes.publishConfig, publishConfigSchema, {});
+    return this.#call(
+      routes.publishConfig,
+      (body) => readPublishConfig(body, this.environment.name),
+      {},
+    );
   }
 
-  publish(body: PublishRequest, idempotencyKey: string) {
-    return this.#call(routes.publish, publishAcceptedSchema, {
-      body,
+  publish(request: PublishRequest, idempotencyKey: string) {
+    const sent = { request, environment: this.environment.name };
+    return this.#call(routes.publish, (body) => readPublishAccepted(body, sent), {
+      body: request,
       headers: { 'idempotency-key': idempotencyKey },
     });
   }
 
   publishStatus(publishId: string) {
-    return this.#call(routes.publishStatus, publishStatusSchema, { params: { publishId } });
+    const asked = { publishId, environment: this.environment.name };
+    return this.#call(routes.publishStatus, (body) => readPublishStatus(body, asked), {
+      params: { publishId },
+    });
   }
 
   listModules(page: { limit?: number; offset?: number } = {}) {
-    return this.#call(routes.listModules, moduleListSchema, { query: page });
+    return this.#call(routes.listModules, readModuleList, { query: page });
   }
 
   getModule(moduleId: string) {
-    return this.#call(routes.getModule, moduleDetailSchema, { params: { moduleId } });
+    return this.#call(routes.getModule, (body) => readModuleDetail(body, moduleId), {
+      params: { moduleId },
+    });
   }
 
   listModuleVersions(moduleId: string) {
-    return this.#call(routes.listModuleVersions, moduleVersionListSchema, { params: { moduleId } });
+    return this.#call(routes.listModuleVersions, readModuleVersionList, { params: { moduleId } });
   }
 
   /** Registering a key that is already the caller's answers 200, so repeating it is harmless. */
   registerKey(body: RegisterKeyRequest) {
-    return this.#call(routes.registerKey, signingKeySchema, { body, idempotent: true });
+    return this.#call(routes.registerKey, readContract(signingKeySchema), {
+      body,
+      idempotent: true,
+    });
   }
 
   listKeys() {
-    return this.#call(routes.listKeys, signingKeyListSchema, {});
+    return this.#call(routes.listKeys, readContract(signingKeyListSchema), {});
   }
 
   revokeKey(fingerprint: string) {
-    return this.#call(routes.revokeKey, signingKeySchema, { params: { fingerprint } });
+    return this.#call(routes.revokeKey, readContract(signingKeySchema), {
+      params: { fingerprint },
+    });
   }
 
   /** The credentials calls will use, by SPEC §4's precedence; undefined when there are none. */
@@ -171,7 +188,7 @@ export class PlatformClient {
     return undefined;
   }
 
-  async #call<T>(route: RouteDefinition, schema: Schema<T>, input: CallInput): Promise<T> {
+  async #call<T>(route: RouteDefinition, read: Reader<T>, input: CallInput): Promise<T> {
     let credentials = await this.credentials();
     if (credentials === undefined) {
       throw new AuthenticationError(`not logged in to ${this.environment.name}`, {
@@ -190,11 +207,11 @@ export class PlatformClient {
       });
     }
     if (response.status === 401) throw this.#unauthenticated(credentials.source, response);
-    return this.#parse(route, schema, response);
+    return this.#parse(route, read, response);
   }
 
-  async #anonymous<T>(route: RouteDefinition, schema: Schema<T>, input: CallInput): Promise<T> {
-    return this.#parse(route, schema, await this.#exchange(route, input));
+  async #anonymous<T>(route: RouteDefinition, read: Reader<T>, input: CallInput): Promise<T> {
+    return this.#parse(route, read, await this.#exchange(route, input));
   }
 
   async #refresh(credentials: ActiveCredentials): Promise<ActiveCredentials> {
@@ -203,19 +220,27 @@ export class PlatformClient {
       hint: `run \`hla-compass auth login --env ${name}\``,
     });
     const stored = credentials.stored;
+    if (stored !== undefined && stored.refreshToken === undefined) {
+      throw new AuthenticationError(
+        `your ${name} session has expired, and it cannot be renewed: the platform gave no refresh token`,
+        { hint: `run \`hla-compass auth login --env ${name}\`` },
+      );
+    }
     if (!this.#options.allowRefresh || stored?.refreshToken === undefined) throw expired;
     this.#options.logger.debug(`refreshing the ${name} session`);
     // A refresh token is single use: the request is never repeated, so a lost answer cannot burn it.
+    // Both spellings: the contract's, and the hosted platform's (the SDK sends `refresh_token`).
     const response = await this.#exchange(routes.refresh, {
-      body: { refreshToken: stored.refreshToken },
+      body: { refreshToken: stored.refreshToken, refresh_token: stored.refreshToken },
       idempotent: false,
     });
-    if (response.status !== 200) throw expired;
-    const tokens = this.#parse(routes.refresh, tokensSchema, response);
+    if (!isSuccess(response.status)) throw expired;
+    const tokens = this.#parse(routes.refresh, readTokens, response);
     const renewed: StoredCredentials = {
       ...stored,
       accessToken: tokens.accessToken,
-      refreshToken: tokens.refreshToken,
+      // An answer without one keeps the old refresh token (RFC 6749 §6: issuing one is optional).
+      refreshToken: tokens.refreshToken ?? stored.refreshToken,
       expiresAt: new Date(Date.now() + tokens.expiresIn * 1000).toISOString(),
       savedAt: new Date().toISOString(),
     };
@@ -238,7 +263,7 @@ export class PlatformClient {
     const error = platformError(response, name);
     return new AuthenticationError(error.message, {
       hint: fix,
-      requestId: response.requestId,
+      requestId: error.requestId ?? response.requestId,
       code: error.code,
     });
   }
@@ -246,6 +271,8 @@ export class PlatformClient {
   async #exchange(route: RouteDefinition, input: CallInput): Promise<HttpResponse> {
     const path = routePath(route, input.params ?? {});
     const url = new URL(`${this.environment.apiUrl}${path}`);
+    // The SDK's variable, so one id can follow a run through the platform's logs.
+    const correlationId = this.#options.settings.get('HLA_CORRELATION_ID');
     for (const [key, value] of Object.entries(input.query ?? {})) {
       if (value !== undefined) url.searchParams.set(key, String(value));
     }
@@ -254,7 +281,10 @@ export class PlatformClient {
         {
           method: route.method,
           url: url.toString(),
-          headers: input.headers ?? {},
+          headers: {
+            ...input.headers,
+            ...(correlationId === undefined ? {} : { 'x-correlation-id': correlationId }),
+          },
           body: input.body === undefined ? undefined : JSON.stringify(input.body),
           idempotent:
             input.idempotent ??
@@ -277,28 +307,45 @@ export class PlatformClient {
     }
   }
 
-  #parse<T>(route: RouteDefinition, schema: Schema<T>, response: HttpResponse): T {
-    const expected = route.responses[response.status];
-    if (expected === undefined) throw platformError(response, this.environment.name);
-    let value: unknown;
-    try {
-      value = expected === null ? undefined : JSON.parse(response.text);
-    } catch {
-      value = undefined;
+  /**
+   * Any 2xx is an answer (the hosted platform may say 200 where the contract says 202); anything
+   * else is an error. An answer without what the CLI needs says which field of which route.
+   */
+  #parse<T>(route: RouteDefinition, read: Reader<T>, response: HttpResponse): T {
+    if (!isSuccess(response.status)) throw platformError(response, this.environment.name);
+    let answer: Answer<T>;
+    if (route.responses[response.status] === null) {
+      answer = read(undefined);
+    } else if (response.text.trim() === '') {
+      answer = { ok: false, problem: 'is empty' };
+    } else {
+      const body = parseJson(response.text);
+      answer = body.ok ? read(body.value) : body;
     }
-    const parsed = schema.safeParse(value);
-    if (!parsed.success) {
+    if (!answer.ok) {
       throw new RejectedError(
-        `the platform's answer to ${route.method} ${route.path} does not match the API contract`,
+        `the platform's answer to ${route.method} ${route.path} ${answer.problem}`,
         {
           code: 'UNEXPECTED_RESPONSE',
           requestId: response.requestId,
-          hint: 'this CLI and the platform may be of different versions; update hla-compass',
+          hint: 'this CLI and the platform may be of different versions: update hla-compass, and quote the request id if it persists',
         },
       );
     }
-    return parsed.data;
+    return answer.value;
   }
+}
+
+function parseJson(text: string): Answer<unknown> {
+  try {
+    return { ok: true, value: JSON.parse(text) };
+  } catch {
+    return { ok: false, problem: 'is not JSON' };
+  }
+}
+
+function isSuccess(status: number): boolean {
+  return status >= 200 && status < 300;
 }
 
 function bearer(token: string): Record<string, string> {

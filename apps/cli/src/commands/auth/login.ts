@@ -1,5 +1,6 @@
-// `hla-compass auth login`: signs in to one environment (browser with PKCE, email + password from
-// stdin, or an API key from stdin) and stores the credentials for that environment only.
+// `hla-compass auth login`: signs in to one environment (browser with PKCE, or the hosted
+// console's token payload; email + password from stdin; or an API key from stdin) and stores the
+// credentials for that environment only.
 import { defineCommand, option } from '../../command.js';
 import { AuthenticationError, UsageError } from '../../errors.js';
 import { browserLogin } from '../../platform/browser-login.js';
@@ -97,29 +98,39 @@ export default defineCommand({
     });
     const path = await writeCredentials(context.configDir, {
       ...credentials,
-      email: me.user.email,
+      ...(me.user?.email === undefined ? {} : { email: me.user.email }),
     });
     context.output.result(
       {
         environment: environment.name,
         apiUrl: environment.apiUrl,
         method: credentials.method,
-        user: me.user,
-        org: me.org,
-        roles: me.roles,
-        superuser: me.superuser,
+        user: me.user ?? null,
+        org: me.org ?? null,
+        roles: me.roles ?? null,
+        superuser: me.superuser ?? null,
         credentialsPath: path,
       },
       (result) => [
-        `${context.output.style.green('✓')} Logged in to ${result.environment} as ${result.user.email} (org ${result.org.name}; roles: ${describeRoles(result.roles, result.superuser)})`,
+        `${context.output.style.green('✓')} Logged in to ${result.environment} as ${result.user?.email ?? 'unknown user'} (org ${result.org?.name ?? 'unknown'}; roles: ${describeRoles(result.roles, result.superuser)})`,
         `credentials  ${result.credentialsPath}`,
+        ...(credentials.method !== 'api-key' && credentials.refreshToken === undefined
+          ? [
+              `session      until ${credentials.expiresAt}; the platform gave no refresh token, so log in again then`,
+            ]
+          : []),
       ],
     );
     return undefined;
   },
 });
 
-export function describeRoles(roles: readonly string[], superuser: boolean): string {
-  const all = superuser ? [...roles, 'superuser'] : [...roles];
+/** null or undefined: the platform's answer did not say. */
+export function describeRoles(
+  roles: readonly string[] | null | undefined,
+  superuser: boolean | null | undefined,
+): string {
+  if (roles == null && superuser == null) return 'unknown';
+  const all = superuser ? [...(roles ?? []), 'superuser'] : [...(roles ?? [])];
   return all.length > 0 ? all.join(', ') : 'none';
 }

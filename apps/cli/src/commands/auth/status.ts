@@ -29,6 +29,9 @@ export default defineCommand({
       source: credentials?.source ?? null,
       method: stored?.method ?? null,
       expiresAt: stored?.expiresAt ?? null,
+      // Whether the stored session can be renewed when it expires (null: not a stored session).
+      refreshable:
+        credentials?.source === 'stored token' ? stored?.refreshToken !== undefined : null,
     };
     if (credentials === undefined) {
       context.output.result({ ...base, authenticated: false }, () => [
@@ -43,16 +46,16 @@ export default defineCommand({
         {
           ...base,
           authenticated: true,
-          user: me.user,
-          org: me.org,
-          roles: me.roles,
-          superuser: me.superuser,
+          user: me.user ?? null,
+          org: me.org ?? null,
+          roles: me.roles ?? null,
+          superuser: me.superuser ?? null,
         },
         (result) => [
-          `${context.output.style.green('✓')} Logged in to ${result.environment} (${result.apiUrl}) as ${result.user.email}`,
-          `org          ${result.org.name} (${result.org.id})`,
+          `${context.output.style.green('✓')} Logged in to ${result.environment} (${result.apiUrl}) as ${result.user?.email ?? 'unknown user'}`,
+          `org          ${result.org?.name ?? 'unknown'} (${result.org?.id ?? '-'})`,
           `roles        ${describeRoles(result.roles, result.superuser)}`,
-          `credentials  ${result.source}${result.expiresAt ? `, session until ${result.expiresAt}` : ''}`,
+          `credentials  ${result.source}${result.expiresAt ? `, session until ${result.expiresAt}` : ''}${result.refreshable === false ? ' (no refresh token: run `hla-compass auth login` again when it expires)' : ''}`,
         ],
       );
       return undefined;

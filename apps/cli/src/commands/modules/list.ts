@@ -22,7 +22,7 @@ export default defineCommand({
     const platform = await context.platform();
     const page = await platform.listModules({ limit: options.limit });
     context.output.result(
-      { environment: platform.environment.name, total: page.total, modules: page.items },
+      { environment: platform.environment.name, total: page.total ?? null, modules: page.items },
       (result) =>
         result.modules.length === 0
           ? [`No modules visible in ${result.environment} yet.`]
@@ -31,13 +31,14 @@ export default defineCommand({
                 ['NAME', 'VERSION', 'ORG', 'IMAGE'],
                 result.modules.map((module) => [
                   module.moduleName,
-                  module.currentVersion ?? '(none approved)',
-                  module.orgName,
-                  module.imageRef ?? '',
+                  describeVersion(module.currentVersion),
+                  module.orgName ?? '-',
+                  module.imageRef === undefined ? '-' : (module.imageRef ?? ''),
                 ]),
                 context.output.style,
               ),
-              ...(result.total > result.modules.length
+              // Without a total (the hosted platform's listing), the page is all there is to say.
+              ...(result.total !== null && result.total > result.modules.length
                 ? [`(${result.modules.length} of ${result.total}; use --limit to see more)`]
                 : []),
             ],
@@ -45,3 +46,8 @@ export default defineCommand({
     return undefined;
   },
 });
+
+/** null: the platform says none is approved yet; undefined: its answer did not say. */
+export function describeVersion(version: string | null | undefined): string {
+  return version === null ? '(none approved)' : (version ?? 'unknown');
+}

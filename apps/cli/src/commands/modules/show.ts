@@ -1,9 +1,10 @@
 // `hla-compass modules show NAME`: one module and the versions you may see, each digest-pinned.
-import type { ModuleSummary } from '@hla-compass/platform-api';
 import { defineCommand } from '../../command.js';
 import { RejectedError } from '../../errors.js';
 import type { PlatformClient } from '../../platform/client.js';
+import type { ModuleSummaryView } from '../../platform/hosted-answers.js';
 import { formatTable } from '../../terminal.js';
+import { describeVersion } from './list.js';
 
 export default defineCommand({
   description:
@@ -20,21 +21,22 @@ export default defineCommand({
   async run({ args }, context) {
     const platform = await context.platform();
     const me = await platform.me();
-    const summary = await findModule(platform, args.module, me.org.id);
-    const detail = await platform.getModule(summary.id);
+    const summary = await findModule(platform, args.module, me.org?.id);
+    // The hosted platform's module answer may say less than its listing did.
+    const detail = { ...summary, ...(await platform.getModule(summary.id)) };
     context.output.result({ environment: platform.environment.name, ...detail }, (result) => [
-      `${result.moduleName} (${result.orgName}, ${result.environment})`,
-      `current      ${result.currentVersion ?? '(none approved)'}`,
+      `${result.moduleName} (${result.orgName ?? 'unknown org'}, ${result.environment})`,
+      `current      ${describeVersion(result.currentVersion)}`,
       ...(result.imageRef ? [`image        ${result.imageRef}`] : []),
       '',
       ...formatTable(
         ['VERSION', 'STATE', 'SCOPE', 'PUBLISHED', 'IMAGE'],
-        result.versions.map((version) => [
-          version.version,
-          version.state,
-          version.scope,
-          version.publishedAt,
-          version.imageRef,
+        (result.versions ?? []).map((version) => [
+          version.version ?? '-',
+          version.state ?? '-',
+          version.scope ?? '-',
+          version.publishedAt ?? '-',
+          version.imageRef ?? '-',
         ]),
         context.output.style,
       ),
@@ -46,20 +48,21 @@ export default defineCommand({
 async function findModule(
   platform: PlatformClient,
   nameOrId: string,
-  ownOrgId: string,
-): Promise<ModuleSummary> {
-  const matches: ModuleSummary[] = [];
+  ownOrgId: string | undefined,
+): Promise<ModuleSummaryView> {
+  const matches: ModuleSummaryView[] = [];
   for (let offset = 0; ; ) {
     const page = await platform.listModules({ limit: 500, offset });
     matches.push(
       ...page.items.filter((module) => module.id === nameOrId || module.moduleName === nameOrId),
     );
     offset += page.items.length;
-    if (page.items.length === 0 || offset >= page.total) break;
+    // A listing without a total does not page: asking for the next offset could return it again.
+    if (page.items.length === 0 || page.total === undefined || offset >= page.total) break;
   }
   const found =
     matches.find((module) => module.id === nameOrId) ??
-    matches.find((module) => module.orgId === ownOrgId) ??
+    matches.find((module) => ownOrgId !== undefined && module.orgId === ownOrgId) ??
     matches[0];
   if (found === undefined) {
     throw new RejectedError(`no module "${nameOrId}" visible in ${platform.environment.name}`, {
