@@ -1,8 +1,7 @@
 // What `hla-compass-platform start` prints once it is ready: where each env is, the seeded
 // accounts with their dev-only secrets, and the lines that point the CLI at the emulator.
 import { ENVIRONMENTS } from '@hla-compass/platform-api';
-import type { Seed } from './services/seed.js';
-import { defaultPolicy } from './services/seed.js';
+import { type Seed, seededPolicy } from './services/seed.js';
 
 export interface BannerInput {
   url: string;
@@ -25,9 +24,9 @@ export function banner(input: BannerInput): string[] {
     'Environments (API base URL = console URL; sign-in page at <url>/cli-login):',
   ];
   for (const env of ENVIRONMENTS) {
-    const policy = seed.environments[env] ?? defaultPolicy(env);
+    const policy = seededPolicy(seed, env);
     lines.push(
-      `  ${env.padEnd(8)} ${`${url}/${env}`.padEnd(36)} requireSignature=${policy.requireSignature}`,
+      `  ${env.padEnd(8)} ${`${url}/${env}`.padEnd(36)} requireSignature=${policy.requireSignature} legacySignatureKeys=${policy.legacySignatureKeys}`,
     );
   }
   lines.push(

@@ -1,3 +1,4 @@
+import { createHash, generateKeyPairSync } from 'node:crypto';
 import { routes, signingKeySchema } from '@hla-compass/platform-api';
 import { encodePublicKeyBase64, generateKeyPair, keyFingerprint } from '@hla-compass/signing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -79,11 +80,41 @@ describe('signing keys', () => {
     expect([revoke.status, revoke.body.code]).toEqual([404, 'NOT_FOUND']);
   });
 
-  it('refuses what is not an Ed25519 SPKI public key', async () => {
+  it('registers the Python SDK’s RSA key as an RSA-PSS key, named by the same fingerprint form', async () => {
+    const spki = generateKeyPairSync('rsa', { modulusLength: 2048 }).publicKey.export({
+      format: 'der',
+      type: 'spki',
+    });
+    const created = await platform.call('dev', routes.registerKey, {
+      token: developer,
+      body: { publicKey: spki.toString('base64'), name: 'python sdk' },
+    });
+    expect(created.status).toBe(201);
+    expect(signingKeySchema.parse(created.body)).toMatchObject({
+      algorithm: 'RSA-PSS',
+      fingerprint: `SHA256:${createHash('sha256').update(spki).digest('base64').replace(/=+$/, '')}`,
+      publicKey: spki.toString('base64'),
+    });
+    const listed = await platform.call('dev', routes.listKeys, { token: developer });
+    expect(listed.body.items).toContainEqual(
+      expect.objectContaining({ fingerprint: created.body.fingerprint, algorithm: 'RSA-PSS' }),
+    );
+    const ed25519 = await platform.call('dev', routes.registerKey, {
+      token: developer,
+      body: { publicKey: encodePublicKeyBase64(generateKeyPair().publicKey) },
+    });
+    expect(ed25519.body.algorithm).toBe('Ed25519');
+  });
+
+  it('refuses what is neither an Ed25519 nor an RSA (2048 bits or more) SPKI public key', async () => {
+    const der = (key: { export(options: { format: 'der'; type: 'spki' }): Buffer }) =>
+      key.export({ format: 'der', type: 'spki' }).toString('base64');
     for (const publicKey of [
       'not base64!',
       Buffer.from('short').toString('base64'),
       Buffer.alloc(44).toString('base64'),
+      der(generateKeyPairSync('rsa', { modulusLength: 1024 }).publicKey),
+      der(generateKeyPairSync('ec', { namedCurve: 'P-256' }).publicKey),
     ]) {
       const result = await platform.call('dev', routes.registerKey, {
         token: developer,

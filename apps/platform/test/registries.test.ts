@@ -23,6 +23,8 @@ describe('registry allowlist administration', () => {
       'localhost:5000/your-org/*',
       '127.0.0.1:5000/your-org/*',
       'ghcr.io/your-org/*',
+      'localhost:5000/your-org',
+      '127.0.0.1:5000/your-org',
     ]);
   });
 
@@ -96,7 +98,13 @@ describe('registry allowlist administration', () => {
     expect(config.body).toEqual({
       environment: 'staging',
       registry: '127.0.0.1:5000/your-org',
-      allowlist: ['localhost:5000/your-org/*', '127.0.0.1:5000/your-org/*', 'ghcr.io/your-org/*'],
+      allowlist: [
+        'localhost:5000/your-org/*',
+        '127.0.0.1:5000/your-org/*',
+        'ghcr.io/your-org/*',
+        'localhost:5000/your-org',
+        '127.0.0.1:5000/your-org',
+      ],
       requireSignature: true,
       publicScopeRequiresApproval: true,
     });

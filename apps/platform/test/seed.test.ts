@@ -1,6 +1,8 @@
+import { findAllowlistMatch } from '@hla-compass/registry-client';
 import { describe, expect, it } from 'vitest';
 import { verifyPassword } from '../src/services/passwords.js';
-import { prepareSeed, SeedError } from '../src/services/seed.js';
+import { defaultPolicy } from '../src/services/policy.js';
+import { prepareSeed, SeedError, seededPolicy } from '../src/services/seed.js';
 import { defaultSeed } from './support/platform.js';
 
 describe('the seed', () => {
@@ -39,5 +41,58 @@ describe('the seed', () => {
     expect(() => prepareSeed({ orgs: [{ ...org, allowlist: ['your-org/*'] }], users: [] })).toThrow(
       /invalid seed: org o: invalid allowlist pattern/,
     );
+  });
+
+  it('allows both default tags in every org: ours ({registry}/{name}:{version}) and the Python SDK’s ({registry}:{name}-{version})', () => {
+    const { seed } = prepareSeed(defaultSeed);
+    for (const org of seed.orgs) {
+      const entries = org.allowlist.map((entry) =>
+        typeof entry === 'string' ? { pattern: entry } : entry,
+      );
+      for (const registry of [org.registry, org.registry.replace('127.0.0.1:', 'localhost:')]) {
+        for (const tag of [`${registry}/sdk-interop:1.0.0`, `${registry}:sdk-interop-1.0.0`]) {
+          expect(findAllowlistMatch(entries, tag), `${org.id}: ${tag}`).toBeDefined();
+        }
+      }
+      // The exact entries admit the org's namespace itself, nothing beside it.
+      expect(findAllowlistMatch(entries, `${org.registry}-evil:x`)).toBeUndefined();
+      expect(findAllowlistMatch(entries, '127.0.0.1:5000/someone-else:x')).toBeUndefined();
+    }
+  });
+
+  it('seeds legacySignatureKeys "any" in local, dev and staging, "registered" in prod', () => {
+    const { seed } = prepareSeed(defaultSeed);
+    expect(
+      (['local', 'dev', 'staging', 'prod'] as const).map(
+        (env) => seededPolicy(seed, env).legacySignatureKeys,
+      ),
+    ).toEqual(['any', 'any', 'any', 'registered']);
+  });
+
+  it('gives an env the built-in policy for what its seed leaves out', () => {
+    const { seed } = prepareSeed({
+      environments: { prod: { requireSignature: false, publicScopeRequiresApproval: false } },
+      orgs: [],
+      users: [],
+    });
+    expect(seededPolicy(seed, 'prod')).toEqual({
+      requireSignature: false,
+      publicScopeRequiresApproval: false,
+      legacySignatureKeys: 'registered',
+    });
+    expect(seededPolicy(seed, 'dev')).toEqual(defaultPolicy('dev'));
+    expect(() =>
+      prepareSeed({
+        environments: {
+          dev: {
+            requireSignature: true,
+            publicScopeRequiresApproval: true,
+            legacySignatureKeys: 'sometimes',
+          },
+        },
+        orgs: [],
+        users: [],
+      }),
+    ).toThrow(SeedError);
   });
 });

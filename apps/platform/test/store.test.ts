@@ -5,7 +5,7 @@ import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase } from '../src/store/database.js';
 import { EnvStore } from '../src/store/env-store.js';
-import { SCHEMA_VERSION } from '../src/store/migrations.js';
+import { migrate, SCHEMA_VERSION } from '../src/store/migrations.js';
 
 let dir: string;
 
@@ -65,6 +65,34 @@ describe('the store', () => {
     );
     insert.run('v1', 'p1');
     expect(() => insert.run('v2', 'p2')).toThrow(/UNIQUE constraint failed/);
+    db.close();
+  });
+
+  it('marks the signed versions and the keys of a database from before legacy signatures as Ed25519', () => {
+    const file = join(dir, 'before-legacy.db');
+    const old = new Database(file);
+    migrate(old, 2);
+    old.exec(`
+      INSERT INTO orgs VALUES ('o', 'O', 'r', 't');
+      INSERT INTO users (id, org_id, email, name, roles, created_at) VALUES ('u', 'o', 'e', 'n', '[]', 't');
+      INSERT INTO signing_keys (fingerprint, user_id, public_key, created_at) VALUES ('SHA256:k', 'u', 'pk', 't');
+      INSERT INTO modules (id, org_id, name, created_at, updated_at) VALUES ('m', 'o', 'mod', 't', 't');
+      INSERT INTO versions (id, publish_id, module_id, org_id, module_name, version, repository, digest,
+        scope, state, manifest, key_fingerprint, submitted_by, created_at)
+      VALUES ('v1', 'p1', 'm', 'o', 'mod', '1.0.0', 'r', 'd', 'org', 'APPROVED', '{}', 'SHA256:k', 'u', 't'),
+             ('v2', 'p2', 'm', 'o', 'mod', '1.0.1', 'r', 'd', 'org', 'APPROVED', '{}', NULL, 'u', 't');`);
+    old.close();
+    const db = openDatabase(file);
+    expect(db.prepare('SELECT id, signature_kind FROM versions ORDER BY id').all()).toEqual([
+      { id: 'v1', signature_kind: 'ed25519-statement' },
+      { id: 'v2', signature_kind: null },
+    ]);
+    expect(db.prepare('SELECT algorithm FROM signing_keys').all()).toEqual([
+      { algorithm: 'Ed25519' },
+    ]);
+    expect(() => db.prepare(`UPDATE signing_keys SET algorithm = 'DSA'`).run()).toThrow(
+      /CHECK constraint failed/,
+    );
     db.close();
   });
 });

@@ -58,6 +58,7 @@ export function registerPublishRoutes(app: Hono<AppEnv>, context: EnvContext): v
         // The manifest as parsed from the body, not a schema's copy: it is what was signed.
         manifest: (json as { manifest: JsonObject }).manifest,
         scope: value.scope,
+        bodyText: await text(),
       },
       idempotency,
     );

@@ -15,6 +15,7 @@ import {
 import type { EnvContext } from '../env-context.js';
 import type { ModuleListing, VersionRecord } from '../store/catalog.js';
 import type { Caller } from './authentication.js';
+import { versionSignature } from './signatures.js';
 import { canSeePublish, versionVisibility } from './visibility.js';
 
 export const pinnedImageRef = (version: Pick<VersionRecord, 'repository' | 'digest'>): string =>
@@ -33,6 +34,7 @@ export function toModuleVersion(version: VersionRecord): ModuleVersion {
     state: version.state,
     publishId: version.publishId,
     keyFingerprint: version.keyFingerprint,
+    signature: versionSignature(version.signatureKind, version.keyFingerprint),
     publishedAt: version.createdAt,
   };
 }

@@ -8,13 +8,7 @@ import {
   InvalidReferenceError,
   parseImageReference,
 } from '@hla-compass/registry-client';
-import {
-  InvalidStatementError,
-  type JsonObject,
-  SIGNATURE_FIELDS,
-  unsignedManifest,
-  verifyPublishStatement,
-} from '@hla-compass/signing';
+import type { JsonObject } from '@hla-compass/signing';
 import { type EnvContext, isoTime } from '../env-context.js';
 import type { VersionRecord } from '../store/catalog.js';
 import { isUniqueViolation } from '../store/database.js';
@@ -23,13 +17,15 @@ import { matchAllowlist } from './allowlist.js';
 import { type Caller, hasRole } from './authentication.js';
 import { promoteIfCurrent, toPublishAccepted } from './catalog.js';
 import { readPolicy } from './policy.js';
-import { untrustedKeyReason } from './signing-keys.js';
+import { storedManifest, verifySignature } from './signatures.js';
 
 export interface PublishSubmission {
   imageRef: string;
   /** The manifest exactly as parsed from the body (signature fields included). */
   manifest: JsonObject;
   scope: Scope;
+  /** The body as received: a legacy signature is verified over its manifest, read losslessly. */
+  bodyText: string;
 }
 
 export interface Idempotency {
@@ -74,8 +70,9 @@ export function replayPublish(
   return { status: record.status, body: record.body };
 }
 
+/** Validates the manifest as it will be stored (without signature fields). */
 function validated(manifest: JsonObject): { name: string; version: string } {
-  const result = validateManifest(unsignedManifest(manifest), { strict: false });
+  const result = validateManifest(manifest, { strict: false });
   if (!result.valid || result.manifest === undefined) {
     const errors = result.issues.filter((issue) => issue.severity === 'error');
     throw new PlatformError(
@@ -140,57 +137,23 @@ async function resolveDigest(
   }
 }
 
-function signatureFingerprint(
-  context: EnvContext,
-  caller: Caller,
-  statement: { repository: string; digest: string; manifest: JsonObject; scope: Scope },
-): string | null {
-  const signed = SIGNATURE_FIELDS.some((field) => Object.hasOwn(statement.manifest, field));
-  if (!signed) {
-    if (readPolicy(context).requireSignature) {
-      throw new PlatformError(
-        'SIGNATURE_REQUIRED',
-        `Signature required: ${context.name} accepts only signed publishes; run \`hla-compass keys init\` and \`hla-compass keys register --env ${context.name}\`, then publish again`,
-      );
-    }
-    return null;
-  }
-  let result: ReturnType<typeof verifyPublishStatement>;
-  try {
-    result = verifyPublishStatement({ environment: context.name, ...statement });
-  } catch (error) {
-    if (!(error instanceof InvalidStatementError)) throw error;
-    throw new PlatformError('SIGNATURE_INVALID', `Signature invalid: ${error.message}`);
-  }
-  if (!result.valid) {
-    throw new PlatformError('SIGNATURE_INVALID', `Signature invalid: ${result.message}`, {
-      details: { reason: result.reason },
-    });
-  }
-  const untrusted = untrustedKeyReason(context, caller, result.keyFingerprint);
-  if (untrusted !== null) {
-    throw new PlatformError('UNTRUSTED_KEY', untrusted, {
-      details: { keyFingerprint: result.keyFingerprint },
-    });
-  }
-  return result.keyFingerprint;
-}
-
 export async function publish(
   context: EnvContext,
   caller: Caller,
   submission: PublishSubmission,
   idempotency: Idempotency | undefined,
 ): Promise<PublishResponse> {
-  const { name, version } = validated(submission.manifest);
+  const manifest = storedManifest(submission.manifest);
+  const { name, version } = validated(manifest);
   const reference = parsedReference(submission.imageRef);
   const entry = matchAllowlist(context, caller.org, reference);
   const digest = await resolveDigest(context, reference, entry.credentials);
-  const keyFingerprint = signatureFingerprint(context, caller, {
+  const signature = verifySignature(context, caller, {
     repository: reference.repository,
     digest,
     manifest: submission.manifest,
     scope: submission.scope,
+    bodyText: submission.bodyText,
   });
   const policy = readPolicy(context);
   const state =
@@ -200,8 +163,9 @@ export async function publish(
     version,
     repository: reference.repository,
     digest,
-    keyFingerprint,
-    manifest: submission.manifest,
+    keyFingerprint: signature?.keyFingerprint ?? null,
+    signatureKind: signature?.kind ?? null,
+    manifest,
     scope: submission.scope,
     state,
   });
@@ -213,9 +177,10 @@ function record(
   idempotency: Idempotency | undefined,
   accepted: Pick<
     VersionRecord,
-    'version' | 'repository' | 'digest' | 'keyFingerprint' | 'scope' | 'state'
+    'version' | 'repository' | 'digest' | 'keyFingerprint' | 'signatureKind' | 'scope' | 'state'
   > & {
     name: string;
+    /** Without signature fields: what the signature covers. */
     manifest: JsonObject;
   },
 ): PublishResponse {
@@ -252,6 +217,7 @@ function record(
       state: accepted.state,
       manifest: JSON.stringify(accepted.manifest),
       keyFingerprint: accepted.keyFingerprint,
+      signatureKind: accepted.signatureKind,
       submittedBy: caller.user.id,
       createdAt: at,
       decidedAt: accepted.state === 'APPROVED' ? at : null,

@@ -13,12 +13,19 @@ import { z } from 'zod';
 import { type EnvContext, isoTime } from '../env-context.js';
 import { addRegistryEntry, validatePattern } from './allowlist.js';
 import { hashPassword } from './passwords.js';
-import { type EnvPolicy, writePolicy } from './policy.js';
+import {
+  defaultPolicy,
+  type EnvPolicy,
+  LEGACY_SIGNATURE_KEY_POLICIES,
+  writePolicy,
+} from './policy.js';
 import { hashSecret } from './secrets.js';
 
 const policySchema = z.object({
   requireSignature: z.boolean(),
   publicScopeRequiresApproval: z.boolean(),
+  /** Optional so that seeds written before it keep working: the env's built-in default then. */
+  legacySignatureKeys: z.enum(LEGACY_SIGNATURE_KEY_POLICIES).optional(),
 });
 
 const allowlistEntrySchema = z.union([
@@ -67,12 +74,17 @@ export const seedSchema = z.object({
 });
 export type Seed = z.output<typeof seedSchema>;
 
-/** Signatures are required where real modules run; local and dev take unsigned publishes. */
-export function defaultPolicy(environment: Environment): EnvPolicy {
-  return {
-    requireSignature: environment === 'staging' || environment === 'prod',
-    publicScopeRequiresApproval: true,
-  };
+/** The policy `seed` gives `environment`: what it says, the built-in default for the rest. */
+export function seededPolicy(seed: Seed, environment: Environment): EnvPolicy {
+  const seeded = seed.environments[environment];
+  const base = defaultPolicy(environment);
+  return seeded === undefined
+    ? base
+    : {
+        requireSignature: seeded.requireSignature,
+        publicScopeRequiresApproval: seeded.publicScopeRequiresApproval,
+        legacySignatureKeys: seeded.legacySignatureKeys ?? base.legacySignatureKeys,
+      };
 }
 
 /**
@@ -140,7 +152,7 @@ export async function applySeed(context: EnvContext, prepared: PreparedSeed): Pr
   const createdAt = isoTime(context);
   store.transaction(() => {
     store.clear();
-    writePolicy(context, seed.environments[context.name] ?? defaultPolicy(context.name));
+    writePolicy(context, seededPolicy(seed, context.name));
     for (const org of seed.orgs) {
       store.orgs.insert({ id: org.id, name: org.name, registry: org.registry, createdAt });
       for (const entry of org.allowlist) {

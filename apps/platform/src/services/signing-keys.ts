@@ -1,11 +1,15 @@
-// Signing keys (SPEC §6): a user registers public keys; a key belongs to one user forever, and
-// a revoked key can never come back, so a leaked key stays dead.
-import { PlatformError, type SigningKey } from '@hla-compass/platform-api';
+// Signing keys (SPEC §6, §6a): a user registers public keys, Ed25519 for publish statements or
+// the Python SDK's RSA key; a key belongs to one user forever, and a revoked key can never come
+// back, so a leaked key stays dead.
 import {
-  decodePublicKeyBase64,
-  encodePublicKeyBase64,
+  PlatformError,
+  type SigningKey,
+  type SigningKeyAlgorithm,
+} from '@hla-compass/platform-api';
+import {
+  decodeSigningPublicKeyBase64,
   KeyFormatError,
-  keyFingerprint,
+  type SigningPublicKey,
 } from '@hla-compass/signing';
 import { type EnvContext, isoTime } from '../env-context.js';
 import type { SigningKeyRecord } from '../store/signing-keys.js';
@@ -14,7 +18,7 @@ import type { Caller } from './authentication.js';
 const toSigningKey = (record: SigningKeyRecord): SigningKey => ({
   fingerprint: record.fingerprint,
   name: record.name,
-  algorithm: 'Ed25519',
+  algorithm: record.algorithm,
   publicKey: record.publicKey,
   createdAt: record.createdAt,
   revokedAt: record.revokedAt,
@@ -25,17 +29,17 @@ export function registerKey(
   caller: Caller,
   request: { publicKey: string; name?: string | undefined },
 ): { created: boolean; key: SigningKey } {
-  let raw: Uint8Array;
+  let decoded: SigningPublicKey;
   try {
-    raw = decodePublicKeyBase64(request.publicKey);
+    decoded = decodeSigningPublicKeyBase64(request.publicKey);
   } catch (error) {
     if (!(error instanceof KeyFormatError)) throw error;
     throw new PlatformError(
       'INVALID_REQUEST',
-      `publicKey must be base64 of an Ed25519 DER SubjectPublicKeyInfo: ${error.message}`,
+      `publicKey must be base64 of the DER SubjectPublicKeyInfo of an Ed25519 key or of an RSA key of at least 2048 bits: ${error.message}`,
     );
   }
-  const fingerprint = keyFingerprint(raw);
+  const { fingerprint } = decoded;
   const { signingKeys } = context.store;
   return context.store.transaction(() => {
     const existing = signingKeys.get(fingerprint);
@@ -55,7 +59,8 @@ export function registerKey(
     const record: SigningKeyRecord = {
       fingerprint,
       userId: caller.user.id,
-      publicKey: encodePublicKeyBase64(raw),
+      algorithm: decoded.algorithm,
+      publicKey: Buffer.from(decoded.spki).toString('base64'),
       name: request.name ?? null,
       createdAt: isoTime(context),
       revokedAt: null,
@@ -85,15 +90,27 @@ export function revokeKey(context: EnvContext, caller: Caller, fingerprint: stri
   });
 }
 
-/** Null when `fingerprint` may sign the caller's publishes; otherwise why not. */
+/**
+ * Null when the key `fingerprint` may sign the caller's publishes; otherwise why not. A key that
+ * is registered to someone else or revoked never may. A key nobody registered may only where
+ * `unregistered` is `accept`: legacy SDK keys in an env whose policy is `any`, since the SDK
+ * cannot register its key and sends it with every publish.
+ */
 export function untrustedKeyReason(
   context: EnvContext,
   caller: Caller,
-  fingerprint: string,
+  signer: { fingerprint: string; algorithm: SigningKeyAlgorithm },
+  unregistered: 'accept' | 'refuse',
 ): string | null {
+  const { fingerprint } = signer;
   const key = context.store.signingKeys.get(fingerprint);
+  if (key === undefined && unregistered === 'accept') return null;
   if (key === undefined || key.userId !== caller.user.id) {
-    return `Untrusted key: ${fingerprint} is not registered to ${caller.user.email} in ${context.name}; run \`hla-compass keys register --env ${context.name}\``;
+    const howToRegister =
+      signer.algorithm === 'Ed25519'
+        ? `run \`hla-compass keys register --env ${context.name}\``
+        : `${context.name} takes legacy (Python SDK, RSA-PSS) signatures only from registered keys: register the SDK's public key (the manifest's publicKey, base64 DER) with POST /v1/keys in ${context.name}, then publish again`;
+    return `Untrusted key: ${fingerprint} is not registered to ${caller.user.email} in ${context.name}; ${howToRegister}`;
   }
   if (key.revokedAt !== null) {
     return `Untrusted key: ${fingerprint} was revoked at ${key.revokedAt}; generate and register a new key`;

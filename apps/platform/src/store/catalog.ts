@@ -1,6 +1,6 @@
 // Rows of `modules` and `versions`. Listing queries take a `VersionVisibility` chosen by the
 // visibility service; this file only turns it into SQL.
-import type { PublishState, Scope } from '@hla-compass/platform-api';
+import type { PublishState, Scope, SignatureKind } from '@hla-compass/platform-api';
 import type { SqliteDatabase } from './database.js';
 
 export interface ModuleRecord {
@@ -30,9 +30,11 @@ export interface VersionRecord {
   digest: string;
   scope: Scope;
   state: PublishState;
-  /** The manifest as received (signature fields included), JSON text. */
+  /** The manifest as received without its signature fields, JSON text. */
   manifest: string;
+  /** Null exactly when the version is unsigned, like `signatureKind`. */
   keyFingerprint: string | null;
+  signatureKind: SignatureKind | null;
   submittedBy: string;
   createdAt: string;
   decidedAt: string | null;
@@ -76,6 +78,7 @@ interface VersionRow {
   state: PublishState;
   manifest: string;
   key_fingerprint: string | null;
+  signature_kind: SignatureKind | null;
   submitted_by: string;
   created_at: string;
   decided_at: string | null;
@@ -119,6 +122,7 @@ const toVersion = (row: VersionRow): VersionRecord => ({
   state: row.state,
   manifest: row.manifest,
   keyFingerprint: row.key_fingerprint,
+  signatureKind: row.signature_kind,
   submittedBy: row.submitted_by,
   createdAt: row.created_at,
   decidedAt: row.decided_at,
@@ -176,9 +180,11 @@ export class CatalogStore {
     );
     this.#insertVersion = db.prepare(
       `INSERT INTO versions (id, publish_id, module_id, org_id, module_name, version, repository,
-         digest, scope, state, manifest, key_fingerprint, submitted_by, created_at, decided_at)
+         digest, scope, state, manifest, key_fingerprint, signature_kind, submitted_by, created_at,
+         decided_at)
        VALUES (@id, @publishId, @moduleId, @orgId, @moduleName, @version, @repository, @digest,
-         @scope, @state, @manifest, @keyFingerprint, @submittedBy, @createdAt, @decidedAt)`,
+         @scope, @state, @manifest, @keyFingerprint, @signatureKind, @submittedBy, @createdAt,
+         @decidedAt)`,
     );
     this.#versionById = db.prepare<[string], VersionRow>('SELECT * FROM versions WHERE id = ?');
     this.#versionByPublishId = db.prepare<[string], VersionRow>(

@@ -133,6 +133,17 @@ const MIGRATIONS: readonly string[] = [
   `
   CREATE INDEX modules_listing ON modules(name, org_id);
   `,
+  // 3: the Python SDK's legacy signatures (SPEC §6a). Keys say which signatures they are for;
+  // versions say which signature they carry, since a legacy one binds the manifest only. Every
+  // signed version before this one carried an Ed25519 statement.
+  `
+  ALTER TABLE signing_keys ADD COLUMN algorithm TEXT NOT NULL DEFAULT 'Ed25519'
+    CHECK (algorithm IN ('Ed25519', 'RSA-PSS'));
+
+  ALTER TABLE versions ADD COLUMN signature_kind TEXT
+    CHECK (signature_kind IN ('ed25519-statement', 'rsa-pss-manifest'));
+  UPDATE versions SET signature_kind = 'ed25519-statement' WHERE key_fingerprint IS NOT NULL;
+  `,
 ];
 
 /** Tables in an order that lets rows be deleted without breaking a foreign key. */
@@ -153,14 +164,15 @@ export const TABLES_CHILD_FIRST = [
 
 export const SCHEMA_VERSION = MIGRATIONS.length;
 
-export function migrate(db: Database.Database): void {
+/** Brings `db` to `target` (default: the latest), one migration at a time. */
+export function migrate(db: Database.Database, target: number = SCHEMA_VERSION): void {
   const current = db.pragma('user_version', { simple: true }) as number;
   if (current > SCHEMA_VERSION) {
     throw new Error(
       `database schema version ${current} is newer than this emulator (${SCHEMA_VERSION}); use a newer hla-compass-platform or another --data directory`,
     );
   }
-  for (let version = current + 1; version <= SCHEMA_VERSION; version++) {
+  for (let version = current + 1; version <= Math.min(target, SCHEMA_VERSION); version++) {
     const sql = MIGRATIONS[version - 1] as string;
     db.transaction(() => {
       db.exec(sql);

@@ -1,9 +1,11 @@
 // Rows of `signing_keys`: public keys registered to users, kept after revocation.
+import type { SigningKeyAlgorithm } from '@hla-compass/platform-api';
 import type { SqliteDatabase } from './database.js';
 
 export interface SigningKeyRecord {
   fingerprint: string;
   userId: string;
+  algorithm: SigningKeyAlgorithm;
   /** Base64 DER SPKI. */
   publicKey: string;
   name: string | null;
@@ -14,6 +16,7 @@ export interface SigningKeyRecord {
 interface SigningKeyRow {
   fingerprint: string;
   user_id: string;
+  algorithm: SigningKeyAlgorithm;
   public_key: string;
   name: string | null;
   created_at: string;
@@ -23,6 +26,7 @@ interface SigningKeyRow {
 const toKey = (row: SigningKeyRow): SigningKeyRecord => ({
   fingerprint: row.fingerprint,
   userId: row.user_id,
+  algorithm: row.algorithm,
   publicKey: row.public_key,
   name: row.name,
   createdAt: row.created_at,
@@ -36,8 +40,9 @@ export class SigningKeyStore {
   readonly #revoke;
 
   constructor(db: SqliteDatabase) {
-    this.#insert = db.prepare<[string, string, string, string | null, string]>(
-      'INSERT INTO signing_keys (fingerprint, user_id, public_key, name, created_at) VALUES (?, ?, ?, ?, ?)',
+    this.#insert = db.prepare<[string, string, SigningKeyAlgorithm, string, string | null, string]>(
+      `INSERT INTO signing_keys (fingerprint, user_id, algorithm, public_key, name, created_at)
+       VALUES (?, ?, ?, ?, ?, ?)`,
     );
     this.#get = db.prepare<[string], SigningKeyRow>(
       'SELECT * FROM signing_keys WHERE fingerprint = ?',
@@ -51,7 +56,14 @@ export class SigningKeyStore {
   }
 
   insert(key: Omit<SigningKeyRecord, 'revokedAt'>): void {
-    this.#insert.run(key.fingerprint, key.userId, key.publicKey, key.name, key.createdAt);
+    this.#insert.run(
+      key.fingerprint,
+      key.userId,
+      key.algorithm,
+      key.publicKey,
+      key.name,
+      key.createdAt,
+    );
   }
 
   get(fingerprint: string): SigningKeyRecord | undefined {

@@ -3,12 +3,22 @@ import { z } from 'zod';
 import { apiSchemas } from '../components.js';
 import { timestampSchema } from './common.js';
 
+/**
+ * `Ed25519`: keys for publish statements (SPEC §6). `RSA-PSS`: the Python SDK's RSA keys, for its
+ * legacy manifest signatures (SPEC §6a), which some environments accept only from registered keys.
+ */
+export const SIGNING_KEY_ALGORITHMS = ['Ed25519', 'RSA-PSS'] as const;
+export const signingKeyAlgorithmSchema = z
+  .enum(SIGNING_KEY_ALGORITHMS)
+  .register(apiSchemas, { id: 'SigningKeyAlgorithm' });
+export type SigningKeyAlgorithm = z.infer<typeof signingKeyAlgorithmSchema>;
+
 export const signingKeySchema = z
   .object({
     /** `SHA256:` + unpadded base64 of sha256(DER SPKI). */
     fingerprint: z.string(),
     name: z.string().nullable(),
-    algorithm: z.literal('Ed25519'),
+    algorithm: signingKeyAlgorithmSchema,
     /** Base64 DER SPKI. */
     publicKey: z.string(),
     createdAt: timestampSchema,
@@ -24,8 +34,11 @@ export type SigningKeyList = z.infer<typeof signingKeyListSchema>;
 
 export const registerKeyRequestSchema = z
   .object({
-    /** Base64 DER SPKI of an Ed25519 public key. */
-    publicKey: z.string().min(1).max(1024),
+    /**
+     * Base64 DER SPKI of an Ed25519 public key, or of an RSA key of 2048 to 16384 bits (a 4096-bit
+     * SDK key is 736 characters; 16384 bits fit in 4096). The algorithm is read from the key.
+     */
+    publicKey: z.string().min(1).max(4096),
     name: z.string().trim().min(1).max(200).optional(),
   })
   .register(apiSchemas, { id: 'RegisterKeyRequest' });

@@ -2,6 +2,36 @@
 import { z } from 'zod';
 import { apiSchemas } from '../components.js';
 import { publishStateSchema, scopeSchema, timestampSchema } from './common.js';
+import { signingKeyAlgorithmSchema } from './keys.js';
+
+/**
+ * `ed25519-statement`: an Ed25519 signature over the publish statement (SPEC §6).
+ * `rsa-pss-manifest`: the Python SDK's legacy RSA-PSS signature over the manifest alone (§6a).
+ */
+export const SIGNATURE_KINDS = ['ed25519-statement', 'rsa-pss-manifest'] as const;
+export const signatureKindSchema = z
+  .enum(SIGNATURE_KINDS)
+  .register(apiSchemas, { id: 'SignatureKind' });
+export type SignatureKind = z.infer<typeof signatureKindSchema>;
+
+/** What a signature can cover; `image` is the repository and the digest together. */
+export const SIGNATURE_BINDINGS = ['environment', 'image', 'manifest', 'scope'] as const;
+
+/** The signature a version was published with, as the platform verified it. */
+export const versionSignatureSchema = z
+  .object({
+    kind: signatureKindSchema,
+    algorithm: signingKeyAlgorithmSchema,
+    /**
+     * What the signature covers: all four for an Ed25519 statement, `["manifest"]` for a legacy
+     * one, which could have been sent with another image, environment or scope.
+     */
+    binds: z.array(z.enum(SIGNATURE_BINDINGS)),
+    /** `SHA256:` + unpadded base64 of sha256(DER SPKI), whatever the algorithm. */
+    keyFingerprint: z.string(),
+  })
+  .register(apiSchemas, { id: 'VersionSignature' });
+export type VersionSignature = z.infer<typeof versionSignatureSchema>;
 
 export const moduleVersionSchema = z
   .object({
@@ -18,6 +48,8 @@ export const moduleVersionSchema = z
     publishId: z.string(),
     /** Fingerprint of the key that signed it, null for an unsigned publish. */
     keyFingerprint: z.string().nullable(),
+    /** The signature it carries and what that covers; null for an unsigned publish. */
+    signature: versionSignatureSchema.nullable(),
     publishedAt: timestampSchema,
   })
   .register(apiSchemas, { id: 'ModuleVersion' });

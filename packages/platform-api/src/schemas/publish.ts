@@ -24,8 +24,10 @@ export const publishRequestSchema = z
     imageRef: z.string().min(1).max(1024),
     /**
      * `manifest.json` as the author wrote it, with the signature fields of SPEC §6
-     * (`signature`, `publicKey`, `keyFingerprint`, `signatureAlgorithm`) when signed.
-     * Validated by `@hla-compass/manifest`; its issues come back in `details.issues`.
+     * (`signature`, `publicKey`, `keyFingerprint`, `signatureAlgorithm`) when signed, or those
+     * of the Python SDK's legacy signature (the same with `signatureAlgorithm: "RSA-PSS"`, plus
+     * `hashAlgorithm`). Validated by `@hla-compass/manifest`; its issues come back in
+     * `details.issues`. The platform stores it without any signature field.
      */
     manifest: z.record(z.string(), z.unknown()),
     scope: scopeSchema.default('org'),
