@@ -86,6 +86,7 @@ describe('publish, scope org', () => {
     const shown = await sandbox.run(['modules', 'show', moduleName(), '--env', 'dev']);
     expect(shown.code).toBe(0);
     expect(shown.stdout).toMatch(/^1\.0\.0 +APPROVED +org /m);
+    expect(shown.stdout).toContain('signatures\n  1.0.0  unsigned\n');
   });
 
   it('answers --json with the platform’s publish record', async () => {
@@ -329,6 +330,10 @@ describe('publish refusals', () => {
       state: 'APPROVED',
       keyFingerprint: fingerprint,
     });
+    const shown = await sandbox.run(['modules', 'show', moduleName(), '--env', 'staging']);
+    expect(shown.stdout).toContain(
+      `  1.0.0  Ed25519, binds environment, image, manifest and scope, key ${fingerprint}\n`,
+    );
   });
 
   it('--generate-keys creates, registers and signs on a first publish', async () => {

@@ -1,4 +1,6 @@
-// `hla-compass modules show NAME`: one module and the versions you may see, each digest-pinned.
+// `hla-compass modules show NAME`: one module and the versions you may see, each digest-pinned,
+// with the signature each carries and what that signature covers.
+import type { VersionSignature } from '@hla-compass/platform-api';
 import { defineCommand } from '../../command.js';
 import { RejectedError } from '../../errors.js';
 import type { PlatformClient } from '../../platform/client.js';
@@ -8,7 +10,7 @@ import { describeVersion } from './list.js';
 
 export default defineCommand({
   description:
-    'Shows a module of the selected environment, by name or id, with every version you may see: its state, scope, digest-pinned image and key fingerprint. ' +
+    'Shows a module of the selected environment, by name or id, with every version you may see: its state, scope, digest-pinned image and signature (algorithm, what it binds, key fingerprint). ' +
     "When two orgs have a module of that name, your org's is shown; use the id for the other.",
   arguments: [{ name: 'module', description: 'module name or id', required: true }],
   options: {},
@@ -40,10 +42,43 @@ export default defineCommand({
         ]),
         context.output.style,
       ),
+      ...signatureLines(result.versions ?? []),
     ]);
     return undefined;
   },
 });
+
+/**
+ * One line per version whose answer says what it is signed with (the hosted platform may not):
+ * a legacy SDK signature covers the manifest only, so it must not read like an Ed25519 one.
+ */
+function signatureLines(
+  versions: readonly { version?: string; signature?: VersionSignature | null }[],
+): string[] {
+  const reported = versions.filter((version) => version.signature !== undefined);
+  if (reported.length === 0) return [];
+  const width = Math.max(...reported.map((version) => (version.version ?? '-').length));
+  return [
+    '',
+    'signatures',
+    ...reported.map(
+      (version) =>
+        `  ${(version.version ?? '-').padEnd(width)}  ${describeSignature(version.signature ?? null)}`,
+    ),
+  ];
+}
+
+function describeSignature(signature: VersionSignature | null): string {
+  if (signature === null) return 'unsigned';
+  const algorithm =
+    signature.kind === 'rsa-pss-manifest' ? 'RSA-PSS (legacy SDK)' : signature.algorithm;
+  const { binds } = signature;
+  const covered =
+    binds.length === 1
+      ? `the ${binds[0]} only`
+      : `${binds.slice(0, -1).join(', ')} and ${binds.at(-1)}`;
+  return `${algorithm}, binds ${covered}, key ${signature.keyFingerprint}`;
+}
 
 async function findModule(
   platform: PlatformClient,
