@@ -342,9 +342,18 @@ describe('listings and modules', () => {
         publicScopeRequiresApproval: true,
       },
     });
+    // The SDK reads only `registry`: an answer with nothing else leaves the rest unknown.
     expect(readPublishConfig({ registry: 'ghcr.io/your-org' }, 'prod')).toEqual({
+      ok: true,
+      value: {
+        environment: 'prod',
+        registry: 'ghcr.io/your-org',
+        publicScopeRequiresApproval: true,
+      },
+    });
+    expect(readPublishConfig({ allowlist: [] }, 'prod')).toEqual({
       ok: false,
-      problem: 'has no allowlist',
+      problem: 'has no registry',
     });
   });
 });
@@ -671,13 +680,10 @@ async function handle(request: IncomingMessage, response: ServerResponse): Promi
     });
   }
   if (route === 'GET /v1/modules/publish/config') {
+    // Only what the SDK reads of it: no allowlist, no signature policy.
     return answer(response, 200, {
       success: true,
-      data: {
-        registry: `${registry.host}/your-org`,
-        allowlist: [`${registry.host}/your-org/*`],
-        requireSignature: false,
-      },
+      data: { registry: `${registry.host}/your-org` },
     });
   }
   if (route === 'POST /v1/modules/publish') {
@@ -955,6 +961,9 @@ describe('publish against the hosted platform’s answer forms', () => {
     const module = await pushedModule();
     const result = await run(['publish', '--scope', 'public', '--json'], { cwd: module.dir });
     expect(result.code).toBe(0);
+    // The config states no allowlist and no signature policy: publish leaves them to the platform.
+    expect(result.stderr).not.toContain('allowlist');
+    expect(result.stderr).toContain('does not say whether it requires signatures');
     expect(JSON.parse(result.stdout)).toEqual({
       publishId: 'job-new',
       moduleId: 'm-new',

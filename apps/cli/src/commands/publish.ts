@@ -17,7 +17,7 @@ import {
 import { defineCommand, option } from '../command.js';
 import type { CommandContext } from '../context.js';
 import { UsageError } from '../errors.js';
-import { rejection, waitForDecision } from '../platform/approval.js';
+import { publishName, rejection, waitForDecision } from '../platform/approval.js';
 import type { PlatformClient } from '../platform/client.js';
 import { publishedImage } from '../published-image.js';
 import { asUserError, keysDirectory, loadSigningKeys } from '../signing-keys.js';
@@ -93,11 +93,16 @@ export default defineCommand({
     logger.info(
       `Publishing ${name}@${version} to ${environment} (scope ${options.scope}) from ${reference} (${image.source})`,
     );
-    const matchedPattern = findAllowlistMatch(
-      config.allowlist.map((pattern) => ({ pattern })),
-      reference,
-    )?.pattern;
-    if (matchedPattern === undefined) {
+    // A platform that does not state its allowlist (the hosted config may carry only `registry`)
+    // decides alone; the early warning needs the list.
+    const matchedPattern =
+      config.allowlist === undefined
+        ? undefined
+        : findAllowlistMatch(
+            config.allowlist.map((pattern) => ({ pattern })),
+            reference,
+          )?.pattern;
+    if (config.allowlist !== undefined && matchedPattern === undefined) {
       logger.warn(
         `${reference.repository} is not on ${environment}'s registry allowlist (${config.allowlist.join(', ') || 'empty'}); the platform will refuse it`,
       );
@@ -105,7 +110,7 @@ export default defineCommand({
 
     let keys = await loadKeysIfAny(context);
     const generateKeys = keys === undefined && options.generateKeys;
-    if (keys === undefined && !generateKeys && config.requireSignature) {
+    if (keys === undefined && !generateKeys && config.requireSignature === true) {
       throw new UsageError(
         `${environment} only accepts signed publishes, and there are no signing keys in ${keysDirectory(context.configDir)}`,
         {
@@ -128,9 +133,12 @@ export default defineCommand({
         imageSource: image.source,
         builtHere: image.builtHere,
         image: { repository: reference.repository, digest },
-        allowlist: { allowed: matchedPattern !== undefined, pattern: matchedPattern ?? null },
+        allowlist:
+          config.allowlist === undefined
+            ? { allowed: null, pattern: null }
+            : { allowed: matchedPattern !== undefined, pattern: matchedPattern ?? null },
         signing: {
-          requireSignature: config.requireSignature,
+          requireSignature: config.requireSignature ?? null,
           signed: keys !== undefined || generateKeys,
           keyFingerprint: keys?.keyFingerprint ?? null,
           keyStatus: generateKeys ? 'would be generated and registered' : registered,
@@ -140,8 +148,8 @@ export default defineCommand({
         `Dry run: publish ${result.module}@${result.version} to ${result.environment} (${result.apiUrl})`,
         `scope        ${result.scope}`,
         `image        ${result.imageRef} (from ${result.imageSource}${result.builtHere === null ? '' : `; built here, by ${result.builtHere}`})`,
-        `allowlist    ${result.allowlist.allowed ? `allowed by ${result.allowlist.pattern}` : 'NOT on the allowlist: the platform will refuse it'}`,
-        `signature    ${result.signing.signed ? `Ed25519, key ${result.signing.keyFingerprint ?? '(new)'} (${result.signing.keyStatus})` : 'unsigned (accepted here: requireSignature is false)'}`,
+        `allowlist    ${result.allowlist.allowed === null ? 'not stated by the platform: it decides when you publish' : result.allowlist.allowed ? `allowed by ${result.allowlist.pattern}` : 'NOT on the allowlist: the platform will refuse it'}`,
+        `signature    ${result.signing.signed ? `Ed25519, key ${result.signing.keyFingerprint ?? '(new)'} (${result.signing.keyStatus})` : result.signing.requireSignature === null ? 'unsigned (the platform does not say whether it requires signatures)' : 'unsigned (accepted here: requireSignature is false)'}`,
         '',
         'Nothing was sent and nothing was written.',
       ]);
@@ -170,7 +178,9 @@ export default defineCommand({
       }
     } else {
       logger.warn(
-        `publishing unsigned: ${environment} accepts it, but \`hla-compass keys init\` lets you sign`,
+        config.requireSignature === false
+          ? `publishing unsigned: ${environment} accepts it, but \`hla-compass keys init\` lets you sign`
+          : `publishing unsigned: ${environment} does not say whether it requires signatures; \`hla-compass keys init\` lets you sign`,
       );
     }
 
@@ -188,7 +198,7 @@ export default defineCommand({
         intervalMs: 5000,
       });
       if (decided.state === 'REJECTED') throw rejection(decided);
-      logger.success(`${decided.moduleName}@${decided.version} was approved (${decided.endTime})`);
+      logger.success(`${publishName(decided)} was approved (${decided.endTime ?? 'time unknown'})`);
     }
     return undefined;
   },

@@ -17,7 +17,6 @@ import {
   moduleSummarySchema,
   moduleVersionSchema,
   type PublishAccepted,
-  type PublishConfig,
   type PublishRequest,
   type PublishState,
   type PublishStatusValue,
@@ -302,17 +301,32 @@ export function readMe(value: unknown): Answer<MeView> {
 // GET /v1/modules/publish/config
 
 /**
- * `registry`, `allowlist` and `requireSignature` are what publish checks before it sends; the
- * environment is the one asked, and `publicScopeRequiresApproval`, which the CLI does not read,
- * is true where the answer does not say (SPEC §3: it is true in every environment).
+ * What the CLI reads of an environment's publish config. The SDK reads only `registry`, and a
+ * hosted answer may carry nothing else: an allowlist or signature policy it does not state is
+ * unknown (undefined), and publish then leaves those checks to the platform.
  */
-export function readPublishConfig(value: unknown, environment: Environment): Answer<PublishConfig> {
+export type PublishConfigView = View<
+  typeof publishConfigSchema.shape,
+  'environment' | 'registry' | 'publicScopeRequiresApproval'
+>;
+
+/**
+ * `registry` is needed; the environment is the one asked, and `publicScopeRequiresApproval` is
+ * true where the answer does not say (SPEC §3: it is true in every environment).
+ */
+export function readPublishConfig(
+  value: unknown,
+  environment: Environment,
+): Answer<PublishConfigView> {
   return fromObject(value, (record) =>
-    check(publishConfigSchema, {
-      ...record,
-      environment: record.environment ?? environment,
-      publicScopeRequiresApproval: record.publicScopeRequiresApproval ?? true,
-    }),
+    check(
+      fields(publishConfigSchema.shape, ['environment', 'registry', 'publicScopeRequiresApproval']),
+      {
+        ...record,
+        environment: record.environment ?? environment,
+        publicScopeRequiresApproval: record.publicScopeRequiresApproval ?? true,
+      },
+    ),
   );
 }
 
