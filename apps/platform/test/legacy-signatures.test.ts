@@ -223,7 +223,7 @@ describe('the captured SDK publish', () => {
     expect([refused.status, refused.body.code]).toEqual([403, 'UNTRUSTED_KEY']);
     expect(refused.body.message).toBe(
       `Untrusted key: ${CAPTURED_FINGERPRINT} is not registered to developer@your-org.test in prod; ` +
-        "prod takes legacy (Python SDK, RSA-PSS) signatures only from registered keys: register the SDK's public key (the manifest's publicKey, base64 DER) with POST /v1/keys in prod, then publish again",
+        "prod takes legacy (Python SDK, RSA-PSS) signatures only from registered keys: run `hla-compass keys register --env prod --sdk-key` on the machine with the SDK's keys (or POST /v1/keys with the manifest's publicKey), then publish again",
     );
     expect(refused.body.details).toEqual({
       keyFingerprint: CAPTURED_FINGERPRINT,

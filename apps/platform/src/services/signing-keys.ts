@@ -109,7 +109,7 @@ export function untrustedKeyReason(
     const howToRegister =
       signer.algorithm === 'Ed25519'
         ? `run \`hla-compass keys register --env ${context.name}\``
-        : `${context.name} takes legacy (Python SDK, RSA-PSS) signatures only from registered keys: register the SDK's public key (the manifest's publicKey, base64 DER) with POST /v1/keys in ${context.name}, then publish again`;
+        : `${context.name} takes legacy (Python SDK, RSA-PSS) signatures only from registered keys: run \`hla-compass keys register --env ${context.name} --sdk-key\` on the machine with the SDK's keys (or POST /v1/keys with the manifest's publicKey), then publish again`;
     return `Untrusted key: ${fingerprint} is not registered to ${caller.user.email} in ${context.name}; ${howToRegister}`;
   }
   if (key.revokedAt !== null) {
