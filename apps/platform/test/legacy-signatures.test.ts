@@ -275,6 +275,29 @@ describe('the captured SDK publish', () => {
   );
 });
 
+describe('the legacy key policy', () => {
+  it('comes from the seed: /_emulator/seed with legacySignatureKeys "registered" makes an env refuse the SDK’s unregistered key', async () => {
+    const body = onTestRegistry(DEV_BODY, ourTag());
+    expect((await publishRaw('local', body)).status).toBe(202);
+
+    const seed = (await seedForRegistry(DEFAULT_SEED_FILE, registry.port)) as {
+      environments: { local: { legacySignatureKeys: string } };
+    };
+    expect(seed.environments.local.legacySignatureKeys).toBe('any');
+    seed.environments.local.legacySignatureKeys = 'registered';
+    const reseeded = await fetch(`${platform.url}/_emulator/seed?env=local`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(seed),
+    });
+    expect(reseeded.status).toBe(200);
+    tokens.delete('local/developer');
+
+    const refused = await publishRaw('local', body);
+    expect([refused.status, refused.body.code]).toEqual([403, 'UNTRUSTED_KEY']);
+  });
+});
+
 /** Changes the character right after `before` into another of its kind (base64 stays base64). */
 function changeAfter(before: string): (body: string) => string {
   return (body) => {
