@@ -3,6 +3,7 @@
 // dir run on it as the built CLI against the emulator: each does its job, and afterwards every
 // file of the SDK is byte- and mode-identical, so the SDK keeps working.
 import {
+  constants,
   createCipheriv,
   createHash,
   createHmac,
@@ -15,6 +16,11 @@ import {
 } from 'node:crypto';
 import { chmod, mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import {
+  type LosslessJsonObject,
+  legacyManifestBytes,
+  parseJsonLossless,
+} from '@hla-compass/signing';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { capturedOutput, createSandbox, type RunOptions, type Sandbox } from './cli-process.js';
 import { type PublishingWorld, startPublishingWorld } from './publishing-world.js';
@@ -380,12 +386,14 @@ describe("keys beside the SDK's RSA pair", () => {
     expect(human.code).toBe(0);
     expect(human.stderr).toContain(`keys already exist in ${ed25519Dir()}; kept them`);
 
-    const forced = JSON.parse((await run(['keys', 'init', '--force', '--json'])).stdout);
-    expect(forced).toMatchObject({
-      created: true,
-      privateKeyPath: join(ed25519Dir(), 'private.pem'),
-    });
-    expect(forced.keyFingerprint).not.toBe(body.keyFingerprint);
+    const forced = await run(['keys', 'init', '--force']);
+    expect(forced.code).toBe(0);
+    expect(forced.stdout).toContain("Created an Ed25519 key pair beside the Python SDK's RSA pair");
+    expect(forced.stdout).toContain(`private key  ${join(ed25519Dir(), 'private.pem')}`);
+    expect(forced.stdout).toContain('hla-compass keys register --env prod --sdk-key');
+    const replaced = JSON.parse((await run(['keys', 'show', '--json'])).stdout);
+    expect(replaced.keyFingerprint).not.toBe(body.keyFingerprint);
+    expect(forced.stdout).toContain(`fingerprint  ${replaced.keyFingerprint}`);
     expect((await readdir(join(sandbox.configDir, 'keys'))).sort()).toEqual([
       'ed25519',
       'private.pem',
@@ -433,6 +441,64 @@ describe("keys beside the SDK's RSA pair", () => {
     expect(listed.keys).toEqual([
       expect.objectContaining({ fingerprint: created.keyFingerprint, thisMachine: true }),
     ]);
+  });
+});
+
+describe("the SDK's RSA key registered where the platform wants it (prod)", () => {
+  it("keys register --sdk-key registers the SDK's RSA key, keys list marks it, and prod then takes the SDK's publishes", async () => {
+    const image = imageOf('sdk-prod');
+    await world.pushImage(image);
+    await loginAsDeveloper('prod');
+    const unregistered = await sdkPublish('prod', 'sdk-prod', image);
+    expect(unregistered.status).toBe(403);
+    expect(unregistered.body).toMatchObject({ code: 'UNTRUSTED_KEY' });
+
+    const registered = await run(['keys', 'register', '--sdk-key', '--json'], 'prod');
+    expect(registered.code).toBe(0);
+    expect(JSON.parse(registered.stdout)).toMatchObject({
+      environment: 'prod',
+      fingerprint: sdkFingerprints().ours,
+      algorithm: 'RSA-PSS',
+      publicKey: sdkKeyPair.spki.toString('base64'),
+      name: expect.stringMatching(/ \(Python SDK\)$/),
+      revokedAt: null,
+    });
+    const again = await run(['keys', 'register', '--sdk-key'], 'prod');
+    expect(again.code).toBe(0);
+    expect(again.stdout).toContain(
+      `Registered the Python SDK's key ${sdkFingerprints().ours} (RSA-PSS) with prod`,
+    );
+
+    const listed = JSON.parse((await run(['keys', 'list', '--json'], 'prod')).stdout);
+    expect(listed.keys).toEqual([
+      expect.objectContaining({
+        fingerprint: sdkFingerprints().ours,
+        algorithm: 'RSA-PSS',
+        thisMachine: true,
+        usedBy: 'Python SDK',
+      }),
+    ]);
+    const table = await run(['keys', 'list'], 'prod');
+    expect(table.stdout).toMatch(/^\* +SHA256:\S+ .* active, Python SDK key$/m);
+
+    const accepted = await sdkPublish('prod', 'sdk-prod', image);
+    expect(accepted.status).toBe(202);
+    expect(accepted.body).toMatchObject({ state: 'APPROVED' });
+  });
+
+  it('keys register --sdk-key says there is no SDK key where keys/ holds none (exit 2)', async () => {
+    const plain = await createSandbox();
+    try {
+      const result = await plain.run(['keys', 'register', '--sdk-key'], {
+        env: sdkShell('prod'),
+      });
+      expect(result.code).toBe(2);
+      expect(result.stderr).toContain(
+        `error: there is no Python SDK key in ${plain.configDir}/keys: its private.pem is not an RSA key`,
+      );
+    } finally {
+      await plain.cleanup();
+    }
   });
 });
 
@@ -537,6 +603,46 @@ describe("the SDK's spellings of init and validate", () => {
     expect(help.stdout).toContain('hla-compass validate --strict --format json');
   });
 });
+
+/**
+ * What the SDK's `publish --image-ref` sends (python-sdk.md §3, §5.2): the manifest signed alone
+ * with RSA-PSS (SHA-256, maximal salt) over Python's json.dumps of it, the five signature fields
+ * inside, `docker` mapped to `fargate`; the developer's API key, as the SDK would hold it.
+ */
+async function sdkPublish(environment: Environment, name: string, imageRef: string) {
+  const manifest = {
+    schemaVersion: '1.0',
+    name,
+    version: '0.1.0',
+    type: 'no-ui',
+    computeType: 'fargate',
+    author: SDK_AUTHOR,
+    execution: { entrypoint: 'backend.main:Module' },
+  };
+  const signed = legacyManifestBytes(
+    parseJsonLossless(JSON.stringify(manifest)) as LosslessJsonObject,
+  );
+  const signature = sign('sha256', signed, {
+    key: sdkKeyPair.privatePem,
+    padding: constants.RSA_PKCS1_PSS_PADDING,
+    saltLength: constants.RSA_PSS_SALTLEN_MAX_SIGN,
+  });
+  const body = {
+    imageRef,
+    manifest: {
+      ...manifest,
+      signature: signature.toString('base64'),
+      publicKey: sdkKeyPair.spki.toString('base64'),
+      keyFingerprint: sdkFingerprints().sdk,
+      signatureAlgorithm: 'RSA-PSS',
+      hashAlgorithm: 'SHA-256',
+    },
+    scope: 'org',
+  };
+  const apiKey = world.users.developer.apiKey;
+  if (apiKey === undefined) throw new Error('the seed lost the developer API key');
+  return world.api(environment, apiKey, 'POST', '/v1/modules/publish', body);
+}
 
 async function newModule(name: string): Promise<string> {
   const result = await run(['init', name]);

@@ -68,6 +68,12 @@ export default defineCommand({
         '',
         'Next: register the public key with each environment you publish to:',
         '  hla-compass keys register --env dev',
+        ...(sdkKey
+          ? [
+              "and, where the platform wants the Python SDK's key registered too (prod):",
+              '  hla-compass keys register --env prod --sdk-key',
+            ]
+          : []),
       ],
     );
     return undefined;

@@ -1,12 +1,13 @@
 // `hla-compass keys list`: the signing keys registered to you in an environment, revoked ones
 // included, with this machine's key marked.
 import { defineCommand } from '../../command.js';
-import { loadSigningKeys } from '../../signing-keys.js';
+import { keyLayout, loadSigningKeys } from '../../signing-keys.js';
 import { formatTable } from '../../terminal.js';
 
 export default defineCommand({
   description:
-    'Lists the signing keys registered to your user in the selected environment, revoked ones included. The key of this machine is marked with *.',
+    'Lists the signing keys registered to your user in the selected environment, revoked ones included. The key of this machine is marked with *, ' +
+    "and so is the Python SDK's RSA key when it is registered (`keys register --sdk-key`).",
   options: {},
   examples: [
     { command: 'hla-compass keys list --env staging', description: 'which keys can sign for me' },
@@ -18,7 +19,12 @@ export default defineCommand({
       (keys) => keys.keyFingerprint,
       () => undefined,
     );
-    const keys = items.map((key) => ({ ...key, thisMachine: key.fingerprint === local }));
+    const sdk = keyLayout(context.configDir).sdkKey?.keyFingerprint;
+    const keys = items.map((key) => ({
+      ...key,
+      thisMachine: key.fingerprint === local || key.fingerprint === sdk,
+      ...(key.fingerprint === sdk ? { usedBy: 'Python SDK' as const } : {}),
+    }));
     context.output.result({ environment: platform.environment.name, keys }, (result) =>
       result.keys.length === 0
         ? [
@@ -31,7 +37,7 @@ export default defineCommand({
               key.fingerprint,
               key.name ?? '',
               key.createdAt,
-              key.revokedAt ? `revoked ${key.revokedAt}` : 'active',
+              `${key.revokedAt ? `revoked ${key.revokedAt}` : 'active'}${key.usedBy ? `, ${key.usedBy} key` : ''}`,
             ]),
             context.output.style,
           ),

@@ -1,16 +1,25 @@
 // `hla-compass keys register`: registers this machine's public key with an environment, so the
-// platform accepts publishes it signs there.
+// platform accepts publishes it signs there; with --sdk-key, the Python SDK's RSA key instead, so
+// an environment that accepts legacy signatures only from registered keys takes the SDK's.
 import { hostname } from 'node:os';
 import { encodePublicKeyBase64 } from '@hla-compass/signing';
 import { defineCommand, option } from '../../command.js';
-import { loadSigningKeys } from '../../signing-keys.js';
+import { UsageError } from '../../errors.js';
+import { keyLayout, loadSigningKeys } from '../../signing-keys.js';
 
 export default defineCommand({
   description:
     'Registers the public key of <config dir>/keys with the selected environment, for your user. ' +
-    'The platform accepts a signed publish only with a key registered to the publishing user and not revoked. Registering a key that is already yours is harmless.',
+    'The platform accepts a signed publish only with a key registered to the publishing user and not revoked. Registering a key that is already yours is harmless. ' +
+    "--sdk-key registers the Python SDK's RSA key (keys/private.pem of the SDK) instead, so the " +
+    "platform also accepts the SDK's RSA-PSS publishes where its policy wants registered keys; " +
+    'hla-compass itself still signs with its Ed25519 key.',
   options: {
     name: option.string('--name <name>', 'a label for the key (default: this host name)'),
+    sdkKey: option.flag(
+      '--sdk-key',
+      "register the Python SDK's RSA public key rather than the Ed25519 key hla-compass signs with",
+    ),
   },
   examples: [
     {
@@ -21,17 +30,39 @@ export default defineCommand({
       command: 'hla-compass keys register --env prod --name ci-runner',
       description: 'label the key of a CI machine',
     },
+    {
+      command: 'hla-compass keys register --env prod --sdk-key',
+      description: 'let prod accept what the Python SDK on this machine publishes',
+    },
   ],
   async run({ options }, context) {
-    const keys = await loadSigningKeys(context.configDir);
+    const publicKey = options.sdkKey
+      ? sdkPublicKey(context.configDir)
+      : encodePublicKeyBase64((await loadSigningKeys(context.configDir)).publicKey);
     const platform = await context.platform();
     const registered = await platform.registerKey({
-      publicKey: encodePublicKeyBase64(keys.publicKey),
-      name: options.name ?? hostname(),
+      publicKey,
+      name: options.name ?? (options.sdkKey ? `${hostname()} (Python SDK)` : hostname()),
     });
+    const what = options.sdkKey ? "the Python SDK's key" : 'key';
+    const algorithm = options.sdkKey ? ` (${registered.algorithm})` : '';
     context.output.result({ environment: platform.environment.name, ...registered }, (result) => [
-      `${context.output.style.green('✓')} Registered key ${result.fingerprint} with ${result.environment}${result.name ? ` as "${result.name}"` : ''}`,
+      `${context.output.style.green('✓')} Registered ${what} ${result.fingerprint}${algorithm} with ${result.environment}${result.name ? ` as "${result.name}"` : ''}`,
     ]);
     return undefined;
   },
 });
+
+function sdkPublicKey(configDir: string): string {
+  const { sdkKey, directory } = keyLayout(configDir);
+  if (sdkKey === undefined) {
+    throw new UsageError(
+      `there is no Python SDK key in ${configDir}/keys: its private.pem is not an RSA key`,
+      {
+        code: 'KEYS_NOT_FOUND',
+        hint: `without --sdk-key, \`keys register\` registers the Ed25519 key in ${directory}`,
+      },
+    );
+  }
+  return sdkKey.publicKey;
+}
