@@ -18,7 +18,7 @@ import {
 import { UsageError } from './errors.js';
 
 /** The directory beside the SDK's pair where hla-compass keeps its own. */
-export const ED25519_SUBDIRECTORY = 'ed25519';
+const ED25519_SUBDIRECTORY = 'ed25519';
 
 /** The Python SDK's signing key as the SDK and the platform name it; only public parts. */
 export interface SdkSigningKey {
