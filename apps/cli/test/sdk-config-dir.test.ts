@@ -538,7 +538,10 @@ describe("publishing from the SDK's config dir", () => {
     // staging requires signatures: without an Ed25519 pair, publish stops before sending.
     const refused = await run(['publish', '--image-ref', image], 'staging', { cwd: moduleDir });
     expect(refused.code).toBe(2);
-    expect(refused.stderr).toContain(`there are no signing keys in ${ed25519Dir()}`);
+    expect(refused.stderr).toContain(
+      `there is no Ed25519 key yet: ${join(sandbox.configDir, 'keys', 'private.pem')} is the Python SDK's RSA-PSS signing key`,
+    );
+    expect(refused.stderr).toContain("(the SDK's RSA pair stays where it is)");
 
     const published = await run(
       ['publish', '--image-ref', image, '--generate-keys', '--json'],

@@ -20,7 +20,13 @@ import { UsageError } from '../errors.js';
 import { publishName, rejection, waitForDecision } from '../platform/approval.js';
 import type { PlatformClient } from '../platform/client.js';
 import { publishedImage } from '../published-image.js';
-import { asUserError, keysDirectory, loadSigningKeys } from '../signing-keys.js';
+import {
+  asUserError,
+  keyLayout,
+  keysDirectory,
+  loadSigningKeys,
+  sdkKeyOnlyMessage,
+} from '../signing-keys.js';
 import { readValidModule } from '../valid-module.js';
 
 export default defineCommand({
@@ -111,11 +117,14 @@ export default defineCommand({
     let keys = await loadKeysIfAny(context);
     const generateKeys = keys === undefined && options.generateKeys;
     if (keys === undefined && !generateKeys && config.requireSignature === true) {
+      const { directory, sdkKey } = keyLayout(context.configDir);
       throw new UsageError(
-        `${environment} only accepts signed publishes, and there are no signing keys in ${keysDirectory(context.configDir)}`,
+        sdkKey === undefined
+          ? `${environment} only accepts signed publishes, and there are no signing keys in ${directory}`
+          : `${environment} only accepts signed publishes, and there is no Ed25519 key yet: ${sdkKeyOnlyMessage(sdkKey)}`,
         {
           code: 'SIGNATURE_REQUIRED',
-          hint: `run \`hla-compass keys init\` and \`hla-compass keys register --env ${environment}\`, or re-run publish with --generate-keys`,
+          hint: `run \`hla-compass keys init\` and \`hla-compass keys register --env ${environment}\`, or re-run publish with --generate-keys${sdkKey === undefined ? '' : " (the SDK's RSA pair stays where it is)"}`,
         },
       );
     }

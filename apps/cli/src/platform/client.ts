@@ -357,5 +357,5 @@ function unreachableHint(environment: ResolvedEnvironment): string {
   const local = ['127.0.0.1', 'localhost', '[::1]'].includes(url.hostname);
   return local
     ? `is the local platform running? Start it with \`npm run platform\` (API ${environment.apiUrl})`
-    : `check your network and the API URL (${environment.apiUrl}, from ${environment.apiUrlSource}); \`hla-compass env list\` shows where it comes from`;
+    : `check your network and the API URL (${environment.apiUrl}, from ${environment.apiUrlFrom}); \`hla-compass env list\` shows where it comes from`;
 }
