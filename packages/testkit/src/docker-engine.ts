@@ -42,6 +42,11 @@ export interface DockerEngineOptions {
    * this engine created it. Only one such engine should run at a time.
    */
   readonly bridge?: boolean;
+  /**
+   * Always start an engine of this process's own, even where one already answers: a test that
+   * compares what two engines build needs two that share nothing (images, build cache).
+   */
+  readonly fresh?: boolean;
 }
 
 /** The unix sockets an engine may already answer on, in the order Docker's CLI looks. */
@@ -91,7 +96,7 @@ export async function startDockerEngine(
       `DOCKER_HOST=${dockerHost} is not a unix:// socket, which is all the tests use; point it at the engine's socket or unset it`,
     );
   }
-  for (const socketPath of existingEngineSockets(env)) {
+  for (const socketPath of options.fresh ? [] : existingEngineSockets(env)) {
     if (await pingEngine(socketPath)) {
       return {
         dockerHost: `unix://${socketPath}`,
