@@ -62,3 +62,12 @@ export function imageConfigLabels(body: Uint8Array): Readonly<Record<string, str
   }
   return result;
 }
+
+/** The uncompressed digests of an image's layers, bottom first (`rootfs.diff_ids` of its config). */
+export function imageConfigLayers(body: Uint8Array): readonly string[] {
+  const rootfs = parseJsonObject(Buffer.from(body).toString('utf8'))?.rootfs;
+  const ids = isRecord(rootfs) ? rootfs.diff_ids : undefined;
+  return Array.isArray(ids)
+    ? ids.filter((id): id is string => typeof id === 'string' && isDigest(id))
+    : [];
+}

@@ -36,7 +36,12 @@ export {
 } from './docker-config.js';
 export { RegistryError, type RegistryErrorCode, type UnauthorizedReason } from './errors.js';
 export { type BuiltImage, buildImage, type ImageBlob, type ImageContent } from './image.js';
-export { imageConfigLabels, type ManifestContent, manifestContent } from './image-config.js';
+export {
+  imageConfigLabels,
+  imageConfigLayers,
+  type ManifestContent,
+  manifestContent,
+} from './image-config.js';
 export { MANIFEST_MEDIA_TYPES, MEDIA_TYPES } from './media-types.js';
 export {
   DOCKER_HUB_REGISTRY,

@@ -5,6 +5,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import {
   buildImage,
   imageConfigLabels,
+  imageConfigLayers,
   MEDIA_TYPES,
   manifestContent,
   RegistryClient,
@@ -51,6 +52,9 @@ describe('getBlob', () => {
     if (fetched.status !== 'found') return;
     expect(Buffer.from(fetched.body)).toEqual(Buffer.from(image.config.bytes));
     expect(imageConfigLabels(fetched.body)).toEqual(LABELS);
+    expect(imageConfigLayers(fetched.body)).toEqual([
+      expect.stringMatching(/^sha256:[0-9a-f]{64}$/),
+    ]);
   });
 
   it('is not_found for a blob the registry does not have', async () => {
@@ -143,5 +147,6 @@ describe('manifestContent', () => {
   it('reads no labels from a config without them', () => {
     expect(imageConfigLabels(Buffer.from('{"config":{}}'))).toEqual({});
     expect(imageConfigLabels(Buffer.from('not json'))).toEqual({});
+    expect(imageConfigLayers(Buffer.from('{"rootfs":{"diff_ids":["nope"]}}'))).toEqual([]);
   });
 });
