@@ -25,6 +25,11 @@ export interface BuildRecord {
   readonly platform: string;
   /** `sha256:` of the canonical manifest the image was built from (manifest-digest.ts). */
   readonly manifestDigest: string;
+  /**
+   * The uncompressed digest of the layer holding the module's files (a generated Dockerfile's
+   * reproducible ADD layer), null for a module's own Dockerfile or a record written before it.
+   */
+  readonly moduleLayer: string | null;
   /** ISO 8601 times. */
   readonly builtAt: string;
   readonly pushedAt: string | null;
@@ -123,6 +128,11 @@ export function parseBuildRecord(value: unknown): BuildRecord {
     pushed: record.pushed,
     platform: text('platform', PLATFORM),
     manifestDigest: text('manifestDigest', DIGEST),
+    // Added later in version 1: a record without it is read as not knowing the layer.
+    moduleLayer:
+      record.moduleLayer === undefined || record.moduleLayer === null
+        ? null
+        : text('moduleLayer', DIGEST),
     builtAt: time('builtAt'),
     pushedAt: record.pushed ? time('pushedAt') : null,
   };

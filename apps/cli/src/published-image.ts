@@ -6,25 +6,20 @@ import {
   type ImageReference,
   InvalidReferenceError,
   imageConfigLabels,
-  imageReference,
-  type ManifestResolution,
-  manifestContent,
+  imageConfigLayers,
   parseImageReference,
-  RegistryClient,
-  RegistryError,
-  resolveDockerCredentials,
+  type RegistryClient,
 } from '@hla-compass/registry-client';
 import { BUILD_RECORD_PATH, type BuildRecord, readBuildRecord } from './build-record.js';
 import type { CommandContext } from './context.js';
 import { MANIFEST_DIGEST_LABEL } from './docker/image-labels.js';
-import { RejectedError, ServiceUnavailableError, UsageError } from './errors.js';
-import { leanFetch } from './lean-fetch.js';
-import { registryLoginHint } from './registry-login-hint.js';
+import { UsageError } from './errors.js';
+import { atDigest, found, imageManifest, read, registryClient } from './registry-image.js';
 
 export type ImageSource = '--image-ref' | typeof BUILD_RECORD_PATH | 'publish config';
 
 /** How publish knows the registry's image is the one built here (null when it was not asked). */
-export type BuiltHere = 'pushed digest' | 'image id' | 'manifest label' | null;
+export type BuiltHere = 'pushed digest' | 'image id' | 'module layer' | 'manifest label' | null;
 
 export interface PublishedImage {
   readonly reference: ImageReference;
@@ -108,24 +103,12 @@ function parse(value: string, source: ImageSource): ImageReference {
   }
 }
 
-function registryClient(context: CommandContext): RegistryClient {
-  return new RegistryClient({
-    fetch: leanFetch,
-    credentials: async (registry) =>
-      (
-        await resolveDockerCredentials(registry, {
-          env: context.settings.raw,
-          homeDir: context.homeDir,
-        })
-      ).credentials,
-  });
-}
-
 /**
  * Whether the image at the registry is the build recorded here: the digest our own push
  * recorded, else a manifest whose config is the local image id (docker push, build --push),
- * else a config whose manifest-digest label is this manifest.json's (the same manifest built
- * elsewhere, or an earlier build of it: said as a warning). Anything else is refused.
+ * else a config with this manifest.json's manifest-digest label and the recorded module layer
+ * (the same sources built reproducibly elsewhere), else one with the label alone (an earlier
+ * build of this manifest: said as a warning). Anything else is refused.
  */
 async function checkBuiltHere(
   context: CommandContext,
@@ -146,6 +129,14 @@ async function checkBuiltHere(
   const label = imageConfigLabels(config.body)[MANIFEST_DIGEST_LABEL];
   const shown = reference.toString();
   if (label === manifestDigest) {
+    // A reproducible build of the same sources elsewhere (CI, another engine) has another image
+    // id but the same module layer: it is this module's image.
+    if (
+      record.moduleLayer !== null &&
+      imageConfigLayers(config.body).at(-1) === record.moduleLayer
+    ) {
+      return 'module layer';
+    }
     context.logger.warn(
       `${shown} at the registry is not the image the last build here made (${record.imageId}), but it was built from this manifest.json; publishing it. If you changed backend/ since, push the new build first.`,
     );
@@ -158,94 +149,4 @@ async function checkBuiltHere(
       hint: `push the last build (\`hla-compass push\` or \`docker push ${shown}\`), or publish the registry's image on purpose with --image-ref ${shown}`,
     },
   );
-}
-
-/** The image manifest of `pinned`, through an index to the entry for `platform` if need be. */
-async function imageManifest(
-  registry: RegistryClient,
-  pinned: ImageReference,
-  platform: string,
-): Promise<{ configDigest: string }> {
-  let reference = pinned;
-  for (let depth = 0; depth < 2; depth++) {
-    const manifest = found(reference, await read(reference, () => registry.getManifest(reference)));
-    const content = manifestContent(manifest.body, manifest.mediaType);
-    if (typeof content === 'string') {
-      throw new RejectedError(`${reference.toString()} cannot be checked: ${content}`, {
-        code: 'REGISTRY_INVALID_RESPONSE',
-      });
-    }
-    if (content.kind === 'image') return content;
-    const entry = content.manifests.find((candidate) => candidate.platform === platform);
-    if (entry === undefined) {
-      throw new UsageError(
-        `${pinned.toString()} is an index without a ${platform} image, the platform the last build here was for`,
-        {
-          code: 'IMAGE_NOT_BUILT_HERE',
-          hint: 'push the last build, or publish that image on purpose with --image-ref',
-        },
-      );
-    }
-    reference = atDigest(pinned, entry.digest);
-  }
-  throw new RejectedError(
-    `${pinned.toString()} is an index of indexes, which publish does not read`,
-    {
-      code: 'REGISTRY_INVALID_RESPONSE',
-    },
-  );
-}
-
-function atDigest(reference: ImageReference, digest: string): ImageReference {
-  return imageReference({ registry: reference.registry, path: reference.path, digest });
-}
-
-/** Runs a registry read; an answer that cannot be trusted becomes the user's error to see. */
-async function read<T>(reference: ImageReference, run: () => Promise<T>): Promise<T> {
-  try {
-    return await run();
-  } catch (error) {
-    // The registry answered, but not with something to trust: a body that does not hash to its
-    // digest, an oversized or malformed manifest, a location on another host.
-    if (!(error instanceof RegistryError)) throw error;
-    const Failure = error.code === 'unavailable' ? ServiceUnavailableError : RejectedError;
-    throw new Failure(
-      `${reference.registry} gave an unusable answer for ${reference.toString()}: ${error.message}`,
-      {
-        code: `REGISTRY_${error.code.toUpperCase()}`,
-        hint: 'check the registry (and any proxy in front of it), then try again',
-      },
-    );
-  }
-}
-
-/** The found answer, or the failure with the seed's troubleshooting hints. */
-function found<T extends { status: string }>(
-  reference: ImageReference,
-  resolution: T | Exclude<ManifestResolution, { status: 'found' }>,
-): Extract<T, { status: 'found' }> {
-  const image = reference.toString();
-  switch (resolution.status) {
-    case 'not_found':
-      throw new RejectedError(`Image not found: ${image} is not in its registry`, {
-        code: 'IMAGE_NOT_FOUND',
-        hint: `push it first (\`hla-compass push\` or \`docker push ${image}\`), then check with \`docker manifest inspect ${image}\``,
-      });
-    case 'unauthorized':
-    case 'forbidden':
-      throw new RejectedError(
-        `Forbidden: ${reference.registry} refused to show ${reference.repository}: ${(resolution as { message: string }).message}`,
-        { code: 'IMAGE_FORBIDDEN', hint: registryLoginHint(reference.registry, 'pull') },
-      );
-    case 'unavailable':
-      throw new ServiceUnavailableError(
-        `cannot reach the registry ${reference.registry}: ${(resolution as { message: string }).message}`,
-        {
-          code: 'REGISTRY_UNAVAILABLE',
-          hint: `check that ${reference.registry} is up (for the local one: \`npm run platform\` starts it)`,
-        },
-      );
-    default:
-      return resolution as Extract<T, { status: 'found' }>;
-  }
 }

@@ -21,6 +21,7 @@ const built: BuildRecord = {
   pushed: false,
   platform: 'linux/amd64',
   manifestDigest: `sha256:${'2'.repeat(64)}`,
+  moduleLayer: `sha256:${'4'.repeat(64)}`,
   builtAt: '2026-01-02T03:04:05.000Z',
   pushedAt: null,
 };
@@ -37,6 +38,13 @@ describe('build.json', () => {
     await writeBuildRecord(dir, built);
     expect(await readBuildRecord(dir)).toEqual(built);
     expect(await readdir(join(dir, '.hla-compass'))).toEqual(['build.json']);
+  });
+
+  it('reads a record written before moduleLayer existed as not knowing the layer', async () => {
+    const { moduleLayer: _, ...older } = built;
+    await mkdir(join(dir, '.hla-compass'));
+    await writeFile(join(dir, '.hla-compass', 'build.json'), JSON.stringify(older));
+    expect(await readBuildRecord(dir)).toEqual({ ...built, moduleLayer: null });
   });
 
   it('records a push: the ref pushed, the digest and when', async () => {

@@ -38,6 +38,22 @@ async function writeFiles(dir: string, files: Readonly<Record<string, string>>):
   }
 }
 
+/** A file of an image, read through a container that is created, never started, and removed. */
+async function fileInImage(image: string, path: string): Promise<string> {
+  const container = await world.docker.createContainer({ Image: image, Cmd: ['/bin/sh'] });
+  try {
+    const archive = await container.getArchive({ path });
+    const chunks: Buffer[] = [];
+    for await (const chunk of archive) chunks.push(chunk as Buffer);
+    // One file in a tar: its content follows the 512-byte header, its size is in the header.
+    const tar = Buffer.concat(chunks);
+    const size = Number.parseInt(tar.subarray(124, 136).toString('ascii').trim(), 8);
+    return tar.subarray(512, 512 + size).toString('utf8');
+  } finally {
+    await container.remove({ force: true });
+  }
+}
+
 async function canonicalManifestDigest(dir: string): Promise<string> {
   const manifest = parseJson(await readFile(join(dir, 'manifest.json'), 'utf8')) as JsonObject;
   const canonical = canonicalize(unsignedManifest(manifest));
@@ -60,6 +76,9 @@ describe('build', { timeout: 120_000 }, () => {
     await inModule('add', '.');
     await inModule('-c', 'user.name=T', '-c', 'user.email=t@example.org', 'commit', '-qm', 'init');
     const revision = (await inModule('rev-parse', 'HEAD')).stdout.trim();
+    const committedAt = new Date(
+      Number((await inModule('log', '-1', '--format=%ct')).stdout.trim()) * 1000,
+    ).toISOString();
 
     const result = await runDocker(sandbox, world, dir, [
       'build',
@@ -85,7 +104,7 @@ describe('build', { timeout: 120_000 }, () => {
 
     const dockerfile = await readFile(join(dir, '.hla-compass', 'Dockerfile'), 'utf8');
     expect(dockerfile).toMatch(/^FROM hla-compass-test\/base:1$/m);
-    expect(dockerfile).toContain('COPY backend/ /app/backend/');
+    expect(dockerfile).toContain('ADD .hla-compass/module.tar /');
     expect(dockerfile).not.toContain('pip install');
 
     const image = await world.docker.getImage(tag).inspect();
@@ -99,7 +118,9 @@ describe('build', { timeout: 120_000 }, () => {
       'org.opencontainers.image.source': 'https://example.com/lab/scorer.git',
       'io.hla-compass.manifest.digest': manifestDigest,
     });
-    expect(Date.parse(image.Config.Labels['org.opencontainers.image.created'] ?? '')).not.toBeNaN();
+    // The module is as committed: created is the commit's time, never the wall clock.
+    expect(image.Config.Labels['org.opencontainers.image.created']).toBe(committedAt);
+    expect(output).toMatchObject({ created: committedAt, createdFrom: 'git commit' });
     expect(image.Config.Env).toContain('HLA_COMPASS_MODULE=backend.main:NoUIModule');
     expect(`${result.stdout}${result.stderr}`).not.toContain('ghp_not-a-label');
 
@@ -111,6 +132,8 @@ describe('build', { timeout: 120_000 }, () => {
       pushed: false,
       platform: BUILD_PLATFORM,
       manifestDigest,
+      // The generated Dockerfile's last layer is the one holding the module's files.
+      moduleLayer: image.RootFS.Layers?.at(-1),
       builtAt: expect.any(String),
       pushedAt: null,
     });
@@ -189,8 +212,8 @@ describe('build', { timeout: 120_000 }, () => {
       ...BUILD_FLAGS,
     ]);
     expect(result.code, result.stderr).toBe(0);
-    expect(await readFile(join(dir, '.hla-compass', 'Dockerfile'), 'utf8')).toContain(
-      'COPY frontend/dist/ /app/ui/dist/\n',
+    expect(await fileInImage(`${world.namespace}/viewer:1`, '/app/ui/dist/bundle.js')).toBe(
+      'window.ModuleUI = {};\n',
     );
   });
 

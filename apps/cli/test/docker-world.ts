@@ -28,8 +28,9 @@ export interface DockerWorld {
   stop(): Promise<void>;
 }
 
-export async function startDockerWorld(): Promise<DockerWorld> {
-  const engine = await startDockerEngine();
+/** `fresh`: an engine of its own even where one runs already (nothing shared, no cache). */
+export async function startDockerWorld(options: { fresh?: boolean } = {}): Promise<DockerWorld> {
+  const engine = await startDockerEngine({ fresh: options.fresh ?? false });
   try {
     await ensureBaseImage(engine.dockerHost);
   } catch (error) {

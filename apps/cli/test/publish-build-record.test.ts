@@ -52,6 +52,7 @@ async function writeRecord(record: Partial<BuildRecord> & { imageRef: string; im
     pushed: false,
     platform: 'linux/amd64',
     manifestDigest: await currentManifestDigest(),
+    moduleLayer: null,
     builtAt: new Date().toISOString(),
     pushedAt: null,
     ...record,
@@ -118,6 +119,23 @@ describe('publish takes the image the last build recorded', () => {
     const result = await publish('--dry-run', '--json');
     expect(result.code).toBe(0);
     expect(JSON.parse(result.stdout)).toMatchObject({ builtHere: 'pushed digest' });
+  });
+
+  it('recognises the same sources built reproducibly elsewhere (label and module layer) without a word', async () => {
+    const labels = { [MANIFEST_DIGEST_LABEL]: await currentManifestDigest() };
+    const { digest, topLayer } = await world.pushLabelledImage(tag(), labels);
+    await writeRecord({
+      imageRef: tag(),
+      imageId: `sha256:${'b'.repeat(64)}`,
+      moduleLayer: topLayer,
+    });
+    const result = await publish('--dry-run', '--json');
+    expect(result.code).toBe(0);
+    expect(result.stderr).not.toContain('is not the image');
+    expect(JSON.parse(result.stdout)).toMatchObject({
+      builtHere: 'module layer',
+      image: { digest },
+    });
   });
 
   it('accepts an image of this manifest built elsewhere, with a warning', async () => {

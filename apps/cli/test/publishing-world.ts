@@ -3,7 +3,12 @@
 // covers both, with no pull credentials for the htpasswd one (the Forbidden case).
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
-import { buildImage, type ImageContent, RegistryClient } from '@hla-compass/registry-client';
+import {
+  buildImage,
+  type ImageContent,
+  imageConfigLayers,
+  RegistryClient,
+} from '@hla-compass/registry-client';
 import {
   type RunningEmulator,
   type RunningRegistry,
@@ -37,7 +42,7 @@ export interface PublishingWorld {
   pushLabelledImage(
     reference: string,
     labels: Record<string, string>,
-  ): Promise<{ digest: string; configDigest: string }>;
+  ): Promise<{ digest: string; configDigest: string; topLayer: string }>;
   /** Calls the platform's API directly, as a seeded user (for approvals and checks). */
   api(
     environment: string,
@@ -124,7 +129,9 @@ export async function startPublishingWorld(
         config: { Labels: labels },
       };
       const pushed = await registryClient.pushImage(reference, content);
-      return { digest: pushed.digest, configDigest: buildImage(content).config.digest };
+      const { config } = buildImage(content);
+      const topLayer = imageConfigLayers(config.bytes).at(-1) ?? '';
+      return { digest: pushed.digest, configDigest: config.digest, topLayer };
     },
     async api(environment, apiKey, method, path, body) {
       const response = await fetch(`${emulator.url}/${environment}${path}`, {

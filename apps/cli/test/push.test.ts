@@ -86,6 +86,7 @@ describe('push', { timeout: 120_000 }, () => {
       pushedAt: expect.any(String),
     });
 
+    // A second push of the same image streams nothing: the registry already has it.
     const again = await runDocker(sandbox, world, dir, ['push', '--json']);
     expect(again.code, again.stderr).toBe(0);
     expect(JSON.parse(again.stdout)).toEqual({
@@ -93,9 +94,11 @@ describe('push', { timeout: 120_000 }, () => {
       repository,
       digest,
       pinnedRef: `${repository}@${digest}`,
+      pushed: false,
       recorded: true,
     });
-    expect(again.stderr).toMatch(/: Layer already exists$/m);
+    expect(again.stderr).toContain(`${tag} is already at the registry: nothing to push`);
+    expect(again.stderr).not.toMatch(/Layer already exists|Pushed$/m);
   });
 
   it('builds and pushes in one go with build --push', async () => {

@@ -1,29 +1,46 @@
 // `hla-compass build`: validates the module, then builds its image with the Docker engine from the
 // module's own Dockerfile or a generated one, labels it, records it in .hla-compass/build.json
 // and, with --push, pushes it.
-import { existsSync } from 'node:fs';
-import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
+import { createWriteStream, existsSync } from 'node:fs';
+import { mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import type { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import type { Manifest } from '@hla-compass/manifest';
 import { InvalidReferenceError, parseImageReference } from '@hla-compass/registry-client';
-import { type BuildRecord, recordPush, writeBuildRecord } from '../build-record.js';
+import type Dockerode from 'dockerode';
+import {
+  type BuildRecord,
+  readBuildRecord,
+  recordPush,
+  writeBuildRecord,
+} from '../build-record.js';
 import { defineCommand, type OptionSpec, option } from '../command.js';
 import type { CommandContext } from '../context.js';
-import { contextFilter, packBuildContext, readDockerignore } from '../docker/build-context.js';
+import {
+  contextFilter,
+  onlyPaths,
+  packBuildContext,
+  packModuleFiles,
+  readDockerignore,
+} from '../docker/build-context.js';
 import {
   DEFAULT_BASE_IMAGE,
   GENERATED_DOCKERFILE,
   generateDockerfile,
   listsRequirements,
+  MODULE_ARCHIVE,
   MODULE_DOCKERFILE,
 } from '../docker/dockerfile.js';
 import { connectDockerEngine } from '../docker/engine.js';
 import { gitProvenance } from '../docker/git-provenance.js';
 import { type BuildTags, buildImage } from '../docker/image-build.js';
 import { imageLabels } from '../docker/image-labels.js';
-import { pushTag } from '../docker/image-push.js';
+import { pushUnlessPresent } from '../docker/image-push.js';
 import { defaultImageTag, imageTag } from '../docker/image-tags.js';
 import { progressMode } from '../docker/progress.js';
+import { sourceDate } from '../docker/source-date.js';
 import { UsageError } from '../errors.js';
 import { defaultRegistry } from '../platform/publish-config.js';
 import { readValidModule } from '../valid-module.js';
@@ -113,26 +130,36 @@ export default defineCommand({
     }
 
     const engine = await connectDockerEngine(context);
+    const { committedAt, ...provenance } = await gitProvenance(moduleDir, context.settings.raw);
+    const created = sourceDate({
+      sourceDateEpoch: context.settings.get('SOURCE_DATE_EPOCH'),
+      committedAt,
+    });
+    context.logger.debug(`created ${created.time.toISOString()} (from ${created.origin})`);
     const labels = imageLabels({
       name: manifest.name,
       version: manifest.version,
       manifestDigest: digest,
-      created: new Date(),
-      ...(await gitProvenance(moduleDir, context.settings.raw)),
+      created: created.time,
+      ...provenance,
     });
-    if (baseImage !== undefined) {
-      await writeGeneratedDockerfile(moduleDir, { baseImage, manifest, labels }, context);
-    }
     const dockerfile = ownDockerfile ? MODULE_DOCKERFILE : GENERATED_DOCKERFILE;
+    const moduleFilter = contextFilter(await readDockerignore(moduleDir), [dockerfile]);
+    let contextFiles = moduleFilter;
+    if (baseImage !== undefined) {
+      contextFiles = await writeGeneratedFiles(
+        moduleDir,
+        { baseImage, manifest, labels, include: moduleFilter, mtime: created.time },
+        context,
+      );
+    }
     const [primary] = tags;
+    const previous = await readBuildRecord(moduleDir).catch(() => undefined);
     context.logger.info(`Building ${primary.toString()} for ${platform}`);
     const imageId = await buildImage(
       engine.docker,
       {
-        context: packBuildContext(
-          moduleDir,
-          contextFilter(await readDockerignore(moduleDir), [dockerfile]),
-        ),
+        context: packBuildContext(moduleDir, contextFiles, created.time),
         dockerfile,
         tags,
         platform,
@@ -143,21 +170,32 @@ export default defineCommand({
       context.logger,
       progressMode(context.logger),
     );
-    let record: BuildRecord = {
-      version: 1,
-      imageRef: primary.toString(),
-      imageId,
-      digest: null,
-      pushed: false,
-      platform,
-      manifestDigest: digest,
-      builtAt: new Date().toISOString(),
-      pushedAt: null,
-    };
+    // The same sources, base and options give the same image id: then nothing was rebuilt, and
+    // what the record knows of its push still holds.
+    const upToDate =
+      previous !== undefined &&
+      previous.imageId === imageId &&
+      previous.imageRef === primary.toString() &&
+      previous.platform === platform;
+    let record: BuildRecord = upToDate
+      ? { ...previous, builtAt: new Date().toISOString() }
+      : {
+          version: 1,
+          imageRef: primary.toString(),
+          imageId,
+          digest: null,
+          pushed: false,
+          platform,
+          manifestDigest: digest,
+          moduleLayer: ownDockerfile ? null : await topLayer(engine.docker, imageId),
+          builtAt: new Date().toISOString(),
+          pushedAt: null,
+        };
     await writeBuildRecord(moduleDir, record);
     if (options.push) {
       for (const tag of tags) {
-        const pushed = await pushTag(engine.docker, tag, context);
+        const known = tag === primary ? record.digest : undefined;
+        const { digest: pushed } = await pushUnlessPresent(engine.docker, tag, context, known);
         if (tag !== primary) continue;
         record = recordPush(record, { imageRef: tag.toString(), digest: pushed, at: new Date() });
         await writeBuildRecord(moduleDir, record);
@@ -175,12 +213,17 @@ export default defineCommand({
         dockerfileGenerated: !ownDockerfile,
         platform,
         manifestDigest: digest,
+        created: created.time.toISOString(),
+        createdFrom: created.origin,
+        upToDate,
         pushed: record.pushed,
         digest: record.digest,
         ...(record.digest === null ? {} : { pinnedRef: `${primary.repository}@${record.digest}` }),
       },
       (result) => [
-        `${style.green('✓')} Built ${result.imageRef}`,
+        result.upToDate
+          ? `${style.green('✓')} ${result.imageRef} is up to date: the same sources gave the same image`
+          : `${style.green('✓')} Built ${result.imageRef}`,
         `image id    ${result.imageId}`,
         ...(result.tags.length > 1 ? [`tags        ${result.tags.join(', ')}`] : []),
         `dockerfile  ${result.dockerfile}${result.baseImage === null ? '' : ` (generated, FROM ${result.baseImage})`}`,
@@ -192,6 +235,11 @@ export default defineCommand({
     return undefined;
   },
 });
+
+/** The uncompressed digest of an image's top layer: a generated Dockerfile's module layer. */
+async function topLayer(docker: Dockerode, imageId: string): Promise<string | null> {
+  return (await docker.getImage(imageId).inspect()).RootFS.Layers?.at(-1) ?? null;
+}
 
 /**
  * --tag as given, else <registry>/<name>:<version> (--registry, or the environment's default
@@ -226,29 +274,60 @@ async function chooseBaseImage(flag: string | undefined, context: CommandContext
   return image;
 }
 
-/** Writes .hla-compass/Dockerfile for a module without its own, for the build and for people. */
-async function writeGeneratedDockerfile(
+/**
+ * Writes .hla-compass/Dockerfile (for the build and for people) and the module archive it ADDs,
+ * for a module without a Dockerfile of its own; returns what the context then needs to hold.
+ */
+async function writeGeneratedFiles(
   moduleDir: string,
-  input: { baseImage: string; manifest: Manifest; labels: Readonly<Record<string, string>> },
+  input: {
+    baseImage: string;
+    manifest: Manifest;
+    labels: Readonly<Record<string, string>>;
+    include: (path: string) => boolean;
+    mtime: Date;
+  },
   context: CommandContext,
-): Promise<void> {
+): Promise<(path: string) => boolean> {
+  const installRequirements =
+    (await requirementsToInstall(moduleDir)) && input.include(REQUIREMENTS_FILE);
+  const ui = input.manifest.type === 'with-ui' && (await builtUi(moduleDir, context));
   const dockerfile = generateDockerfile({
     baseImage: input.baseImage,
     entrypoint: input.manifest.execution.entrypoint,
-    installRequirements: await requirementsToInstall(moduleDir),
-    copyUi: input.manifest.type === 'with-ui' && (await builtUi(moduleDir, context)),
+    installRequirements,
     labels: input.labels,
   });
   await mkdir(join(moduleDir, '.hla-compass'), { recursive: true });
   await writeFile(join(moduleDir, GENERATED_DOCKERFILE), dockerfile);
+  await writeAtomically(
+    join(moduleDir, MODULE_ARCHIVE),
+    packModuleFiles(moduleDir, input.include, { mtime: input.mtime, ui }),
+  );
   context.logger.info(`Generated ${GENERATED_DOCKERFILE} (FROM ${input.baseImage})`);
+  return onlyPaths([
+    GENERATED_DOCKERFILE,
+    MODULE_ARCHIVE,
+    ...(installRequirements ? [REQUIREMENTS_FILE] : []),
+  ]);
 }
+
+/** A stream written to `path` through a temp file and a rename: never half a file at `path`. */
+async function writeAtomically(path: string, content: Readable): Promise<void> {
+  const temporary = `${path}.${randomBytes(6).toString('hex')}.tmp`;
+  try {
+    await pipeline(content, createWriteStream(temporary));
+    await rename(temporary, path);
+  } finally {
+    await rm(temporary, { force: true });
+  }
+}
+
+const REQUIREMENTS_FILE = 'backend/requirements.txt';
 
 async function requirementsToInstall(moduleDir: string): Promise<boolean> {
   try {
-    return listsRequirements(
-      await readFile(join(moduleDir, 'backend', 'requirements.txt'), 'utf8'),
-    );
+    return listsRequirements(await readFile(join(moduleDir, REQUIREMENTS_FILE), 'utf8'));
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return false;
     throw error;

@@ -9,7 +9,7 @@ import {
 } from '../build-record.js';
 import { defineCommand } from '../command.js';
 import { connectDockerEngine } from '../docker/engine.js';
-import { localImageId, pushTag } from '../docker/image-push.js';
+import { pushUnlessPresent } from '../docker/image-push.js';
 import { imageTag } from '../docker/image-tags.js';
 import { UsageError } from '../errors.js';
 
@@ -45,10 +45,15 @@ export default defineCommand({
     }
     const reference = imageTag(text, args.ref === undefined ? BUILD_RECORD_PATH : 'REF');
     const engine = await connectDockerEngine(context);
-    const imageId = await localImageId(engine.docker, reference);
-    const digest = await pushTag(engine.docker, reference, context);
+    const sameTag = record !== undefined && record.imageRef === reference.toString();
+    const { image, digest, pushed } = await pushUnlessPresent(
+      engine.docker,
+      reference,
+      context,
+      sameTag ? record.digest : undefined,
+    );
     // The record ties an image to the manifest it was built from: only that image may update it.
-    const recorded = record !== undefined && record.imageId === imageId;
+    const recorded = record !== undefined && record.imageId === image.id;
     if (recorded) {
       await writeBuildRecord(
         context.cwd,
@@ -66,9 +71,12 @@ export default defineCommand({
         repository: reference.repository,
         digest,
         pinnedRef,
+        pushed,
         recorded,
       },
-      (result) => [`${context.output.style.green('✓')} Pushed ${result.pinnedRef}`],
+      (result) => [
+        `${context.output.style.green('✓')} ${result.pushed ? 'Pushed' : 'Already at the registry:'} ${result.pinnedRef}`,
+      ],
     );
     return undefined;
   },

@@ -69,6 +69,12 @@ export const variables = [
     default: 'unset',
   },
   {
+    name: 'SOURCE_DATE_EPOCH',
+    description:
+      "Seconds since 1970: the time `build` gives the image's `created` label and module files.",
+    default: 'the last commit of a clean module, else 1970-01-01',
+  },
+  {
     name: 'DOCKER_HOST',
     description: 'Docker engine to build and push with.',
     default: '`unix:///var/run/docker.sock`',

@@ -1,5 +1,6 @@
-// Where a module's code comes from, for the image's revision and source labels: the commit and
-// the `origin` URL of the git checkout it lives in, without any credentials in that URL.
+// Where a module's code comes from, for the image's revision, source and created labels: the last
+// commit that touched it, its time when the module is as committed, and the `origin` URL of the
+// checkout without any credentials in it.
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 
@@ -7,8 +8,11 @@ const run = promisify(execFile);
 const GIT_TIMEOUT_MS = 5_000;
 
 export interface GitProvenance {
+  /** The last commit that touched the module's directory (not HEAD: other commits do not change it). */
   readonly revision?: string;
   readonly source?: string;
+  /** That commit's time, when the module's files are exactly as committed (nothing changed or new). */
+  readonly committedAt?: Date;
 }
 
 /** What git knows about `dir`; empty when git is missing or `dir` is not in a checkout. */
@@ -22,16 +26,26 @@ export async function gitProvenance(
         env: env as NodeJS.ProcessEnv,
         timeout: GIT_TIMEOUT_MS,
       });
-      return stdout.trim() || undefined;
+      return stdout.trim();
     } catch {
       return undefined;
     }
   };
-  const revision = await git('rev-parse', '--verify', '--quiet', 'HEAD');
-  if (revision === undefined) return {};
-  const remote = await git('config', '--get', 'remote.origin.url');
-  const source = remote === undefined ? undefined : publicSourceUrl(remote);
-  return source === undefined ? { revision } : { revision, source };
+  // Three independent questions, asked at once: each is a git process.
+  const [last, status, remote] = await Promise.all([
+    git('log', '-1', '--format=%H %ct', '--', '.'),
+    // Our own .hla-compass/ (the generated Dockerfile, build.json) is not a change to the sources.
+    git('status', '--porcelain', '--untracked-files=all', '--', '.', ':(exclude).hla-compass'),
+    git('config', '--get', 'remote.origin.url'),
+  ]);
+  const [revision, seconds] = (last ?? '').split(' ');
+  if (revision === undefined || revision === '' || seconds === undefined) return {};
+  const source = remote ? publicSourceUrl(remote) : undefined;
+  return {
+    revision,
+    ...(source === undefined ? {} : { source }),
+    ...(status === '' ? { committedAt: new Date(Number(seconds) * 1000) } : {}),
+  };
 }
 
 /**

@@ -5,6 +5,7 @@ import type { ImageReference } from '@hla-compass/registry-client';
 import type Dockerode from 'dockerode';
 import type { CommandContext } from '../context.js';
 import { type CliError, RejectedError, ServiceUnavailableError, UsageError } from '../errors.js';
+import { registryClient, registryHoldsImage } from '../registry-image.js';
 import { registryLoginHint } from '../registry-login-hint.js';
 import type { Logger } from '../terminal.js';
 import { engineMessage } from './engine.js';
@@ -13,10 +14,25 @@ import { registryAuthConfig } from './registry-auth.js';
 
 const DIGEST = /^sha256:[0-9a-f]{64}$/;
 
-/** The engine's id of the image `reference` names; a UsageError when there is none. */
-export async function localImageId(docker: Dockerode, reference: ImageReference): Promise<string> {
+export interface LocalImage {
+  /** The engine's image id, `sha256:…`: the digest of its config. */
+  readonly id: string;
+  /** `os/arch[/variant]` the image is for. */
+  readonly platform: string;
+}
+
+/** The engine's image that `reference` names; a UsageError when there is none. */
+export async function localImage(
+  docker: Dockerode,
+  reference: ImageReference,
+): Promise<LocalImage> {
   try {
-    return (await docker.getImage(reference.toString()).inspect()).Id;
+    const info = await docker.getImage(reference.toString()).inspect();
+    const variant = (info as { Variant?: string }).Variant;
+    return {
+      id: info.Id,
+      platform: `${info.Os}/${info.Architecture}${variant ? `/${variant}` : ''}`,
+    };
   } catch (error) {
     if (isNotFound(error)) throw imageNotBuilt(reference.toString());
     throw error;
@@ -32,6 +48,30 @@ function imageNotBuilt(image: string): UsageError {
     code: 'IMAGE_NOT_BUILT',
     hint: 'build it first (`hla-compass build`), or tag an existing image with that name',
   });
+}
+
+/**
+ * Pushes one tag as `push` and `build --push` do, unless the registry already has this very image
+ * under it (its digest is `knownDigest`, the one our last push of it recorded, or its config is the
+ * local image): then nothing is streamed, as `docker push` of an unchanged image sends nothing.
+ */
+export async function pushUnlessPresent(
+  docker: Dockerode,
+  reference: ImageReference,
+  context: CommandContext,
+  knownDigest?: string | null,
+): Promise<{ image: LocalImage; digest: string; pushed: boolean }> {
+  const image = await localImage(docker, reference);
+  const present = await registryHoldsImage(registryClient(context), reference, {
+    imageId: image.id,
+    platform: image.platform,
+    knownDigest,
+  });
+  if (present !== undefined) {
+    context.logger.info(`${reference.toString()} is already at the registry: nothing to push`);
+    return { image, digest: present, pushed: false };
+  }
+  return { image, digest: await pushTag(docker, reference, context), pushed: true };
 }
 
 /** Pushes one tag as `push` and `build --push` do: with the user's credentials, progress on stderr. */

@@ -1,0 +1,149 @@
+// What a registry holds under a reference, read with the user's own Docker credentials: its
+// digest, the image manifest for a platform (through an index), its config, and whether it is a
+// given local image. Failures carry the seed's troubleshooting hints.
+import {
+  type ImageReference,
+  imageReference,
+  type ManifestResolution,
+  manifestContent,
+  RegistryClient,
+  RegistryError,
+  resolveDockerCredentials,
+} from '@hla-compass/registry-client';
+import type { CommandContext } from './context.js';
+import { RejectedError, ServiceUnavailableError, UsageError } from './errors.js';
+import { leanFetch } from './lean-fetch.js';
+import { registryLoginHint } from './registry-login-hint.js';
+
+export function registryClient(context: CommandContext): RegistryClient {
+  return new RegistryClient({
+    fetch: leanFetch,
+    credentials: async (registry) =>
+      (
+        await resolveDockerCredentials(registry, {
+          env: context.settings.raw,
+          homeDir: context.homeDir,
+        })
+      ).credentials,
+  });
+}
+
+/** The image manifest of `pinned`, through an index to the entry for `platform` if need be. */
+export async function imageManifest(
+  registry: RegistryClient,
+  pinned: ImageReference,
+  platform: string,
+): Promise<{ configDigest: string }> {
+  let reference = pinned;
+  for (let depth = 0; depth < 2; depth++) {
+    const manifest = found(reference, await read(reference, () => registry.getManifest(reference)));
+    const content = manifestContent(manifest.body, manifest.mediaType);
+    if (typeof content === 'string') {
+      throw new RejectedError(`${reference.toString()} cannot be checked: ${content}`, {
+        code: 'REGISTRY_INVALID_RESPONSE',
+      });
+    }
+    if (content.kind === 'image') return content;
+    const entry = content.manifests.find((candidate) => candidate.platform === platform);
+    if (entry === undefined) {
+      throw new UsageError(
+        `${pinned.toString()} is an index without a ${platform} image, the platform the last build here was for`,
+        {
+          code: 'IMAGE_NOT_BUILT_HERE',
+          hint: 'push the last build, or publish that image on purpose with --image-ref',
+        },
+      );
+    }
+    reference = atDigest(pinned, entry.digest);
+  }
+  throw new RejectedError(
+    `${pinned.toString()} is an index of indexes, which publish does not read`,
+    {
+      code: 'REGISTRY_INVALID_RESPONSE',
+    },
+  );
+}
+
+export function atDigest(reference: ImageReference, digest: string): ImageReference {
+  return imageReference({ registry: reference.registry, path: reference.path, digest });
+}
+
+/** Runs a registry read; an answer that cannot be trusted becomes the user's error to see. */
+export async function read<T>(reference: ImageReference, run: () => Promise<T>): Promise<T> {
+  try {
+    return await run();
+  } catch (error) {
+    // The registry answered, but not with something to trust: a body that does not hash to its
+    // digest, an oversized or malformed manifest, a location on another host.
+    if (!(error instanceof RegistryError)) throw error;
+    const Failure = error.code === 'unavailable' ? ServiceUnavailableError : RejectedError;
+    throw new Failure(
+      `${reference.registry} gave an unusable answer for ${reference.toString()}: ${error.message}`,
+      {
+        code: `REGISTRY_${error.code.toUpperCase()}`,
+        hint: 'check the registry (and any proxy in front of it), then try again',
+      },
+    );
+  }
+}
+
+/** The found answer, or the failure with the seed's troubleshooting hints. */
+export function found<T extends { status: string }>(
+  reference: ImageReference,
+  resolution: T | Exclude<ManifestResolution, { status: 'found' }>,
+): Extract<T, { status: 'found' }> {
+  const image = reference.toString();
+  switch (resolution.status) {
+    case 'not_found':
+      throw new RejectedError(`Image not found: ${image} is not in its registry`, {
+        code: 'IMAGE_NOT_FOUND',
+        hint: `push it first (\`hla-compass push\` or \`docker push ${image}\`), then check with \`docker manifest inspect ${image}\``,
+      });
+    case 'unauthorized':
+    case 'forbidden':
+      throw new RejectedError(
+        `Forbidden: ${reference.registry} refused to show ${reference.repository}: ${(resolution as { message: string }).message}`,
+        { code: 'IMAGE_FORBIDDEN', hint: registryLoginHint(reference.registry, 'pull') },
+      );
+    case 'unavailable':
+      throw new ServiceUnavailableError(
+        `cannot reach the registry ${reference.registry}: ${(resolution as { message: string }).message}`,
+        {
+          code: 'REGISTRY_UNAVAILABLE',
+          hint: `check that ${reference.registry} is up (for the local one: \`npm run platform\` starts it)`,
+        },
+      );
+    default:
+      return resolution as Extract<T, { status: 'found' }>;
+  }
+}
+
+/**
+ * Whether the registry's image under `reference` is the local image `imageId` (built for
+ * `platform`): the digest it answers is `knownDigest` (what our last push of it recorded), or its
+ * config digest is the image id. Any answer but a found image is "no": the caller pushes, and
+ * the push reports what is wrong.
+ */
+export async function registryHoldsImage(
+  registry: RegistryClient,
+  reference: ImageReference,
+  local: {
+    readonly imageId: string;
+    readonly platform: string;
+    readonly knownDigest?: string | null;
+  },
+): Promise<string | undefined> {
+  try {
+    const resolution = await registry.resolveManifest(reference);
+    if (resolution.status !== 'found') return undefined;
+    if (resolution.digest === local.knownDigest) return resolution.digest;
+    const image = await imageManifest(
+      registry,
+      atDigest(reference, resolution.digest),
+      local.platform,
+    );
+    return image.configDigest === local.imageId ? resolution.digest : undefined;
+  } catch {
+    return undefined;
+  }
+}
