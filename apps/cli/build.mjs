@@ -10,6 +10,18 @@ const { version } = JSON.parse(await readFile(new URL('./package.json', import.m
 const root = fileURLToPath(new URL('.', import.meta.url));
 const dist = join(root, 'dist');
 
+// dockerode loads gRPC (BuildKit sessions) and docker-modem loads ssh2 (ssh:// engines) at start;
+// hla-compass uses neither, and they were most of a build's 140 ms of module loading.
+const UNBUNDLED = /^(@grpc\/grpc-js|@grpc\/proto-loader|ssh2)$/;
+const unbundled = {
+  name: 'unbundled',
+  setup(plugin) {
+    plugin.onResolve({ filter: UNBUNDLED }, () => ({
+      path: join(root, 'build-stubs', 'unbundled.cjs'),
+    }));
+  },
+};
+
 await rm(dist, { recursive: true, force: true });
 await build({
   absWorkingDir: root,
@@ -36,7 +48,8 @@ await build({
       'const __dirname = __hlaDirname(__filename);',
     ].join(' '),
   },
-  // Optional native add-ons of ssh2 (pulled in by dockerode); both are loaded in try/catch.
+  plugins: [unbundled],
+  // Optional native add-ons (cpu-features, of ssh2, which is stubbed anyway), loaded in try/catch.
   external: ['cpu-features', '*.node'],
   logLevel: 'warning',
 });

@@ -1,8 +1,13 @@
 #!/usr/bin/env node
 // The `hla-compass` executable: hands the process's arguments, streams and environment to the
 // framework and exits with the code it returns.
+import nodeModule from 'node:module';
 import { homedir } from 'node:os';
 import { run } from './program.js';
+
+// Node ≥ 22.1 can keep the compiled code of the command chunks between runs (in its own cache
+// dir under the temp dir): compiling them is most of what a Docker command costs before it works.
+(nodeModule as { enableCompileCache?: () => unknown }).enableCompileCache?.();
 
 // A closed pipe (`hla-compass modules list | head`) is not an error worth a stack trace.
 for (const stream of [process.stdout, process.stderr]) {

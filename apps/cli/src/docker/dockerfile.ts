@@ -44,15 +44,16 @@ export function generateDockerfile(input: DockerfileInput): string {
     );
   }
   lines.push(
-    '# manifest.json, backend/ and frontend/dist/ (as ui/dist/) under /app, every file with the same',
-    '# time and mode wherever it was checked out: the same sources give the same layer.',
-    `ADD ${MODULE_ARCHIVE} /`,
     'WORKDIR /app',
     ...continued('ENV', {
       PYTHONPATH: '/app',
       HLA_COMPASS_MODULE: input.entrypoint,
     }),
     ...continued('LABEL', input.labels),
+    // Last, so that a change to the code re-runs this one step, and the top layer is the module's.
+    '# manifest.json, backend/ and frontend/dist/ (as ui/dist/) under /app, every file with the same',
+    '# time and mode wherever it was checked out: the same sources give the same layer.',
+    `ADD ${MODULE_ARCHIVE} /`,
   );
   return `${lines.join('\n')}\n`;
 }
