@@ -30,6 +30,12 @@ export interface BuildRecord {
    * reproducible ADD layer), null for a module's own Dockerfile or a record written before it.
    */
   readonly moduleLayer: string | null;
+  /**
+   * `sha256:` of everything a generated Dockerfile's build reads (the Dockerfile, the module
+   * archive, the requirements, the base image's id, platform and tags): when it is the same and
+   * the tag still names `imageId`, build has nothing to do. Null for a module's own Dockerfile.
+   */
+  readonly inputsDigest: string | null;
   /** ISO 8601 times. */
   readonly builtAt: string;
   readonly pushedAt: string | null;
@@ -133,6 +139,10 @@ export function parseBuildRecord(value: unknown): BuildRecord {
       record.moduleLayer === undefined || record.moduleLayer === null
         ? null
         : text('moduleLayer', DIGEST),
+    inputsDigest:
+      record.inputsDigest === undefined || record.inputsDigest === null
+        ? null
+        : text('inputsDigest', DIGEST),
     builtAt: time('builtAt'),
     pushedAt: record.pushed ? time('pushedAt') : null,
   };

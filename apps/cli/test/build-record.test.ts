@@ -22,6 +22,7 @@ const built: BuildRecord = {
   platform: 'linux/amd64',
   manifestDigest: `sha256:${'2'.repeat(64)}`,
   moduleLayer: `sha256:${'4'.repeat(64)}`,
+  inputsDigest: `sha256:${'5'.repeat(64)}`,
   builtAt: '2026-01-02T03:04:05.000Z',
   pushedAt: null,
 };
@@ -40,11 +41,11 @@ describe('build.json', () => {
     expect(await readdir(join(dir, '.hla-compass'))).toEqual(['build.json']);
   });
 
-  it('reads a record written before moduleLayer existed as not knowing the layer', async () => {
-    const { moduleLayer: _, ...older } = built;
+  it('reads a record written before moduleLayer and inputsDigest existed as not knowing them', async () => {
+    const { moduleLayer: _layer, inputsDigest: _inputs, ...older } = built;
     await mkdir(join(dir, '.hla-compass'));
     await writeFile(join(dir, '.hla-compass', 'build.json'), JSON.stringify(older));
-    expect(await readBuildRecord(dir)).toEqual({ ...built, moduleLayer: null });
+    expect(await readBuildRecord(dir)).toEqual({ ...built, moduleLayer: null, inputsDigest: null });
   });
 
   it('records a push: the ref pushed, the digest and when', async () => {

@@ -134,6 +134,7 @@ describe('build', { timeout: 120_000 }, () => {
       manifestDigest,
       // The generated Dockerfile's last layer is the one holding the module's files.
       moduleLayer: image.RootFS.Layers?.at(-1),
+      inputsDigest: expect.stringMatching(/^sha256:[0-9a-f]{64}$/),
       builtAt: expect.any(String),
       pushedAt: null,
     });

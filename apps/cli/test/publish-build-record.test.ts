@@ -53,6 +53,7 @@ async function writeRecord(record: Partial<BuildRecord> & { imageRef: string; im
     platform: 'linux/amd64',
     manifestDigest: await currentManifestDigest(),
     moduleLayer: null,
+    inputsDigest: null,
     builtAt: new Date().toISOString(),
     pushedAt: null,
     ...record,

@@ -5,7 +5,7 @@
 import { chmod, readFile, utimes, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { RegistryClient } from '@hla-compass/registry-client';
-import { type RunningRegistry, startRegistry } from '@hla-compass/testkit';
+import { BASE_IMAGE_TAG, type RunningRegistry, startRegistry } from '@hla-compass/testkit';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createSandbox, type Sandbox } from './cli-process.js';
 import {
@@ -99,13 +99,31 @@ describe('reproducible images', { timeout: 240_000 }, () => {
       `✓ ${tag} is up to date: the same sources gave the same image`,
     );
     expect(rebuilt.stdout).toContain(`image id    ${built.imageId}`);
-    // Every step came from the cache: no step ran a container or wrote a layer.
-    expect(rebuilt.stderr).not.toMatch(/Running in|Removing intermediate/);
+    // Nothing was built at all: the inputs are those of the last build and the tag names its image.
+    expect(rebuilt.stderr).not.toMatch(/Step \d+\/|Running in|Removing intermediate/);
 
     const again = await push(first, dir);
     expect(again).toMatchObject({ pushed: false, digest: pushed.digest });
     const record = JSON.parse(await readFile(join(dir, '.hla-compass', 'build.json'), 'utf8'));
     expect(record).toMatchObject({ imageId: built.imageId, pushed: true, digest: pushed.digest });
+
+    // --no-cache, and a base image tag that now names another image, build again.
+    const forced = await runDocker(sandbox, first, dir, [
+      'build',
+      '--tag',
+      tag,
+      ...BUILD_FLAGS,
+      '--no-cache',
+    ]);
+    expect(forced.code, forced.stderr).toBe(0);
+    expect(forced.stderr).toMatch(/Step 1\//);
+    const newBase = await first.docker.createContainer({ Image: BASE_IMAGE_TAG, Cmd: ['/bin/sh'] });
+    const [baseRepo, baseTag] = BASE_IMAGE_TAG.split(':');
+    await newBase.commit({ repo: baseRepo, tag: baseTag, changes: ['ENV REBASED=1'] });
+    await newBase.remove();
+    const rebased = await build(first, dir, tag);
+    expect(rebased.upToDate).toBe(false);
+    expect(rebased.imageId).not.toBe(built.imageId);
   });
 
   it('gives the module layer the same digest on two engines that share nothing; a changed file changes it', async () => {

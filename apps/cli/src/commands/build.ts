@@ -1,7 +1,7 @@
 // `hla-compass build`: validates the module, then builds its image with the Docker engine from the
 // module's own Dockerfile or a generated one, labels it, records it in .hla-compass/build.json
 // and, with --push, pushes it.
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { createWriteStream, existsSync } from 'node:fs';
 import { mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -146,30 +146,47 @@ export default defineCommand({
     const dockerfile = ownDockerfile ? MODULE_DOCKERFILE : GENERATED_DOCKERFILE;
     const moduleFilter = contextFilter(await readDockerignore(moduleDir), [dockerfile]);
     let contextFiles = moduleFilter;
+    let inputsDigest: string | null = null;
+    const [primary] = tags;
     if (baseImage !== undefined) {
-      contextFiles = await writeGeneratedFiles(
+      const generated = await writeGeneratedFiles(
         moduleDir,
         { baseImage, manifest, labels, include: moduleFilter, mtime: created.time },
         context,
       );
-    }
-    const [primary] = tags;
-    const previous = await readBuildRecord(moduleDir).catch(() => undefined);
-    context.logger.info(`Building ${primary.toString()} for ${platform}`);
-    const imageId = await buildImage(
-      engine.docker,
-      {
-        context: packBuildContext(moduleDir, contextFiles, created.time),
-        dockerfile,
-        tags,
+      contextFiles = generated.include;
+      inputsDigest = await buildInputsDigest(engine.docker, generated.inputs, {
+        baseImage,
         platform,
-        noCache: !options.cache,
-        // A generated Dockerfile carries the labels itself; the module's own gets them this way.
-        ...(ownDockerfile ? { labels } : {}),
-      },
-      context.logger,
-      progressMode(context.logger),
-    );
+        tags,
+      });
+    }
+    const previous = await readBuildRecord(moduleDir).catch(() => undefined);
+    const unchanged =
+      options.cache && inputsDigest !== null && previous?.inputsDigest === inputsDigest
+        ? await unchangedImage(engine.docker, previous, tags, platform)
+        : undefined;
+    let imageId: string;
+    if (unchanged !== undefined) {
+      context.logger.debug(`nothing changed since the build of ${previous?.builtAt}`);
+      imageId = unchanged;
+    } else {
+      context.logger.info(`Building ${primary.toString()} for ${platform}`);
+      imageId = await buildImage(
+        engine.docker,
+        {
+          context: packBuildContext(moduleDir, contextFiles, created.time),
+          dockerfile,
+          tags,
+          platform,
+          noCache: !options.cache,
+          // A generated Dockerfile carries the labels itself; the module's own gets them this way.
+          ...(ownDockerfile ? { labels } : {}),
+        },
+        context.logger,
+        progressMode(context.logger),
+      );
+    }
     // The same sources, base and options give the same image id: then nothing was rebuilt, and
     // what the record knows of its push still holds.
     const upToDate =
@@ -178,7 +195,7 @@ export default defineCommand({
       previous.imageRef === primary.toString() &&
       previous.platform === platform;
     let record: BuildRecord = upToDate
-      ? { ...previous, builtAt: new Date().toISOString() }
+      ? { ...previous, inputsDigest, builtAt: new Date().toISOString() }
       : {
           version: 1,
           imageRef: primary.toString(),
@@ -188,6 +205,7 @@ export default defineCommand({
           platform,
           manifestDigest: digest,
           moduleLayer: ownDockerfile ? null : await topLayer(engine.docker, imageId),
+          inputsDigest,
           builtAt: new Date().toISOString(),
           pushedAt: null,
         };
@@ -235,6 +253,49 @@ export default defineCommand({
     return undefined;
   },
 });
+
+/**
+ * The digest of what a generated build reads: `inputs` (Dockerfile, archive, requirements), the
+ * base image's id (a re-pulled base is a change) and the options. Null when the base is not in
+ * the engine: the build would pull it, and only a build can tell what it gets.
+ */
+async function buildInputsDigest(
+  docker: Dockerode,
+  inputs: string,
+  options: { baseImage: string; platform: string; tags: BuildTags },
+): Promise<string | null> {
+  let baseId: string;
+  try {
+    baseId = (await docker.getImage(options.baseImage).inspect()).Id;
+  } catch {
+    return null;
+  }
+  const hash = createHash('sha256');
+  for (const part of [inputs, baseId, options.platform, ...options.tags.map(String)]) {
+    hash.update(part).update('\0');
+  }
+  return `sha256:${hash.digest('hex')}`;
+}
+
+/** The image the last build made, when every tag still names it: then there is nothing to build. */
+async function unchangedImage(
+  docker: Dockerode,
+  previous: BuildRecord,
+  tags: BuildTags,
+  platform: string,
+): Promise<string | undefined> {
+  if (previous.imageRef !== tags[0].toString() || previous.platform !== platform) return undefined;
+  try {
+    for (const tag of tags) {
+      if ((await docker.getImage(tag.toString()).inspect()).Id !== previous.imageId) {
+        return undefined;
+      }
+    }
+  } catch {
+    return undefined;
+  }
+  return previous.imageId;
+}
 
 /** The uncompressed digest of an image's top layer: a generated Dockerfile's module layer. */
 async function topLayer(docker: Dockerode, imageId: string): Promise<string | null> {
@@ -288,7 +349,7 @@ async function writeGeneratedFiles(
     mtime: Date;
   },
   context: CommandContext,
-): Promise<(path: string) => boolean> {
+): Promise<{ include: (path: string) => boolean; inputs: string }> {
   const installRequirements =
     (await requirementsToInstall(moduleDir)) && input.include(REQUIREMENTS_FILE);
   const ui = input.manifest.type === 'with-ui' && (await builtUi(moduleDir, context));
@@ -300,27 +361,47 @@ async function writeGeneratedFiles(
   });
   await mkdir(join(moduleDir, '.hla-compass'), { recursive: true });
   await writeFile(join(moduleDir, GENERATED_DOCKERFILE), dockerfile);
-  await writeAtomically(
+  const archive = await writeAtomically(
     join(moduleDir, MODULE_ARCHIVE),
     packModuleFiles(moduleDir, input.include, { mtime: input.mtime, ui }),
   );
   context.logger.info(`Generated ${GENERATED_DOCKERFILE} (FROM ${input.baseImage})`);
-  return onlyPaths([
-    GENERATED_DOCKERFILE,
-    MODULE_ARCHIVE,
-    ...(installRequirements ? [REQUIREMENTS_FILE] : []),
-  ]);
+  const requirements = installRequirements
+    ? await readFile(join(moduleDir, REQUIREMENTS_FILE), 'utf8')
+    : '';
+  return {
+    include: onlyPaths([
+      GENERATED_DOCKERFILE,
+      MODULE_ARCHIVE,
+      ...(installRequirements ? [REQUIREMENTS_FILE] : []),
+    ]),
+    inputs: [dockerfile, archive, requirements].join('\0'),
+  };
 }
 
-/** A stream written to `path` through a temp file and a rename: never half a file at `path`. */
-async function writeAtomically(path: string, content: Readable): Promise<void> {
+/**
+ * A stream written to `path` through a temp file and a rename (never half a file at `path`);
+ * returns the sha256 of what was written.
+ */
+async function writeAtomically(path: string, content: Readable): Promise<string> {
   const temporary = `${path}.${randomBytes(6).toString('hex')}.tmp`;
+  const hash = createHash('sha256');
   try {
-    await pipeline(content, createWriteStream(temporary));
+    await pipeline(
+      content,
+      async function* (chunks: AsyncIterable<Buffer>) {
+        for await (const chunk of chunks) {
+          hash.update(chunk);
+          yield chunk;
+        }
+      },
+      createWriteStream(temporary),
+    );
     await rename(temporary, path);
   } finally {
     await rm(temporary, { force: true });
   }
+  return hash.digest('hex');
 }
 
 const REQUIREMENTS_FILE = 'backend/requirements.txt';
