@@ -3,7 +3,7 @@
 
 import { CanonicalizationError } from './errors.js';
 import { formatCodeUnit, isHighSurrogate, isLowSurrogate, type JsonValue } from './json-value.js';
-import { type JsonDialect, writeJson } from './json-writer.js';
+import { type JsonDialect, SHORT_ESCAPES, writeJson } from './json-writer.js';
 
 /**
  * Serializes `value` per RFC 8785: object members sorted by the UTF-16 code units of their
@@ -35,16 +35,6 @@ const JCS: JsonDialect = {
   // The default sort compares UTF-16 code units, which is exactly RFC 8785 §3.2.3's order
   // (not code points: U+1F602, stored as D83D DE02, sorts before U+FB33).
   order: (keys) => keys.sort(),
-};
-
-const SHORT_ESCAPES: Readonly<Record<number, string>> = {
-  8: '\\b',
-  9: '\\t',
-  10: '\\n',
-  12: '\\f',
-  13: '\\r',
-  34: '\\"',
-  92: '\\\\',
 };
 
 // RFC 8785 §3.2.2.2: escape only `"`, `\` and U+0000..U+001F (short forms where JSON has them,

@@ -5,6 +5,17 @@ import { CanonicalizationError } from './errors.js';
 import { JsonNumber, MAX_JSON_DEPTH } from './json-value.js';
 
 /** How one serializer writes the leaves and orders members; the walk is the same for all. */
+/** The two-character escapes both dialects write (JSON's short forms, by UTF-16 unit). */
+export const SHORT_ESCAPES: Readonly<Record<number, string>> = {
+  8: '\\b',
+  9: '\\t',
+  10: '\\n',
+  12: '\\f',
+  13: '\\r',
+  34: '\\"',
+  92: '\\\\',
+};
+
 export interface JsonDialect {
   /** A `number` or a {@link JsonNumber}; throws {@link CanonicalizationError} for one it refuses. */
   number(value: number | JsonNumber, path: string): string;

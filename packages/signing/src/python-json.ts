@@ -9,7 +9,7 @@ import {
   JsonNumber,
   type LosslessJsonValue,
 } from './json-value.js';
-import { type JsonDialect, writeJson } from './json-writer.js';
+import { type JsonDialect, SHORT_ESCAPES, writeJson } from './json-writer.js';
 
 /**
  * What Python prints for the value Python's `json.load` would read from the same text: members
@@ -79,16 +79,6 @@ function shortestDigits(value: number): { digits: string; exponent: number } {
     exponent: Number(power) + whole.length - 1 - leadingZeros,
   };
 }
-
-const SHORT_ESCAPES: Readonly<Record<number, string>> = {
-  8: '\\b',
-  9: '\\t',
-  10: '\\n',
-  12: '\\f',
-  13: '\\r',
-  34: '\\"',
-  92: '\\\\',
-};
 
 // ensure_ascii: only U+0020..U+007E are written as they are (`"` and `\` escaped); every other
 // UTF-16 unit becomes lowercase \uXXXX, so an astral character is its surrogate pair, escaped.
