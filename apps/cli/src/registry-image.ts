@@ -2,6 +2,8 @@
 // digest, the image manifest for a platform (through an index), its config, and whether it is a
 // given local image. Failures carry the seed's troubleshooting hints.
 import {
+  CredentialHelperError,
+  DockerConfigError,
   type ImageReference,
   imageReference,
   type ManifestResolution,
@@ -11,7 +13,7 @@ import {
   resolveDockerCredentials,
 } from '@hla-compass/registry-client';
 import type { CommandContext } from './context.js';
-import { RejectedError, ServiceUnavailableError, UsageError } from './errors.js';
+import { CliError, RejectedError, ServiceUnavailableError, UsageError } from './errors.js';
 import { leanFetch } from './lean-fetch.js';
 import { registryLoginHint } from './registry-login-hint.js';
 
@@ -143,7 +145,10 @@ export async function registryHoldsImage(
       local.platform,
     );
     return image.configDigest === local.imageId ? resolution.digest : undefined;
-  } catch {
-    return undefined;
+  } catch (error) {
+    // A registry that answers strangely is the push's to report; a bug is not swallowed.
+    const expected = [RegistryError, CliError, CredentialHelperError, DockerConfigError];
+    if (expected.some((kind) => error instanceof kind)) return undefined;
+    throw error;
   }
 }
