@@ -143,3 +143,25 @@ export function matchAllowlist(
     { details: { repository: reference.repository, allowlist: patterns } },
   );
 }
+
+/**
+ * Re-decides, inside the transaction that writes a version, that the entry whose credentials
+ * vouched for the image still covers it: the allowlist may have changed while the registry
+ * answered, and only the allowlist as it stands at the write may accept a version.
+ */
+export function requireAllowlistEntry(
+  context: EnvContext,
+  org: OrgRecord,
+  reference: ImageReference,
+  checkedEntryId: string,
+): void {
+  const entry = matchAllowlist(context, org, reference);
+  if (entry.id === checkedEntryId) return;
+  throw new PlatformError(
+    'REGISTRY_UNAUTHORIZED',
+    `Registry not in allowlist: the entry ${reference.repository} was checked under was removed during the publish (org ${org.id} in ${context.name}); send the publish again`,
+    {
+      details: { repository: reference.repository, allowlist: allowlistPatterns(context, org.id) },
+    },
+  );
+}

@@ -13,7 +13,7 @@ import { type EnvContext, isoTime } from '../env-context.js';
 import type { VersionRecord } from '../store/catalog.js';
 import { isUniqueViolation } from '../store/database.js';
 import { newId } from '../store/ids.js';
-import { matchAllowlist } from './allowlist.js';
+import { matchAllowlist, requireAllowlistEntry } from './allowlist.js';
 import { type Caller, hasRole } from './authentication.js';
 import { promoteIfCurrent, toPublishAccepted } from './catalog.js';
 import { readPolicy } from './policy.js';
@@ -168,6 +168,8 @@ export async function publish(
     manifest,
     scope: submission.scope,
     state,
+    reference,
+    allowlistEntryId: entry.id,
   });
 }
 
@@ -182,6 +184,9 @@ function record(
     name: string;
     /** Without signature fields: what the signature covers. */
     manifest: JsonObject;
+    reference: ImageReference;
+    /** The allowlist entry whose credentials the image was resolved with. */
+    allowlistEntryId: string;
   },
 ): PublishResponse {
   const { store } = context;
@@ -192,6 +197,7 @@ function record(
     if (replay !== undefined) {
       return { status: 202, body: JSON.parse(replay.body) as PublishAccepted };
     }
+    requireAllowlistEntry(context, caller.org, accepted.reference, accepted.allowlistEntryId);
     const at = isoTime(context);
     let module = store.catalog.findModule(caller.org.id, accepted.name);
     if (module === undefined) {
