@@ -3,6 +3,7 @@
 import { type CliConfig, configDirectory, readConfig } from './config/config-file.js';
 import {
   ENVIRONMENT_NAMES,
+  type EnvironmentName,
   type ResolvedEnvironment,
   resolveEndpoints,
   selectEnvironment,
@@ -55,7 +56,12 @@ export interface CommandContext {
    * A client of the selected environment's platform, loaded on first use. `requireEnvironment`
    * refuses the implicit default env; `readOnly` forbids writes such as a session refresh.
    */
-  platform(options?: { requireEnvironment?: boolean; readOnly?: boolean }): Promise<PlatformClient>;
+  platform(options?: {
+    requireEnvironment?: boolean;
+    readOnly?: boolean;
+    /** Another environment than the selected one (`auth logout --all` visits each). */
+    environment?: EnvironmentName;
+  }): Promise<PlatformClient>;
   /** Every environment with the URLs it would use, and which one is selected. */
   environments(): Promise<{ selected: ResolvedEnvironment; all: ResolvedEnvironment[] }>;
 }
@@ -95,6 +101,21 @@ export function createContext(
     });
   };
 
+  // An environment other than the selected one keeps its configured URLs: the flags and
+  // variables that override URLs are the selected environment's.
+  const resolveNamed = async (
+    name: EnvironmentName,
+    selected?: ResolvedEnvironment,
+  ): Promise<ResolvedEnvironment> => {
+    const current = selected ?? (await resolveEnvironment(false));
+    if (current.name === name) return current;
+    const file = await loadConfig();
+    return resolveEndpoints(
+      { name, source: 'default', from: 'default' },
+      { config: file.environments[name] },
+    );
+  };
+
   return {
     commandName,
     cwd: system.cwd,
@@ -114,7 +135,10 @@ export function createContext(
       return resolved;
     },
     async platform(options = {}) {
-      const environment = await resolveEnvironment(options.requireEnvironment ?? false);
+      const environment =
+        options.environment === undefined
+          ? await resolveEnvironment(options.requireEnvironment ?? false)
+          : await resolveNamed(options.environment);
       const [{ PlatformClient }, { leanFetch }] = await Promise.all([
         import('./platform/client.js'),
         import('./lean-fetch.js'),
@@ -138,14 +162,10 @@ export function createContext(
     },
     async environments() {
       const selected = await resolveEnvironment(false);
-      const file = await loadConfig();
-      const all = ENVIRONMENT_NAMES.map((name) =>
-        name === selected.name
-          ? selected
-          : resolveEndpoints(
-              { name, source: 'default', from: 'default' },
-              { config: file.environments[name] },
-            ),
+      const all = await Promise.all(
+        ENVIRONMENT_NAMES.map((name) =>
+          name === selected.name ? selected : resolveNamed(name, selected),
+        ),
       );
       return { selected, all };
     },

@@ -251,7 +251,7 @@ describe('auth logout', () => {
     await expect(stat(credentialsFile('dev'))).rejects.toThrow(/ENOENT/);
     expect((await stat(credentialsFile('local'))).isFile()).toBe(true);
     const all = JSON.parse((await sandbox.run(['auth', 'logout', '--all', '--json'])).stdout);
-    expect(all).toEqual({ loggedOut: ['local'] });
+    expect(all).toEqual({ loggedOut: ['local'], revoked: ['local'] });
   });
 });
 

@@ -312,7 +312,7 @@ describe("auth leaves the SDK's credentials alone", () => {
 
     const all = await run(['auth', 'logout', '--all', '--json']);
     expect(all.code).toBe(0);
-    expect(JSON.parse(all.stdout)).toEqual({ loggedOut: ['staging'] });
+    expect(JSON.parse(all.stdout)).toEqual({ loggedOut: ['staging'], revoked: ['staging'] });
     expect(all.stderr).toContain("The Python SDK's credentials.json was left as it is");
     expect(await readdir(join(sandbox.configDir, 'credentials'))).toEqual([]);
   });

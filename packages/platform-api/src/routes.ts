@@ -4,6 +4,7 @@ import type { z } from 'zod';
 import type { ErrorCode } from './errors.js';
 import {
   loginRequestSchema,
+  logoutRequestSchema,
   meSchema,
   refreshRequestSchema,
   tokenRequestSchema,
@@ -104,6 +105,17 @@ export const routes = {
     auth: 'none',
     request: { body: refreshRequestSchema },
     responses: { 200: tokensSchema },
+    errors: [...BODY_ERRORS, 'UNAUTHENTICATED', 'INTERNAL'],
+  },
+  logout: {
+    method: 'POST',
+    path: '/v1/auth/logout',
+    operationId: 'logout',
+    summary:
+      'End a sign-in: every access and refresh token it issued stops working (204). The credential is the token being revoked (as in RFC 7009): the Bearer access token, the `refreshToken` in the body, or both; each names its own sign-in. API keys are not sign-ins and are refused here. 401 when none of the tokens is live.',
+    auth: 'none',
+    request: { body: logoutRequestSchema },
+    responses: { 204: null },
     errors: [...BODY_ERRORS, 'UNAUTHENTICATED', 'INTERNAL'],
   },
   me: {

@@ -17,6 +17,7 @@ describe('route table', () => {
         'POST /v1/auth/login',
         'POST /v1/auth/token',
         'POST /v1/auth/refresh',
+        'POST /v1/auth/logout',
         'GET /v1/auth/me',
         'GET /v1/modules/publish/config',
         'POST /v1/modules/publish',

@@ -63,6 +63,8 @@ interface CallInput {
   readonly query?: Record<string, string | number | undefined>;
   readonly body?: unknown;
   readonly headers?: Record<string, string>;
+  /** Another API base URL than the environment's (the one that issued a stored session). */
+  readonly baseUrl?: string;
 }
 
 export class PlatformClient {
@@ -159,7 +161,32 @@ export class PlatformClient {
     });
   }
 
-  /** The credentials calls will use, by SPEC §4's precedence; undefined when there are none. */
+  /**
+   * Ends a stored sign-in at the platform that issued it, so its tokens stop working (not only
+   * this machine's copy). Not repeated once it may have reached the platform: logout must not
+   * wait out timeouts on a platform that is down, and it removes the local file whatever this
+   * answers. A 404 is a platform without the
+   * route (an older hosted one); a 401, a sign-in that had already ended.
+   */
+  async endSession(
+    stored: StoredCredentials,
+  ): Promise<'ended' | 'already ended' | 'not supported' | 'no session'> {
+    if (stored.accessToken === undefined && stored.refreshToken === undefined) return 'no session';
+    // To the URL that issued the tokens, even when the environment points elsewhere now: the
+    // only URL they may be sent to (SPEC §4), and the only one that can end their sign-in.
+    const response = await this.#exchange(routes.logout, {
+      baseUrl: stored.apiUrl,
+      headers: stored.accessToken === undefined ? {} : bearer(stored.accessToken),
+      body: stored.refreshToken === undefined ? {} : { refreshToken: stored.refreshToken },
+      idempotent: false,
+    });
+    if (response.status === 404) return 'not supported';
+    if (response.status === 401) return 'already ended';
+    if (!isSuccess(response.status)) throw platformError(response, this.environment.name);
+    return 'ended';
+  }
+
+  /** The credentials calls will use  /** The credentials calls will use, by SPEC §4's precedence; undefined when there are none. */
   credentials(): Promise<ActiveCredentials | undefined> {
     this.#credentials ??= this.#resolveCredentials();
     return this.#credentials;
@@ -270,7 +297,7 @@ export class PlatformClient {
 
   async #exchange(route: RouteDefinition, input: CallInput): Promise<HttpResponse> {
     const path = routePath(route, input.params ?? {});
-    const url = new URL(`${this.environment.apiUrl}${path}`);
+    const url = new URL(`${input.baseUrl ?? this.environment.apiUrl}${path}`);
     // The SDK's variable, so one id can follow a run through the platform's logs.
     const correlationId = this.#options.settings.get('HLA_CORRELATION_ID');
     for (const [key, value] of Object.entries(input.query ?? {})) {

@@ -1,10 +1,11 @@
-// /v1/auth/*: password login, PKCE code exchange, refresh, and the caller's identity.
+// /v1/auth/*: password login, PKCE code exchange, refresh, logout, and the caller's identity.
 import { refreshTokenOf, routes } from '@hla-compass/platform-api';
 import type { Hono } from 'hono';
 import type { EnvContext } from '../env-context.js';
 import type { AppEnv } from '../http/app-env.js';
 import { implement } from '../http/implement.js';
-import { exchangeCode, login, refresh } from '../services/sessions.js';
+import { bearerToken } from '../services/authentication.js';
+import { endSession, exchangeCode, login, refresh } from '../services/sessions.js';
 
 export function registerAuthRoutes(app: Hono<AppEnv>, context: EnvContext): void {
   implement(
@@ -32,6 +33,20 @@ export function registerAuthRoutes(app: Hono<AppEnv>, context: EnvContext): void
   )(async ({ body }) => {
     const { value } = await body();
     return { status: 200, body: refresh(context, refreshTokenOf(value)) };
+  });
+
+  implement(
+    app,
+    context,
+    routes.logout,
+  )(async ({ body }, c) => {
+    const { value } = await body();
+    const authorization = c.req.header('authorization');
+    endSession(context, {
+      accessToken: authorization === undefined ? undefined : bearerToken(authorization),
+      refreshToken: value.refreshToken,
+    });
+    return { status: 204, body: undefined };
   });
 
   implement(

@@ -18,18 +18,23 @@ export interface CredentialHeaders {
 
 const LOGIN_HINT = 'sign in with `hla-compass auth login`';
 
+/** The token of an `Authorization: Bearer <token>` header; undefined for any other form. */
+export function bearerToken(authorization: string): string | undefined {
+  return /^Bearer[ ]+(\S+)\s*$/i.exec(authorization)?.[1];
+}
+
 export function authenticate(context: EnvContext, headers: CredentialHeaders): Caller {
   const { credentials, users, orgs } = context.store;
   let userId: string | undefined;
   if (headers.authorization !== undefined) {
-    const match = /^Bearer[ ]+(\S+)\s*$/i.exec(headers.authorization);
-    if (match?.[1] === undefined) {
+    const token = bearerToken(headers.authorization);
+    if (token === undefined) {
       throw new PlatformError(
         'UNAUTHENTICATED',
         `Authorization header must be "Bearer <token>"; ${LOGIN_HINT}`,
       );
     }
-    userId = credentials.userOfAccessToken(hashSecret(match[1]), context.now());
+    userId = credentials.userOfAccessToken(hashSecret(token), context.now());
     if (userId === undefined) {
       throw new PlatformError(
         'UNAUTHENTICATED',

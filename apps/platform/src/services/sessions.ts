@@ -104,6 +104,38 @@ export function refresh(context: EnvContext, refreshToken: string): Tokens {
   return tokens;
 }
 
+/**
+ * Logout: ends the sign-in of each presented token (a live access token, or a known, unexpired
+ * refresh token, used or not). Holding either is the authority, as in RFC 7009: whoever holds a
+ * refresh token could trade it for an access token anyway. Nothing live to end is a 401, so a
+ * client can tell "ended now" from "already over".
+ */
+export function endSession(
+  context: EnvContext,
+  presented: { accessToken?: string | undefined; refreshToken?: string | undefined },
+): void {
+  const { credentials } = context.store;
+  const ended = context.store.transaction(() => {
+    const now = context.now();
+    const families = new Set<string>();
+    if (presented.accessToken !== undefined) {
+      const family = credentials.familyOfAccessToken(hashSecret(presented.accessToken), now);
+      if (family !== undefined) families.add(family);
+    }
+    if (presented.refreshToken !== undefined) {
+      const record = credentials.getRefreshToken(hashSecret(presented.refreshToken));
+      if (record !== undefined && record.expiresAt > now) families.add(record.familyId);
+    }
+    for (const family of families) credentials.revokeFamily(family);
+    return families.size;
+  });
+  if (ended === 0) {
+    throw unauthenticated(
+      'Nothing to log out of: send the sign-in\'s access token as "Authorization: Bearer <token>" or its refreshToken; these are invalid, expired or already revoked',
+    );
+  }
+}
+
 /** A single-use code for the console page's redirect, bound to the PKCE challenge and URI. */
 export function createAuthCode(
   context: EnvContext,

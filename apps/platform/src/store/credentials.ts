@@ -23,6 +23,7 @@ export class CredentialStore {
   readonly #apiKeyUser;
   readonly #insertAccess;
   readonly #accessUser;
+  readonly #accessFamily;
   readonly #insertRefresh;
   readonly #refresh;
   readonly #useRefresh;
@@ -45,6 +46,9 @@ export class CredentialStore {
     );
     this.#accessUser = db.prepare<[string, number], { user_id: string }>(
       'SELECT user_id FROM access_tokens WHERE token_hash = ? AND expires_at > ?',
+    );
+    this.#accessFamily = db.prepare<[string, number], { family_id: string }>(
+      'SELECT family_id FROM access_tokens WHERE token_hash = ? AND expires_at > ?',
     );
     this.#insertRefresh = db.prepare<[string, string, string, number]>(
       'INSERT INTO refresh_tokens (token_hash, user_id, family_id, expires_at) VALUES (?, ?, ?, ?)',
@@ -101,6 +105,11 @@ export class CredentialStore {
 
   userOfAccessToken(tokenHash: string, now: number): string | undefined {
     return this.#accessUser.get(tokenHash, now)?.user_id;
+  }
+
+  /** The sign-in of a live access token. */
+  familyOfAccessToken(tokenHash: string, now: number): string | undefined {
+    return this.#accessFamily.get(tokenHash, now)?.family_id;
   }
 
   insertRefreshToken(tokenHash: string, userId: string, familyId: string, expiresAt: number): void {

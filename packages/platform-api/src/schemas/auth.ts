@@ -55,6 +55,15 @@ export function refreshTokenOf(request: RefreshRequest): string {
   return request.refreshToken === undefined ? request.refresh_token : request.refreshToken;
 }
 
+/**
+ * What `POST /v1/auth/logout` ends: the sign-in of the Bearer access token, and that of this
+ * refresh token. The refresh token lets a client whose access token has expired still log out.
+ */
+export const logoutRequestSchema = z
+  .object({ refreshToken: refreshTokenField.optional() })
+  .register(apiSchemas, { id: 'LogoutRequest' });
+export type LogoutRequest = z.infer<typeof logoutRequestSchema>;
+
 const sameAs = (field: string) =>
   `The same value as \`${field}\`, for clients that read snake_case (the Python SDK 2.0.13).`;
 
