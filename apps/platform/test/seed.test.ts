@@ -33,13 +33,13 @@ describe('the seed', () => {
   });
 
   it('refuses inconsistent seeds', () => {
-    const org = { id: 'o', name: 'O', registry: 'r' };
+    const org = { id: 'o', name: 'O', registry: '127.0.0.1:5000/o' };
     expect(() => prepareSeed({ orgs: [org, org], users: [] })).toThrow(SeedError);
     expect(() =>
       prepareSeed({ orgs: [org], users: [{ email: 'a@o.test', name: 'A', org: 'x', roles: [] }] }),
     ).toThrow(/unknown org/);
     expect(() => prepareSeed({ orgs: [{ ...org, allowlist: ['your-org/*'] }], users: [] })).toThrow(
-      /invalid seed: org o: invalid allowlist pattern/,
+      /invalid seed: orgs\[0\]\.allowlist\[0\]: org o: invalid allowlist pattern/,
     );
   });
 
