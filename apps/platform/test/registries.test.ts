@@ -76,6 +76,33 @@ describe('registry allowlist administration', () => {
     }
   });
 
+  it('accepts Docker Hub namespaces in the normalized form its hints suggest', async () => {
+    const refused = await platform.call('dev', routes.createRegistry, {
+      token: admin,
+      params: { orgId: 'your-org' },
+      body: { pattern: 'some-org/*' },
+    });
+    expect([refused.status, refused.body.code]).toEqual([400, 'INVALID_REQUEST']);
+    const suggested = /write "([^"]+)"/.exec(refused.body.message)?.[1];
+    expect(suggested).toBe('docker.io/some-org/*');
+
+    for (const pattern of [suggested ?? '', 'docker.io/library/*']) {
+      const created = await platform.call('dev', routes.createRegistry, {
+        token: admin,
+        params: { orgId: 'your-org' },
+        body: { pattern },
+      });
+      expect(created.status, pattern).toBe(201);
+      const entry = registryEntrySchema.parse(created.body);
+      expect(entry.pattern).toBe(pattern);
+      const deleted = await platform.call('dev', routes.deleteRegistry, {
+        token: admin,
+        params: { orgId: 'your-org', entryId: entry.id },
+      });
+      expect(deleted.status).toBe(204);
+    }
+  });
+
   it('forbids developers and other orgs’ admins; superusers may manage any org', async () => {
     const developer = await platform.login('dev', 'developer');
     expect((await registries(developer)).body.code).toBe('FORBIDDEN');

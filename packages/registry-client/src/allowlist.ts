@@ -60,16 +60,18 @@ export function parseAllowlistPattern(pattern: string): AllowlistPattern {
       'a pattern names a repository, without tag or digest',
     );
   }
-  if (parsed.repository !== base) {
-    const suggestion = wildcard
-      ? `${namespaceOf(base, parsed)}${WILDCARD_SUFFIX}`
-      : parsed.repository;
+  // A wildcard's base is a namespace, not a repository: read alone, `docker.io/some-org` would be
+  // the repository docker.io/library/some-org, so a namespace is normalized as the parent of a
+  // repository below it. The form accepted is then the very text the hint suggests.
+  const normalized = wildcard ? namespaceOf(base, parsed) : parsed.repository;
+  if (normalized !== base) {
+    const suggestion = wildcard ? `${normalized}${WILDCARD_SUFFIX}` : normalized;
     throw new InvalidAllowlistPatternError(
       pattern,
       `a pattern is a normalized repository with its registry host; write "${suggestion}"`,
     );
   }
-  return Object.freeze({ repository: parsed.repository, wildcard });
+  return Object.freeze({ repository: normalized, wildcard });
 }
 
 function repositoryOf(value: string | ImageReference): string | undefined {

@@ -190,8 +190,55 @@ describe('allowlist patterns', () => {
     ],
     ['docker.io/library/ubuntu', { repository: 'docker.io/library/ubuntu', wildcard: false }],
     ['127.0.0.1:5000/your-org/*', { repository: '127.0.0.1:5000/your-org', wildcard: true }],
+    ['docker.io/some-org/*', { repository: 'docker.io/some-org', wildcard: true }],
+    ['docker.io/library/*', { repository: 'docker.io/library', wildcard: true }],
   ])('%s is valid', (pattern, parsed) => {
     expect(parseAllowlistPattern(pattern)).toEqual(parsed);
+  });
+
+  it('matches a Docker Hub namespace by whole segments, however the reference is written', () => {
+    for (const reference of [
+      'docker.io/some-org/x',
+      'some-org/x:1',
+      'index.docker.io/some-org/x',
+    ]) {
+      expect(matchesAllowlist('docker.io/some-org/*', reference)).toBe(true);
+    }
+    for (const reference of [
+      'docker.io/some-org-evil/x',
+      'some-org-evil/x',
+      'docker.io/library/some-org',
+      'some-org',
+      'ghcr.io/some-org/x',
+    ]) {
+      expect(matchesAllowlist('docker.io/some-org/*', reference)).toBe(false);
+    }
+    expect(matchesAllowlist('docker.io/library/*', 'ubuntu:24.04')).toBe(true);
+    expect(matchesAllowlist('docker.io/library/*', 'docker.io/some-org/ubuntu')).toBe(false);
+  });
+
+  it('suggests only patterns that it accepts', () => {
+    for (const pattern of [
+      'some-org/*',
+      'library/*',
+      'index.docker.io/some-org/*',
+      'GHCR.IO/your-org/*',
+      'ubuntu',
+      'docker.io/ubuntu',
+      'index.docker.io/library/x',
+    ]) {
+      let suggestion: string | undefined;
+      try {
+        parseAllowlistPattern(pattern);
+      } catch (error) {
+        suggestion = /write "([^"]+)"/.exec((error as Error).message)?.[1];
+      }
+      expect(suggestion, pattern).toBeDefined();
+      expect(
+        () => parseAllowlistPattern(suggestion ?? ''),
+        `${pattern} -> ${suggestion}`,
+      ).not.toThrow();
+    }
   });
 
   it.each([
