@@ -1,5 +1,6 @@
 // The emulated platform: one EnvContext (database, clock, limits) per environment, and the
 // seed they are reset to.
+import { chmodSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { ENVIRONMENTS, type Environment } from '@hla-compass/platform-api';
 import type { EnvContext } from './env-context.js';
@@ -7,6 +8,7 @@ import type { ImageResolver } from './services/image-resolution.js';
 import { type LoginRateLimit, LoginRateLimiter } from './services/login-rate-limit.js';
 import { applySeed, type PreparedSeed, prepareSeed } from './services/seed.js';
 import { EnvStore } from './store/env-store.js';
+import { SecretBox } from './store/secret-box.js';
 
 export interface PlatformOptions {
   /** Directory of the `<env>.db` files; undefined keeps every database in memory. */
@@ -27,8 +29,9 @@ export class Platform {
     this.dataDir = options.dataDir;
     this.#seed = options.seed;
     const envs = new Map<Environment, EnvContext>();
+    const box = this.#secretBox();
     for (const name of ENVIRONMENTS) {
-      const store = new EnvStore(this.databaseFile(name) ?? ':memory:');
+      const store = new EnvStore(this.databaseFile(name) ?? ':memory:', box);
       envs.set(name, {
         name,
         store,
@@ -39,6 +42,17 @@ export class Platform {
       });
     }
     this.envs = envs;
+  }
+
+  /**
+   * The data dir is the user's own (0700, whatever the umask and however it was made), and
+   * holds the key that seals pull passwords; in memory the key lives as long as the process.
+   */
+  #secretBox(): SecretBox {
+    if (this.dataDir === undefined) return SecretBox.inMemory();
+    mkdirSync(this.dataDir, { recursive: true, mode: 0o700 });
+    chmodSync(this.dataDir, 0o700);
+    return SecretBox.fromKeyFile(join(this.dataDir, 'secrets.key'));
   }
 
   databaseFile(environment: Environment): string | undefined {

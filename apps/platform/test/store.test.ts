@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase } from '../src/store/database.js';
 import { EnvStore } from '../src/store/env-store.js';
 import { migrate, SCHEMA_VERSION } from '../src/store/migrations.js';
+import { SecretBox } from '../src/store/secret-box.js';
 
 let dir: string;
 
@@ -36,7 +37,7 @@ describe('the store', () => {
   });
 
   it('purges expired tokens and codes, and only those', () => {
-    const store = new EnvStore(':memory:');
+    const store = new EnvStore(':memory:', SecretBox.inMemory());
     store.db.exec(`
       INSERT INTO orgs VALUES ('o', 'O', 'r', 't');
       INSERT INTO users (id, org_id, email, name, roles, created_at) VALUES ('u', 'o', 'e', 'n', '[]', 't');`);

@@ -6,6 +6,7 @@ import { IdempotencyStore } from './idempotency.js';
 import { TABLES_CHILD_FIRST } from './migrations.js';
 import { OrgStore } from './orgs.js';
 import { RegistryStore } from './registries.js';
+import type { SecretBox } from './secret-box.js';
 import { SettingStore } from './settings.js';
 import { SigningKeyStore } from './signing-keys.js';
 import { UserStore } from './users.js';
@@ -21,16 +22,21 @@ export class EnvStore {
   readonly catalog: CatalogStore;
   readonly idempotency: IdempotencyStore;
 
-  constructor(file: string) {
+  /** `box` seals the secrets the store must read back (pull passwords). */
+  constructor(file: string, box: SecretBox) {
     this.db = openDatabase(file);
     this.settings = new SettingStore(this.db);
     this.orgs = new OrgStore(this.db);
     this.users = new UserStore(this.db);
     this.credentials = new CredentialStore(this.db);
-    this.registries = new RegistryStore(this.db);
+    this.registries = new RegistryStore(this.db, box);
     this.signingKeys = new SigningKeyStore(this.db);
     this.catalog = new CatalogStore(this.db);
     this.idempotency = new IdempotencyStore(this.db);
+    if (this.transaction(() => this.registries.sealClearPasswords()) > 0) {
+      // The clear text may still sit in WAL frames: fold them into the (zeroed) pages.
+      this.db.pragma('wal_checkpoint(TRUNCATE)');
+    }
   }
 
   /** Runs `work` in one IMMEDIATE transaction: all of its writes land, or none. */
