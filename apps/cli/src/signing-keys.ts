@@ -6,16 +6,22 @@ import { createHash, createPrivateKey, createPublicKey, type KeyObject } from 'n
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
+  encodePublicKeyBase64,
+  type KeyRegistrationInput,
   KeysNotFoundError,
   LEGACY_SIGNATURE_ALGORITHM,
   PRIVATE_KEY_FILE,
   PUBLIC_KEY_FILE,
+  publicKeyToSpkiDer,
   readKeyFiles,
   SigningError,
   type StoredKeyPair,
+  signKeyRegistration,
+  signKeyRegistrationRsa,
   spkiFingerprint,
 } from '@hla-compass/signing';
-import { UsageError } from './errors.js';
+import { RejectedError, UsageError } from './errors.js';
+import type { PlatformClient } from './platform/client.js';
 
 /** The directory beside the SDK's pair where hla-compass keeps its own. */
 const ED25519_SUBDIRECTORY = 'ed25519';
@@ -147,5 +153,43 @@ function describeSdkKey(
     publicKey: der.toString('base64'),
     privateKeyPath,
     publicKeyPath,
+  };
+}
+
+/**
+ * The body of POST /v1/keys for one of the two keys: the public key and its proof of possession,
+ * the key's signature over the caller's user and org (from GET /v1/auth/me) and this env. Ed25519
+ * signs with our key; the SDK's RSA key signs RSA-PSS with its private.pem, read only here.
+ */
+export async function keyRegistration(
+  platform: PlatformClient,
+  key: { readonly ed25519: StoredKeyPair } | { readonly sdk: SdkSigningKey },
+): Promise<{ publicKey: string; proof: string }> {
+  const me = await platform.me();
+  if (me.user?.id === undefined || me.org?.id === undefined) {
+    throw new RejectedError(
+      "the platform's answer to GET /v1/auth/me has no user.id or org.id, which a key registration's proof of possession names",
+      { code: 'UNEXPECTED_RESPONSE' },
+    );
+  }
+  const statement = { environment: platform.environment.name, org: me.org.id, user: me.user.id };
+  if ('ed25519' in key) {
+    const { publicKey, privateKey } = key.ed25519;
+    const input: KeyRegistrationInput = { ...statement, publicKey: publicKeyToSpkiDer(publicKey) };
+    return {
+      publicKey: encodePublicKeyBase64(publicKey),
+      proof: signKeyRegistration(input, privateKey),
+    };
+  }
+  const privateKey = parsePrivateKey(readFileSync(key.sdk.privateKeyPath, 'utf8'));
+  if (privateKey === undefined) {
+    throw new UsageError(`${key.sdk.privateKeyPath} can no longer be read as an RSA private key`, {
+      code: 'INVALID_KEY',
+    });
+  }
+  const spki = Buffer.from(key.sdk.publicKey, 'base64');
+  return {
+    publicKey: key.sdk.publicKey,
+    proof: signKeyRegistrationRsa({ ...statement, publicKey: spki }, privateKey),
   };
 }

@@ -2,7 +2,12 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { routes } from '@hla-compass/platform-api';
-import { encodePublicKeyBase64, generateKeyPair } from '@hla-compass/signing';
+import {
+  encodePublicKeyBase64,
+  generateKeyPair,
+  publicKeyToSpkiDer,
+  signKeyRegistration,
+} from '@hla-compass/signing';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { isLoopbackAddress } from '../src/http/peer.js';
 import { createApp, registryImageResolver } from '../src/index.js';
@@ -48,11 +53,23 @@ describe('hla-compass-platform start', () => {
 
   it('keeps state in --data across restarts and seeds only empty databases', async () => {
     const first = await startBin(['--data', dataDir, '--port', '0', '--registry', 'none']);
-    const publicKey = encodePublicKeyBase64(generateKeyPair().publicKey);
+    const keys = generateKeyPair();
+    const publicKey = encodePublicKeyBase64(keys.publicKey);
+    const apiKey = ACCOUNTS.developer.apiKey;
+    const me = await call(first.url, `/dev${routes.me.path}`, { apiKey });
+    const proof = signKeyRegistration(
+      {
+        environment: 'dev',
+        org: me.body.org.id,
+        user: me.body.user.id,
+        publicKey: publicKeyToSpkiDer(keys.publicKey),
+      },
+      keys.privateKey,
+    );
     const registered = await call(first.url, `/dev${routes.registerKey.path}`, {
       method: 'POST',
-      apiKey: ACCOUNTS.developer.apiKey,
-      body: JSON.stringify({ publicKey }),
+      apiKey,
+      body: JSON.stringify({ publicKey, proof }),
     });
     expect(registered.status).toBe(201);
     first.child.kill('SIGINT');

@@ -2,6 +2,7 @@ import { createHash, generateKeyPairSync } from 'node:crypto';
 import { routes, signingKeySchema } from '@hla-compass/platform-api';
 import { encodePublicKeyBase64, generateKeyPair, keyFingerprint } from '@hla-compass/signing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { keyRegistration } from './support/key-proof.js';
 import { startTestPlatform, type TestPlatform } from './support/platform.js';
 
 let platform: TestPlatform;
@@ -17,10 +18,10 @@ afterAll(() => platform?.stop());
 describe('signing keys', () => {
   it('registers a key once (201), answers 200 for the same key again, and lists it', async () => {
     const keys = generateKeyPair();
-    const publicKey = encodePublicKeyBase64(keys.publicKey);
+    const registration = await keyRegistration(platform, 'dev', { token: developer }, keys);
     const created = await platform.call('dev', routes.registerKey, {
       token: developer,
-      body: { publicKey, name: 'laptop' },
+      body: { ...registration, name: 'laptop' },
     });
     expect(created.status).toBe(201);
     expect(signingKeySchema.parse(created.body)).toMatchObject({
@@ -30,7 +31,7 @@ describe('signing keys', () => {
     });
     const again = await platform.call('dev', routes.registerKey, {
       token: developer,
-      body: { publicKey },
+      body: registration,
     });
     expect(again.status).toBe(200);
     const listed = await platform.call('dev', routes.listKeys, { token: developer });
@@ -45,7 +46,7 @@ describe('signing keys', () => {
     while (!keyFingerprint(keys.publicKey).includes('/')) keys = generateKeyPair();
     const created = await platform.call('dev', routes.registerKey, {
       token: developer,
-      body: { publicKey: encodePublicKeyBase64(keys.publicKey) },
+      body: await keyRegistration(platform, 'dev', { token: developer }, keys),
     });
     const fingerprint = created.body.fingerprint as string;
     const revoked = await platform.call('dev', routes.revokeKey, {
@@ -62,15 +63,15 @@ describe('signing keys', () => {
 
   it('keeps a key to one user, and another user cannot see or revoke it', async () => {
     const keys = generateKeyPair();
-    const publicKey = encodePublicKeyBase64(keys.publicKey);
     const created = await platform.call('dev', routes.registerKey, {
       token: developer,
-      body: { publicKey },
+      body: await keyRegistration(platform, 'dev', { token: developer }, keys),
     });
     const admin = await platform.login('dev', 'admin');
+    // Even holding the private key, a second user cannot take a key that is someone else's.
     const taken = await platform.call('dev', routes.registerKey, {
       token: admin,
-      body: { publicKey },
+      body: await keyRegistration(platform, 'dev', { token: admin }, keys),
     });
     expect([taken.status, taken.body.code]).toEqual([403, 'FORBIDDEN']);
     const revoke = await platform.call('dev', routes.revokeKey, {
@@ -81,13 +82,17 @@ describe('signing keys', () => {
   });
 
   it('registers the Python SDK’s RSA key as an RSA-PSS key, named by the same fingerprint form', async () => {
-    const spki = generateKeyPairSync('rsa', { modulusLength: 2048 }).publicKey.export({
-      format: 'der',
-      type: 'spki',
-    });
+    const rsa = generateKeyPairSync('rsa', { modulusLength: 2048 });
+    const spki = rsa.publicKey.export({ format: 'der', type: 'spki' });
+    const registration = await keyRegistration(
+      platform,
+      'dev',
+      { token: developer },
+      rsa.privateKey,
+    );
     const created = await platform.call('dev', routes.registerKey, {
       token: developer,
-      body: { publicKey: spki.toString('base64'), name: 'python sdk' },
+      body: { ...registration, name: 'python sdk' },
     });
     expect(created.status).toBe(201);
     expect(signingKeySchema.parse(created.body)).toMatchObject({
@@ -101,7 +106,7 @@ describe('signing keys', () => {
     );
     const ed25519 = await platform.call('dev', routes.registerKey, {
       token: developer,
-      body: { publicKey: encodePublicKeyBase64(generateKeyPair().publicKey) },
+      body: await keyRegistration(platform, 'dev', { token: developer }, generateKeyPair()),
     });
     expect(ed25519.body.algorithm).toBe('Ed25519');
   });
@@ -118,7 +123,7 @@ describe('signing keys', () => {
     ]) {
       const result = await platform.call('dev', routes.registerKey, {
         token: developer,
-        body: { publicKey },
+        body: { publicKey, proof: Buffer.alloc(64).toString('base64') },
       });
       expect([result.status, result.body.code], publicKey).toEqual([400, 'INVALID_REQUEST']);
     }
@@ -126,12 +131,100 @@ describe('signing keys', () => {
 
   it('keeps keys per environment', async () => {
     const keys = generateKeyPair();
-    await platform.call('dev', routes.registerKey, {
+    const dev = await platform.call('dev', routes.registerKey, {
       token: developer,
-      body: { publicKey: encodePublicKeyBase64(keys.publicKey) },
+      body: await keyRegistration(platform, 'dev', { token: developer }, keys),
     });
+    expect(dev.status).toBe(201);
     const prod = await platform.login('prod', 'developer');
     const listed = await platform.call('prod', routes.listKeys, { token: prod });
     expect(listed.body.items).toEqual([]);
+  });
+
+  it('keeps a dev proof from registering the key in prod', async () => {
+    const keys = generateKeyPair();
+    const prod = await platform.login('prod', 'developer');
+    const result = await platform.call('prod', routes.registerKey, {
+      token: prod,
+      body: await keyRegistration(platform, 'dev', { token: developer }, keys),
+    });
+    expect([result.status, result.body.code]).toEqual([400, 'SIGNATURE_INVALID']);
+  });
+});
+
+describe('proof of possession (issue 11, item 2)', () => {
+  it("refuses to register a victim's public key without the victim's private key", async () => {
+    const victim = generateKeyPair();
+    const squatter = await platform.login('dev', 'other');
+    const publicKey = encodePublicKeyBase64(victim.publicKey);
+    const attempts = [
+      // No proof at all: what every squat was before.
+      { publicKey },
+      // A proof by the squatter's own key, over the squatter's own user, org and env.
+      {
+        publicKey,
+        proof: (await keyRegistration(platform, 'dev', { token: squatter }, generateKeyPair()))
+          .proof,
+      },
+      // The victim's own proof, replayed: it names the victim's user and org, not the squatter's.
+      await keyRegistration(platform, 'dev', { token: developer }, victim),
+    ];
+    const answers = [];
+    for (const body of attempts) {
+      const result = await platform.call('dev', routes.registerKey, { token: squatter, body });
+      answers.push([result.status, result.body.code]);
+    }
+    expect(answers).toEqual([
+      [400, 'INVALID_REQUEST'],
+      [400, 'SIGNATURE_INVALID'],
+      [400, 'SIGNATURE_INVALID'],
+    ]);
+    const listed = await platform.call('dev', routes.listKeys, { token: squatter });
+    expect(listed.body.items).not.toContainEqual(
+      expect.objectContaining({ fingerprint: keyFingerprint(victim.publicKey) }),
+    );
+
+    const registered = await platform.call('dev', routes.registerKey, {
+      token: developer,
+      body: attempts[2],
+    });
+    expect(registered.status).toBe(201);
+  });
+
+  it("refuses an RSA key's registration without a proof by its private key", async () => {
+    const victim = generateKeyPairSync('rsa', { modulusLength: 2048 });
+    const squatter = await platform.login('dev', 'other');
+    const stolen = await keyRegistration(platform, 'dev', { token: developer }, victim.privateKey);
+    const squat = await platform.call('dev', routes.registerKey, { token: squatter, body: stolen });
+    expect([squat.status, squat.body.code]).toEqual([400, 'SIGNATURE_INVALID']);
+    const owner = await platform.call('dev', routes.registerKey, {
+      token: developer,
+      body: stolen,
+    });
+    expect([owner.status, owner.body.algorithm]).toEqual([201, 'RSA-PSS']);
+  });
+
+  it('keeps a revoked key revoked, also for its owner, and says so only to a key holder', async () => {
+    const keys = generateKeyPair();
+    const registration = await keyRegistration(platform, 'dev', { token: developer }, keys);
+    const created = await platform.call('dev', routes.registerKey, {
+      token: developer,
+      body: registration,
+    });
+    await platform.call('dev', routes.revokeKey, {
+      token: developer,
+      params: { fingerprint: created.body.fingerprint },
+    });
+    const again = await platform.call('dev', routes.registerKey, {
+      token: developer,
+      body: registration,
+    });
+    expect([again.status, again.body.code]).toEqual([403, 'FORBIDDEN']);
+    const squatter = await platform.login('dev', 'other');
+    const probe = await platform.call('dev', routes.registerKey, {
+      token: squatter,
+      body: { publicKey: registration.publicKey, proof: registration.proof },
+    });
+    expect([probe.status, probe.body.code]).toEqual([400, 'SIGNATURE_INVALID']);
   });
 });

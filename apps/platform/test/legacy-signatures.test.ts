@@ -10,7 +10,6 @@ import {
 import { readFileSync } from 'node:fs';
 import { type Environment, moduleVersionListSchema, routes } from '@hla-compass/platform-api';
 import {
-  encodePublicKeyBase64,
   generateKeyPair,
   type JsonObject,
   type LosslessJsonObject,
@@ -23,6 +22,7 @@ import { type RunningRegistry, seedForRegistry, startRegistry } from '@hla-compa
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_SEED_FILE } from '../src/index.js';
+import { keyRegistration } from './support/key-proof.js';
 import { manifest, startTestPlatform, type TestPlatform } from './support/platform.js';
 import { loopbackOnlyResolver, pushImage } from './support/registries.js';
 
@@ -231,17 +231,39 @@ describe('the captured SDK publish', () => {
     });
     expect(versionCount('prod')).toBe(0);
 
+    // Registering takes the private key (proof of possession), which only the SDK's user has:
+    // a publisher who merely saw the public key in a body cannot make it theirs.
+    const squat = await platform.call('prod', routes.registerKey, {
+      token: await token('prod'),
+      body: { publicKey: CAPTURED_PUBLIC_KEY, proof: Buffer.alloc(512).toString('base64') },
+    });
+    expect([squat.status, squat.body.code]).toEqual([400, 'SIGNATURE_INVALID']);
+    expect((await publishRaw('prod', body)).status).toBe(403);
+
+    const sdkKey = generateKeyPairSync('rsa', { modulusLength: 2048 });
     const registered = await platform.call('prod', routes.registerKey, {
       token: await token('prod'),
-      body: { publicKey: CAPTURED_PUBLIC_KEY, name: 'python sdk' },
+      body: {
+        ...(await keyRegistration(
+          platform,
+          'prod',
+          { token: await token('prod') },
+          sdkKey.privateKey,
+        )),
+        name: 'python sdk',
+      },
     });
     expect(registered.status).toBe(201);
-    expect(registered.body).toMatchObject({
-      fingerprint: CAPTURED_FINGERPRINT,
-      algorithm: 'RSA-PSS',
-    });
-
-    const accepted = await publishRaw('prod', body);
+    expect(registered.body.algorithm).toBe('RSA-PSS');
+    await pushImage(registry, 'your-org/sdk-registered', '1.0.0');
+    const accepted = await publishRaw(
+      'prod',
+      sdkSignedBody(
+        `${registry.host}/your-org/sdk-registered:1.0.0`,
+        manifest('sdk-registered', '1.0.0'),
+        sdkKey,
+      ),
+    );
     expect(accepted.status, JSON.stringify(accepted.body)).toBe(202);
     const [version] = await versionsOf('prod', accepted.body.moduleId);
     expect(version?.signature?.kind).toBe('rsa-pss-manifest');
@@ -285,11 +307,7 @@ describe('the legacy key policy', () => {
     };
     expect(seed.environments.local.legacySignatureKeys).toBe('any');
     seed.environments.local.legacySignatureKeys = 'registered';
-    const reseeded = await fetch(`${platform.url}/_emulator/seed?env=local`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify(seed),
-    });
+    const reseeded = await platform.control('seed?env=local', seed);
     expect(reseeded.status).toBe(200);
     tokens.delete('local/developer');
 
@@ -346,9 +364,10 @@ describe('legacy keys and what is stored', () => {
     const someoneElses = generateKeyPairSync('rsa', { modulusLength: 2048 });
     const publicKey = (key: KeyObject) =>
       key.export({ format: 'der', type: 'spki' }).toString('base64');
+    const admin = await token('dev', 'admin');
     const taken = await platform.call('dev', routes.registerKey, {
-      token: await token('dev', 'admin'),
-      body: { publicKey: publicKey(someoneElses.publicKey) },
+      token: admin,
+      body: await keyRegistration(platform, 'dev', { token: admin }, someoneElses.privateKey),
     });
     expect(taken.status).toBe(201);
     await pushImage(registry, 'your-org/key-trust', '1.0.0');
@@ -362,7 +381,12 @@ describe('legacy keys and what is stored', () => {
     const doomed = generateKeyPairSync('rsa', { modulusLength: 2048 });
     const registered = await platform.call('dev', routes.registerKey, {
       token: await token('dev'),
-      body: { publicKey: publicKey(doomed.publicKey) },
+      body: await keyRegistration(
+        platform,
+        'dev',
+        { token: await token('dev') },
+        doomed.privateKey,
+      ),
     });
     const revoked = await platform.call('dev', routes.revokeKey, {
       token: await token('dev'),
@@ -380,7 +404,7 @@ describe('legacy keys and what is stored', () => {
     const keys = generateKeyPair();
     const registered = await platform.call('dev', routes.registerKey, {
       token: await token('dev'),
-      body: { publicKey: encodePublicKeyBase64(keys.publicKey) },
+      body: await keyRegistration(platform, 'dev', { token: await token('dev') }, keys),
     });
     expect(registered.status).toBe(201);
     // A stray SDK field at the top level is neither signed nor stored.

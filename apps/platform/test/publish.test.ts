@@ -4,15 +4,11 @@ import {
   publishStatusSchema,
   routes,
 } from '@hla-compass/platform-api';
-import {
-  encodePublicKeyBase64,
-  generateKeyPair,
-  type KeyPair,
-  signPublishStatement,
-} from '@hla-compass/signing';
+import { generateKeyPair, type KeyPair, signPublishStatement } from '@hla-compass/signing';
 import { freePort } from '@hla-compass/testkit';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { keyRegistration } from './support/key-proof.js';
 import { manifest, startTestPlatform, type TestPlatform } from './support/platform.js';
 import {
   loopbackOnlyResolver,
@@ -109,7 +105,7 @@ function sign(
 async function registerKey(env: 'dev' | 'staging' | 'prod', token: string, keys: KeyPair) {
   const result = await platform.call(env, routes.registerKey, {
     token,
-    body: { publicKey: encodePublicKeyBase64(keys.publicKey) },
+    body: await keyRegistration(platform, env, { token }, keys),
   });
   expect(result.status).toBe(201);
   return result.body.fingerprint as string;
@@ -562,7 +558,7 @@ describe('signatures', () => {
     expect(result.body.message).toContain('revoked');
     const again = await platform.call('staging', routes.registerKey, {
       token: stagingToken,
-      body: { publicKey: encodePublicKeyBase64(doomed.publicKey) },
+      body: await keyRegistration(platform, 'staging', { token: stagingToken }, doomed),
     });
     expect([again.status, again.body.code]).toEqual([403, 'FORBIDDEN']);
     const listed = await platform.call('staging', routes.listKeys, { token: stagingToken });

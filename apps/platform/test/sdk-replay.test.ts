@@ -1,9 +1,21 @@
 // The Python SDK 2.0.13 replayed against the started emulator over HTTP (SPEC §6a): its requests
 // as captured on the wire (fixtures/sdk-2.0.13-wire/) or as python-sdk.md §4 and §5 describe
 // them, with its headers, and every answer read the way the SDK reads it.
-import { randomUUID } from 'node:crypto';
+import {
+  constants,
+  createHash,
+  generateKeyPairSync,
+  type KeyObject,
+  randomUUID,
+  sign,
+} from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { routes } from '@hla-compass/platform-api';
+import {
+  type LosslessJsonObject,
+  legacyManifestBytes,
+  parseJsonLossless,
+} from '@hla-compass/signing';
 import {
   type RunningRegistry,
   seedForRegistry,
@@ -12,6 +24,7 @@ import {
 } from '@hla-compass/testkit';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { DEFAULT_SEED_FILE } from '../src/index.js';
+import { keyRegistration } from './support/key-proof.js';
 import { ACCOUNTS, startTestPlatform, type TestPlatform } from './support/platform.js';
 import {
   type SdkAnswer,
@@ -86,6 +99,40 @@ async function sdkLogin(env: Env, account: { email: string; password: string }) 
 function captured(file: string, changes: Partial<CapturedPublish> = {}): CapturedPublish {
   const body = fixture<CapturedPublish>(file);
   return { ...body, imageRef: body.imageRef.replace(/^[^/]+/, registry.host), ...changes };
+}
+
+/** The body with its manifest signed again as the SDK signs it, by `key`. */
+function resignedAsSdk(
+  body: CapturedPublish,
+  key: { privateKey: KeyObject; publicKey: KeyObject },
+): CapturedPublish {
+  const unsigned = {
+    ...Object.fromEntries(
+      Object.entries(body.manifest).filter(([field]) => !SDK_SIGNATURE_FIELDS.includes(field)),
+    ),
+    name: body.manifest.name,
+    version: body.manifest.version,
+  };
+  const bytes = legacyManifestBytes(
+    parseJsonLossless(JSON.stringify(unsigned)) as LosslessJsonObject,
+  );
+  const signature = sign('sha256', bytes, {
+    key: key.privateKey,
+    padding: constants.RSA_PKCS1_PSS_PADDING,
+    saltLength: constants.RSA_PSS_SALTLEN_MAX_SIGN,
+  });
+  const spki = key.publicKey.export({ format: 'der', type: 'spki' });
+  return {
+    ...body,
+    manifest: {
+      ...unsigned,
+      signature: signature.toString('base64'),
+      publicKey: spki.toString('base64'),
+      keyFingerprint: createHash('sha256').update(spki).digest('base64'),
+      signatureAlgorithm: 'RSA-PSS',
+      hashAlgorithm: 'SHA-256',
+    },
+  };
 }
 
 const sdkPublish = (
@@ -218,11 +265,7 @@ describe('publishing as the SDK does', () => {
 
   beforeEach(async () => {
     // Every test publishes sdk-interop@1.0.0 anew: versions are immutable.
-    const reseeded = await fetch(`${platform.url}/_emulator/seed`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify(seed),
-    });
+    const reseeded = await platform.control('seed', seed);
     expect(reseeded.status).toBe(200);
     developer = { bearer: (await sdkLogin('dev', ACCOUNTS.developer)).access_token };
   });
@@ -398,13 +441,28 @@ describe('publishing as the SDK does', () => {
       'Hint: Ensure your account/org has permission to publish modules in this environment.',
     ]);
 
+    // The public key is in every body the SDK sends; registering it takes the private key too.
     const publicKey = String(body.manifest.publicKey);
+    const squat = await platform.call('prod', routes.registerKey, {
+      apiKey: ACCOUNTS.developer.apiKey,
+      body: { publicKey, proof: Buffer.alloc(512).toString('base64') },
+    });
+    expect([squat.status, squat.body.code]).toEqual([400, 'SIGNATURE_INVALID']);
+
+    // The SDK's user registers their key (`keys register --sdk-key` signs the proof): here a key
+    // of ours, with the captured manifest signed by it as the SDK signs.
+    const sdkKey = generateKeyPairSync('rsa', { modulusLength: 2048 });
     const registered = await platform.call('prod', routes.registerKey, {
       apiKey: ACCOUNTS.developer.apiKey,
-      body: { publicKey },
+      body: await keyRegistration(
+        platform,
+        'prod',
+        { apiKey: ACCOUNTS.developer.apiKey },
+        sdkKey.privateKey,
+      ),
     });
     expect(registered.status).toBe(201);
-    const accepted = await sdkPublish('prod', developerKey, body);
+    const accepted = await sdkPublish('prod', developerKey, resignedAsSdk(body, sdkKey));
     expect(accepted.status, sdkErrorText(accepted)).toBe(202);
     expect((accepted.body as { state: string }).state).toBe('APPROVED');
   });

@@ -262,11 +262,11 @@ export const routes = {
     path: '/v1/keys',
     operationId: 'registerKey',
     summary:
-      'Register an Ed25519 public key to the caller (201; 200 when it is already theirs). A revoked key can never be registered again.',
+      "Register a public key (Ed25519, or the Python SDK's RSA key) to the caller, with proof of possession: a signature by the key over the caller's user, org and env (201; 200 when it is already theirs; SIGNATURE_INVALID when the proof does not verify). A revoked key can never be registered again.",
     auth: 'user',
     request: { body: registerKeyRequestSchema },
     responses: { 200: signingKeySchema, 201: signingKeySchema },
-    errors: [...BODY_ERRORS, ...USER_ERRORS, 'FORBIDDEN'],
+    errors: [...BODY_ERRORS, ...USER_ERRORS, 'FORBIDDEN', 'SIGNATURE_INVALID'],
   },
   listKeys: {
     method: 'GET',

@@ -1,6 +1,6 @@
 // @hla-compass/signing: RFC 8785 canonical JSON, Ed25519 keys and key files, the signed publish
-// statement, and the Python SDK's legacy RSA-PSS manifest signatures, shared by the CLI (which
-// signs) and the emulator (which verifies).
+// statement, the proof of possession a key registration carries, and the Python SDK's legacy
+// RSA-PSS manifest signatures, shared by the CLI (which signs) and the emulator (which verifies).
 
 export { canonicalize, canonicalizeToBytes } from './canonical-json.js';
 export {
@@ -60,6 +60,17 @@ export {
   type WriteKeyFilesOptions,
   writeKeyFiles,
 } from './key-files.js';
+export {
+  KEY_REGISTRATION_RSA_SALT_LENGTH,
+  KEY_REGISTRATION_STATEMENT_TYPE,
+  type KeyRegistrationInput,
+  type KeyRegistrationStatement,
+  keyRegistrationBytes,
+  keyRegistrationStatement,
+  signKeyRegistration,
+  signKeyRegistrationRsa,
+  verifyKeyRegistration,
+} from './key-registration.js';
 export {
   LEGACY_HASH_ALGORITHM,
   LEGACY_SIGNATURE_ALGORITHM,

@@ -4,7 +4,6 @@ import { randomUUID } from 'node:crypto';
 import type { PublishAccepted } from '@hla-compass/platform-api';
 import { findAllowlistMatch } from '@hla-compass/registry-client';
 import {
-  encodePublicKeyBase64,
   generateKeyPair,
   type JsonObject,
   KeysNotFoundError,
@@ -23,6 +22,7 @@ import { publishedImage } from '../published-image.js';
 import {
   asUserError,
   keyLayout,
+  keyRegistration,
   keysDirectory,
   loadSigningKeys,
   sdkKeyOnlyMessage,
@@ -242,7 +242,7 @@ async function generateAndRegisterKeys(
   }
   const keys = await loadSigningKeys(context.configDir);
   await platform.registerKey({
-    publicKey: encodePublicKeyBase64(keys.publicKey),
+    ...(await keyRegistration(platform, { ed25519: keys })),
     name: 'hla-compass publish --generate-keys',
   });
   context.logger.success(

@@ -1,6 +1,7 @@
 // Signing keys (SPEC §6, §6a): a user registers public keys, Ed25519 for publish statements or
-// the Python SDK's RSA key; a key belongs to one user forever, and a revoked key can never come
-// back, so a leaked key stays dead.
+// the Python SDK's RSA key, proving possession with a signature over their user, org and env; a
+// key belongs to one user forever, and a revoked key can never come back, so a leaked key stays
+// dead. Only whoever holds the private key can register it, so nobody can squat someone's key.
 import {
   PlatformError,
   type SigningKey,
@@ -8,8 +9,10 @@ import {
 } from '@hla-compass/platform-api';
 import {
   decodeSigningPublicKeyBase64,
+  KEY_REGISTRATION_STATEMENT_TYPE,
   KeyFormatError,
   type SigningPublicKey,
+  verifyKeyRegistration,
 } from '@hla-compass/signing';
 import { type EnvContext, isoTime } from '../env-context.js';
 import type { SigningKeyRecord } from '../store/signing-keys.js';
@@ -27,7 +30,7 @@ const toSigningKey = (record: SigningKeyRecord): SigningKey => ({
 export function registerKey(
   context: EnvContext,
   caller: Caller,
-  request: { publicKey: string; name?: string | undefined },
+  request: { publicKey: string; proof: string; name?: string | undefined },
 ): { created: boolean; key: SigningKey } {
   let decoded: SigningPublicKey;
   try {
@@ -40,6 +43,20 @@ export function registerKey(
     );
   }
   const { fingerprint } = decoded;
+  // Checked before the key's state is looked at, so that without the private key nobody learns
+  // whether a key is registered, to whom, or revoked.
+  const registration = {
+    environment: context.name,
+    org: caller.org.id,
+    user: caller.user.id,
+  };
+  if (!verifyKeyRegistration(registration, decoded, request.proof)) {
+    throw new PlatformError(
+      'SIGNATURE_INVALID',
+      `Signature invalid: proof is not this key's ${decoded.algorithm} signature over the ${KEY_REGISTRATION_STATEMENT_TYPE} statement for your user, org and ${context.name}; only whoever holds the private key can register it (\`hla-compass keys register --env ${context.name}\` signs the proof)`,
+      { details: { reason: 'bad_proof' } },
+    );
+  }
   const { signingKeys } = context.store;
   return context.store.transaction(() => {
     const existing = signingKeys.get(fingerprint);

@@ -39,6 +39,13 @@ export const registerKeyRequestSchema = z
      * SDK key is 736 characters; 16384 bits fit in 4096). The algorithm is read from the key.
      */
     publicKey: z.string().min(1).max(4096),
+    /**
+     * Proof of possession: base64 of the key's signature over the RFC 8785 bytes of
+     * `{"_type":"hla-compass/key-registration/v1","environment","org","user","publicKey"}` (the
+     * caller's env name, org id and user id, and this publicKey). Ed25519 for Ed25519 keys;
+     * RSA-PSS, SHA-256, MGF1 SHA-256, 32-byte salt for RSA keys. 16384-bit RSA fits in 2752.
+     */
+    proof: z.string().min(1).max(4096),
     name: z.string().trim().min(1).max(200).optional(),
   })
   .register(apiSchemas, { id: 'RegisterKeyRequest' });

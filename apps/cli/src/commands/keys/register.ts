@@ -2,15 +2,20 @@
 // platform accepts publishes it signs there; with --sdk-key, the Python SDK's RSA key instead, so
 // an environment that accepts legacy signatures only from registered keys takes the SDK's.
 import { hostname } from 'node:os';
-import { encodePublicKeyBase64 } from '@hla-compass/signing';
 import { defineCommand, option } from '../../command.js';
 import { UsageError } from '../../errors.js';
-import { keyLayout, loadSigningKeys } from '../../signing-keys.js';
+import {
+  keyLayout,
+  keyRegistration,
+  loadSigningKeys,
+  type SdkSigningKey,
+} from '../../signing-keys.js';
 
 export default defineCommand({
   description:
     'Registers the public key of <config dir>/keys with the selected environment, for your user. ' +
     'The platform accepts a signed publish only with a key registered to the publishing user and not revoked. Registering a key that is already yours is harmless. ' +
+    "The request carries a proof of possession, the key's signature over your user, org and environment, so only whoever holds the private key can register it. " +
     "--sdk-key registers the Python SDK's RSA key (keys/private.pem of the SDK) instead, so the " +
     "platform also accepts the SDK's RSA-PSS publishes where its policy wants registered keys; " +
     'hla-compass itself still signs with its Ed25519 key.',
@@ -36,12 +41,12 @@ export default defineCommand({
     },
   ],
   async run({ options }, context) {
-    const publicKey = options.sdkKey
-      ? sdkPublicKey(context.configDir)
-      : encodePublicKeyBase64((await loadSigningKeys(context.configDir)).publicKey);
+    const key = options.sdkKey
+      ? { sdk: sdkKey(context.configDir) }
+      : { ed25519: await loadSigningKeys(context.configDir) };
     const platform = await context.platform();
     const registered = await platform.registerKey({
-      publicKey,
+      ...(await keyRegistration(platform, key)),
       name: options.name ?? (options.sdkKey ? `${hostname()} (Python SDK)` : hostname()),
     });
     const what = options.sdkKey ? "the Python SDK's key" : 'key';
@@ -53,7 +58,7 @@ export default defineCommand({
   },
 });
 
-function sdkPublicKey(configDir: string): string {
+function sdkKey(configDir: string): SdkSigningKey {
   const { sdkKey, directory } = keyLayout(configDir);
   if (sdkKey === undefined) {
     throw new UsageError(
@@ -64,5 +69,5 @@ function sdkPublicKey(configDir: string): string {
       },
     );
   }
-  return sdkKey.publicKey;
+  return sdkKey;
 }
