@@ -1,5 +1,6 @@
-// The HTTP application: request ids, the 1 MiB body limit and error mapping around the root
-// routes (/healthz, /openapi.json, /_emulator) and one sub-application per environment.
+// The HTTP application: request ids, the Host/Origin rules, the 1 MiB body limit and error
+// mapping around the root routes (/healthz, /openapi.json, /_emulator) and one sub-application
+// per environment.
 import { openApiDocument } from '@hla-compass/platform-api';
 import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
@@ -7,6 +8,7 @@ import type { EnvContext } from './env-context.js';
 import type { AppEnv } from './http/app-env.js';
 import { type ErrorLogger, notFound, onError } from './http/errors.js';
 import { requestId } from './http/request-id.js';
+import { sameOrigin } from './http/same-origin.js';
 import type { Platform } from './platform.js';
 import { registerAuthRoutes } from './routes/auth.js';
 import { registerConsoleRoutes } from './routes/console.js';
@@ -33,12 +35,21 @@ export function createEnvApp(context: EnvContext): Hono<AppEnv> {
 
 export function createApp(
   platform: Platform,
-  options: { log: ErrorLogger; baseUrl: () => string; startedAt: number },
+  options: {
+    log: ErrorLogger;
+    /** The emulator's own origin, `http://host:port`: the Host and Origin it accepts. */
+    baseUrl: () => string;
+    startedAt: number;
+    /** The secret of the /_emulator routes. */
+    controlToken: string;
+  },
 ): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
   app.use(requestId);
-  app.use(bodyLimit({ maxSize: MAX_BODY_BYTES }));
   app.onError(onError(options.log));
+  // Every route, reads included: a rebinding page must not read the console page or the API.
+  app.use(sameOrigin(options.baseUrl));
+  app.use(bodyLimit({ maxSize: MAX_BODY_BYTES }));
   app.notFound(notFound);
 
   app.get('/healthz', (c) =>
@@ -54,7 +65,7 @@ export function createApp(
     openApi ??= openApiDocument({ baseUrl: options.baseUrl() });
     return c.json(openApi);
   });
-  registerEmulatorRoutes(app, platform);
+  registerEmulatorRoutes(app, platform, options.controlToken);
   for (const [name, context] of platform.envs) app.route(`/${name}`, createEnvApp(context));
   return app;
 }

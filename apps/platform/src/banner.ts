@@ -1,6 +1,8 @@
 // What `hla-compass-platform start` prints once it is ready: where each env is, the seeded
-// accounts with their dev-only secrets, and the lines that point the CLI at the emulator.
+// accounts with their dev-only secrets, the control token of /_emulator, and the lines that
+// point the CLI at the emulator.
 import { ENVIRONMENTS } from '@hla-compass/platform-api';
+import { CONTROL_TOKEN_ENV, CONTROL_TOKEN_HEADER } from './http/control-token.js';
 import { type Seed, seededPolicy } from './services/seed.js';
 
 export interface BannerInput {
@@ -9,6 +11,12 @@ export interface BannerInput {
   dataDir: string | undefined;
   seed: Seed;
   registry: string;
+  controlToken: string;
+}
+
+/** The line tools read the control token from (testkit's emulator does). */
+export function controlTokenLine(token: string): string {
+  return `  ${CONTROL_TOKEN_HEADER}: ${token}`;
 }
 
 export function listeningLine(url: string): string {
@@ -33,6 +41,10 @@ export function banner(input: BannerInput): string[] {
     `  health ${url}/healthz · OpenAPI ${url}/openapi.json`,
     '',
     `Registry: ${input.registry}`,
+    '',
+    `Control routes (/_emulator/reset, /_emulator/seed) want this header; it changes at every start unless ${CONTROL_TOKEN_ENV} sets it:`,
+    controlTokenLine(input.controlToken),
+    `  curl -X POST -H 'Content-Type: application/json' -H '${CONTROL_TOKEN_HEADER}: ${input.controlToken}' ${url}/_emulator/reset`,
     '',
   );
   lines.push('Seeded accounts — DEV-ONLY credentials, public, valid only against this emulator:');

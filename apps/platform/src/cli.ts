@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { banner } from './banner.js';
+import { CONTROL_TOKEN_ENV } from './http/control-token.js';
 import { type LocalRegistry, startLocalRegistry } from './local-registry.js';
 import { DEFAULT_SEED_FILE, StartError, startPlatform } from './start.js';
 
@@ -27,6 +28,10 @@ Options:
   --login-rate-limit N/S   failed sign-ins allowed per client and email in S seconds (default 10/60)
   -h, --help               this text
   --version                the emulator's version
+
+Environment:
+  ${CONTROL_TOKEN_ENV}  the secret of /_emulator/* (X-Emulator-Token header); default: a
+                              new random one at every start, printed in the banner
 
 Examples:
   hla-compass-platform start
@@ -96,6 +101,8 @@ async function start(argv: string[], out: (line: string) => void): Promise<void>
       attempts: positiveInteger('login-rate-limit', rateLimit[1], 10),
       windowSeconds: positiveInteger('login-rate-limit', rateLimit[2], 60),
     },
+    // From the environment, not a flag: a flag's value is visible to every local user in `ps`.
+    ...(process.env[CONTROL_TOKEN_ENV] ? { controlToken: process.env[CONTROL_TOKEN_ENV] } : {}),
   });
   const readyMs = Math.round(performance.now());
 
@@ -121,6 +128,7 @@ async function start(argv: string[], out: (line: string) => void): Promise<void>
     dataDir,
     seed: running.seed.seed,
     registry: registryLine,
+    controlToken: running.controlToken,
   })) {
     out(line);
   }

@@ -8,6 +8,7 @@ import type { Environment } from '@hla-compass/platform-api';
 import { JsonParseError, parseJson } from '@hla-compass/signing';
 import { serve } from '@hono/node-server';
 import { createApp } from './app.js';
+import { controlTokenProblem, newControlToken } from './http/control-token.js';
 import { Platform } from './platform.js';
 import { type ImageResolver, registryImageResolver } from './services/image-resolution.js';
 import { DEFAULT_LOGIN_RATE_LIMIT, type LoginRateLimit } from './services/login-rate-limit.js';
@@ -39,6 +40,8 @@ export interface StartOptions {
   now?: () => number;
   /** Where internal errors are reported; default stderr. */
   log?: (line: string) => void;
+  /** The secret of the /_emulator routes; default: a new random one at every start. */
+  controlToken?: string;
 }
 
 export interface RunningPlatform {
@@ -51,6 +54,8 @@ export interface RunningPlatform {
   /** Envs that were empty and got the seed at this start. */
   readonly seeded: readonly Environment[];
   readonly seed: PreparedSeed;
+  /** The secret the /_emulator routes want in X-Emulator-Token. */
+  readonly controlToken: string;
   /** Stops accepting requests, lets open ones finish, closes the databases. */
   stop(): Promise<void>;
 }
@@ -101,6 +106,9 @@ export async function startPlatform(options: StartOptions = {}): Promise<Running
     typeof options.seed === 'object'
       ? prepareSeed(options.seed.document)
       : loadSeedFile(options.seed ?? DEFAULT_SEED_FILE);
+  const controlToken = options.controlToken ?? newControlToken();
+  const tokenProblem = controlTokenProblem(controlToken);
+  if (tokenProblem !== null) throw new StartError(tokenProblem);
   const dataDir = options.dataDir === undefined ? undefined : resolve(options.dataDir);
   if (dataDir !== undefined) mkdirSync(dataDir, { recursive: true });
   const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
@@ -118,7 +126,12 @@ export async function startPlatform(options: StartOptions = {}): Promise<Running
     platform.purgeExpiredCredentials();
     const purge = setInterval(() => platform.purgeExpiredCredentials(), PURGE_INTERVAL_MS);
     purge.unref();
-    const app = createApp(platform, { log, baseUrl: () => url, startedAt: Date.now() });
+    const app = createApp(platform, {
+      log,
+      baseUrl: () => url,
+      startedAt: Date.now(),
+      controlToken,
+    });
     const server = await listen(app, host, options.port ?? 4100);
     const { port } = server.address() as AddressInfo;
     url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
@@ -129,6 +142,7 @@ export async function startPlatform(options: StartOptions = {}): Promise<Running
       dataDir,
       seeded,
       seed,
+      controlToken,
       databaseFile: (environment) => platform.databaseFile(environment),
       stop() {
         stopping ??= new Promise<void>((resolveStop) => {

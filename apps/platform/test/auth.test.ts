@@ -231,7 +231,7 @@ describe('the console sign-in page and the PKCE code exchange', () => {
         ([, name, value]) => [name as string, (value as string).replaceAll('&amp;', '&')],
       ),
     );
-    expect(fields).toEqual({ ...signInParams, flow: 'pkce' });
+    expect(fields).toEqual({ ...signInParams, flow: 'pkce', csrf_token: expect.any(String) });
     return fetch(pageUrl({}), {
       method: 'POST',
       body: new URLSearchParams({ ...fields, email, password }),
@@ -388,10 +388,12 @@ describe('the console sign-in without PKCE (the Python SDK 2.0.13 flow)', () => 
     );
   }
 
-  async function signIn(fields: Record<string, string> = { ...link, flow: 'legacy' }) {
+  /** Submits the form the page served for `link` (its CSRF token included), or `fields` as given. */
+  async function signIn(fields?: Record<string, string>, password: string = account.password) {
+    const served = fields ?? hiddenFields(await (await fetch(pageUrl(link))).text());
     return fetch(pageUrl({}), {
       method: 'POST',
-      body: new URLSearchParams({ ...fields, ...account }),
+      body: new URLSearchParams({ ...served, email: account.email, password }),
       redirect: 'manual',
     });
   }
@@ -402,16 +404,17 @@ describe('the console sign-in without PKCE (the Python SDK 2.0.13 flow)', () => 
     expect(page.headers.get('content-security-policy')).toContain("default-src 'none'");
     expect(page.headers.get('x-frame-options')).toBe('DENY');
     const html = await page.text();
-    expect(hiddenFields(html)).toEqual({ ...link, flow: 'legacy' });
+    expect(hiddenFields(html)).toEqual({ ...link, flow: 'legacy', csrf_token: expect.any(String) });
     expect(html).toContain('with your tokens (a sign-in without PKCE)');
   });
 
   it('redirects to the loopback URI with state and the tokens in payload, which work', async () => {
     const response = await signIn();
     expect(response.status).toBe(302);
-    // The location carries tokens: never cached, never passed on as a referrer.
+    // The location carries tokens: never cached, never passed on as a referrer to another origin
+    // (same-origin, not no-referrer, so that the browser posts the form with its Origin).
     expect(response.headers.get('cache-control')).toBe('no-store');
-    expect(response.headers.get('referrer-policy')).toBe('no-referrer');
+    expect(response.headers.get('referrer-policy')).toBe('same-origin');
     const location = response.headers.get('location') ?? '';
     const url = new URL(location);
     expect(`${url.origin}${url.pathname}`).toBe(redirectUri);
@@ -475,16 +478,12 @@ describe('the console sign-in without PKCE (the Python SDK 2.0.13 flow)', () => 
   });
 
   it('shows an error on a wrong password and does not redirect', async () => {
-    const response = await fetch(pageUrl({}), {
-      method: 'POST',
-      body: new URLSearchParams({ ...link, flow: 'legacy', email: account.email, password: 'no' }),
-      redirect: 'manual',
-    });
+    const response = await signIn(undefined, 'no');
     expect(response.status).toBe(401);
     expect(response.headers.get('location')).toBeNull();
     const html = await response.text();
     expect(html).toContain('Wrong email or password');
-    expect(hiddenFields(html)).toEqual({ ...link, flow: 'legacy' });
+    expect(hiddenFields(html)).toEqual({ ...link, flow: 'legacy', csrf_token: expect.any(String) });
   });
 
   it('sends tokens to loopback redirect URIs only', async () => {

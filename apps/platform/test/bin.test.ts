@@ -13,7 +13,7 @@ import { isLoopbackAddress } from '../src/http/peer.js';
 import { createApp, registryImageResolver } from '../src/index.js';
 import { Platform } from '../src/platform.js';
 import { prepareSeed } from '../src/services/seed.js';
-import { killLeftoverBins, runBin, startBin } from './support/bin.js';
+import { type BinProcess, killLeftoverBins, runBin, startBin } from './support/bin.js';
 import { ACCOUNTS, defaultSeed } from './support/platform.js';
 
 let dataDir: string;
@@ -34,6 +34,12 @@ async function call(url: string, path: string, init: RequestInit & { apiKey?: st
   const text = await response.text();
   return { status: response.status, body: text === '' ? undefined : JSON.parse(text) };
 }
+
+/** What a caller of /_emulator sends: the token from the banner, and JSON. */
+const control = (bin: BinProcess) => ({
+  'x-emulator-token': bin.controlToken,
+  'content-type': 'application/json',
+});
 
 describe('hla-compass-platform start', () => {
   it('prints a parseable URL, the env URLs, accounts and CLI config, and stops with exit 0 on SIGTERM', async () => {
@@ -83,7 +89,10 @@ describe('hla-compass-platform start', () => {
       publicKey,
     ]);
 
-    const reset = await call(second.url, '/_emulator/reset?env=dev', { method: 'POST' });
+    const reset = await call(second.url, '/_emulator/reset?env=dev', {
+      method: 'POST',
+      headers: control(second),
+    });
     expect(reset.body).toEqual({ reset: ['dev'] });
     const afterReset = await call(second.url, `/dev${routes.listKeys.path}`, {
       apiKey: ACCOUNTS.developer.apiKey,
@@ -110,6 +119,7 @@ describe('hla-compass-platform start', () => {
     };
     const seeded = await call(bin.url, '/_emulator/seed?env=dev', {
       method: 'POST',
+      headers: control(bin),
       body: JSON.stringify(seed),
     });
     expect(seeded.body).toEqual({ seeded: ['dev'] });
@@ -121,10 +131,14 @@ describe('hla-compass-platform start', () => {
     expect(prod.status).toBe(401);
     const invalid = await call(bin.url, '/_emulator/seed', {
       method: 'POST',
+      headers: control(bin),
       body: JSON.stringify({ orgs: 'x' }),
     });
     expect([invalid.status, invalid.body.code]).toEqual([400, 'INVALID_REQUEST']);
-    const badEnv = await call(bin.url, '/_emulator/reset?env=qa', { method: 'POST' });
+    const badEnv = await call(bin.url, '/_emulator/reset?env=qa', {
+      method: 'POST',
+      headers: control(bin),
+    });
     expect(badEnv.status).toBe(400);
     bin.child.kill('SIGTERM');
     expect(await bin.exited).toBe(0);
@@ -182,12 +196,18 @@ describe('the /_emulator routes', () => {
       log: () => {},
       baseUrl: () => 'http://127.0.0.1:4100',
       startedAt: 0,
+      controlToken: 'test-only-control-token-0123456789abcdef',
     });
     const request = (remoteAddress: string) =>
       app.fetch(
         new Request('http://127.0.0.1:4100/_emulator/reset', {
           method: 'POST',
-          headers: { 'x-forwarded-for': '127.0.0.1', 'x-real-ip': '127.0.0.1' },
+          headers: {
+            'x-forwarded-for': '127.0.0.1',
+            'x-real-ip': '127.0.0.1',
+            'x-emulator-token': 'test-only-control-token-0123456789abcdef',
+            'content-type': 'application/json',
+          },
         }),
         { incoming: { socket: { remoteAddress, remotePort: 40000, remoteFamily: 'IPv4' } } },
       );

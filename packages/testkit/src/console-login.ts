@@ -32,9 +32,9 @@ export function decodeHtmlAttribute(text: string): string {
 
 /**
  * Loads `loginUrl` (the console's `/cli-login?…` page), posts its form (the hidden fields as served,
- * which name the flow, plus email and password) to the form's action, and loads the page the
- * console redirects to. Throws when a step does not answer as a browser expects: the page 200, the
- * form a 302.
+ * which name the flow and carry the CSRF token, plus email and password) to the form's action,
+ * with the page's origin as a browser names it, and loads the page the console redirects to.
+ * Throws when a step does not answer as a browser expects: the page 200, the form a 302.
  */
 export async function signInOnConsole(
   loginUrl: string,
@@ -55,8 +55,12 @@ export async function signInOnConsole(
   form.set('password', account.password);
   // No action attribute means the form posts back to the page's own URL, as in a browser.
   const action = /<form[^>]*action="([^"]*)"/.exec(html)?.[1];
-  const submitted = await fetch(new URL(decodeHtmlAttribute(action ?? ''), loginUrl), {
+  const target = new URL(decodeHtmlAttribute(action ?? ''), loginUrl);
+  const submitted = await fetch(target, {
     method: 'POST',
+    // A browser names the page's origin on a form post (the console's Referrer-Policy lets it);
+    // the console refuses any other.
+    headers: { origin: new URL(loginUrl).origin },
     body: form,
     redirect: 'manual',
   });

@@ -1,5 +1,6 @@
 // The platform emulator as a test service: its built bin started on a free loopback port with a
-// temp data dir (real SQLite files), optionally a seed made for the test's own registries.
+// temp data dir (real SQLite files), optionally a seed made for the test's own registries. The
+// control token of /_emulator is read from the banner, as a developer reads it.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -20,6 +21,12 @@ export interface RunningEmulator {
   readonly url: string;
   readonly dataDir: string;
   readonly process: ChildProcess;
+  /** The secret of /_emulator/*, as the emulator printed it at start. */
+  readonly controlToken: string;
+  /** Takes every env (or one) back to the start-up seed. */
+  reset(env?: string): Promise<void>;
+  /** Replaces every env's (or one env's) data with `seed`. */
+  seed(seed: unknown, env?: string): Promise<void>;
   /** Everything the emulator printed so far. */
   output(): string;
   /** SIGTERM, wait for the exit, remove the data dir. Safe to call twice. */
@@ -27,6 +34,8 @@ export interface RunningEmulator {
 }
 
 const READY_LINE = /listening on (http:\/\/127\.0\.0\.1:\d+)/;
+// Printed after the listening line: the banner is ready once both are in.
+const CONTROL_TOKEN_LINE = /X-Emulator-Token: (\S+)/;
 
 export async function startEmulator(options: EmulatorOptions): Promise<RunningEmulator> {
   const dataDir = await mkdtemp(join(tmpdir(), 'hla-emulator-'));
@@ -53,11 +62,12 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
-  const ready = new Promise<string>((resolve, reject) => {
+  const ready = new Promise<{ url: string; controlToken: string }>((resolve, reject) => {
     const onData = (chunk: Buffer) => {
       output += chunk.toString('utf8');
-      const match = READY_LINE.exec(output);
-      if (match?.[1]) resolve(match[1]);
+      const url = READY_LINE.exec(output)?.[1];
+      const controlToken = CONTROL_TOKEN_LINE.exec(output)?.[1];
+      if (url !== undefined && controlToken !== undefined) resolve({ url, controlToken });
     };
     child.stdout.on('data', onData);
     child.stderr.on('data', onData);
@@ -72,16 +82,35 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
     );
   });
 
-  const url = await ready.catch(async (error: unknown) => {
+  const { url, controlToken } = await ready.catch(async (error: unknown) => {
     await rm(dataDir, { recursive: true, force: true });
     throw error;
   });
+
+  const control = async (route: string, env: string | undefined, body?: unknown) => {
+    const target = new URL(`/_emulator/${route}`, url);
+    if (env !== undefined) target.searchParams.set('env', env);
+    const response = await fetch(target, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-emulator-token': controlToken },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    });
+    const text = await response.text();
+    if (response.status !== 200) {
+      throw new Error(
+        `/_emulator/${route} answered HTTP ${response.status}: ${text.slice(0, 300)}`,
+      );
+    }
+  };
 
   let stopped: Promise<void> | undefined;
   return {
     url,
     dataDir,
     process: child,
+    controlToken,
+    reset: (env) => control('reset', env),
+    seed: (seed, env) => control('seed', env, seed),
     output: () => output,
     stop() {
       stopped ??= (async () => {

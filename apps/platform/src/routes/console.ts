@@ -1,6 +1,7 @@
 // The console sign-in page (`/<env>/cli-login`, SPEC §4, §6a): a server-rendered form; on
 // success it redirects to the CLI's loopback listener, with a single-use code bound to the PKCE
 // challenge, or, for a link without a challenge (the Python SDK 2.0.13), with the tokens.
+import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { PlatformError } from '@hla-compass/platform-api';
 import type { Context, Hono } from 'hono';
 import { html } from 'hono/html';
@@ -58,7 +59,9 @@ const SECURITY_HEADERS = {
   'Content-Security-Policy':
     "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'",
   'X-Frame-Options': 'DENY',
-  'Referrer-Policy': 'no-referrer',
+  // Not no-referrer: with it, browsers post the form with `Origin: null`, which the emulator
+  // refuses as a foreign origin. same-origin still sends nothing to the CLI's callback.
+  'Referrer-Policy': 'same-origin',
   'Cache-Control': 'no-store',
 };
 
@@ -78,7 +81,12 @@ button{margin-top:1rem;padding:.5rem 1.2rem}.error{color:#b00020}.env{color:#666
 ${body}</body></html>`;
 }
 
-function errorPage(c: Context<AppEnv>, context: EnvContext, status: 400 | 429, message: string) {
+function errorPage(
+  c: Context<AppEnv>,
+  context: EnvContext,
+  status: 400 | 403 | 429,
+  message: string,
+) {
   return c.html(
     page(
       context,
@@ -95,6 +103,7 @@ function formPage(
   c: Context<AppEnv>,
   context: EnvContext,
   signIn: SignIn,
+  formToken: string,
   status: 200 | 401 | 429,
   error?: string,
   email = '',
@@ -109,6 +118,7 @@ ${error === undefined ? '' : html`<p class="error" role="alert">${error}</p>`}
 <input type="hidden" name="redirect_uri" value="${signIn.redirect_uri}">
 <input type="hidden" name="state" value="${signIn.state}">
 <input type="hidden" name="flow" value="${signIn.flow}">
+<input type="hidden" name="csrf_token" value="${formToken}">
 ${
   signIn.flow === 'pkce'
     ? html`<input type="hidden" name="code_challenge" value="${signIn.code_challenge}">
@@ -126,6 +136,49 @@ ${
     status,
     SECURITY_HEADERS,
   );
+}
+
+/** How long a served form can be submitted: longer than anyone takes to type a password. */
+const FORM_LIFETIME_MS = 60 * 60 * 1000;
+
+/**
+ * The form's CSRF token: an HMAC, under a key made at start and never sent, of the sign-in the
+ * form was served for and when. A page elsewhere cannot read our form (no CORS) nor compute the
+ * HMAC, so it cannot post a sign-in of its choosing through the user's browser; the token keeps
+ * no state, so every env app and every restart simply has its own key.
+ */
+class FormToken {
+  readonly #key = randomBytes(32);
+  readonly #environment: string;
+
+  constructor(environment: string) {
+    this.#environment = environment;
+  }
+
+  #mac(signIn: SignIn, issuedAt: number): string {
+    const fields = [
+      this.#environment,
+      signIn.redirect_uri,
+      signIn.state,
+      signIn.flow,
+      signIn.flow === 'pkce' ? signIn.code_challenge : '',
+      String(issuedAt),
+    ];
+    return createHmac('sha256', this.#key).update(JSON.stringify(fields)).digest('base64url');
+  }
+
+  issue(signIn: SignIn, now: number): string {
+    return `${now}.${this.#mac(signIn, now)}`;
+  }
+
+  isValid(token: unknown, signIn: SignIn, now: number): boolean {
+    if (typeof token !== 'string') return false;
+    const match = /^(\d{1,15})\.([A-Za-z0-9_-]{43})$/.exec(token);
+    if (match === null) return false;
+    const issuedAt = Number(match[1]);
+    if (issuedAt > now || now - issuedAt > FORM_LIFETIME_MS) return false;
+    return timingSafeEqual(Buffer.from(match[2] ?? ''), Buffer.from(this.#mac(signIn, issuedAt)));
+  }
 }
 
 const invalid = (what: string, problems: string) => `Invalid sign-in ${what}: ${problems}`;
@@ -181,19 +234,37 @@ function callbackFor(context: EnvContext, signIn: SignIn, userId: string): strin
 }
 
 export function registerConsoleRoutes(app: Hono<AppEnv>, context: EnvContext): void {
+  const formToken = new FormToken(context.name);
+  const reply = (
+    c: Context<AppEnv>,
+    signIn: SignIn,
+    status: 200 | 401 | 429,
+    error?: string,
+    email?: string,
+  ) => formPage(c, context, signIn, formToken.issue(signIn, context.now()), status, error, email);
+
   app.get('/cli-login', (c) => {
     const signIn = signInFromLink(c.req.query());
     if (typeof signIn === 'string') return errorPage(c, context, 400, signIn);
-    return formPage(c, context, signIn, 200);
+    return reply(c, signIn, 200);
   });
 
   app.post('/cli-login', async (c) => {
     const form = await c.req.parseBody();
     const signIn = signInFromForm(form);
     if (typeof signIn === 'string') return errorPage(c, context, 400, signIn);
+    // Before the password is looked at: a forged post learns nothing, nor counts as a failure.
+    if (!formToken.isValid(form.csrf_token, signIn, context.now())) {
+      return errorPage(
+        c,
+        context,
+        403,
+        'This sign-in form was not served by this console, or it has expired (CSRF token missing or wrong).',
+      );
+    }
     const credentials = credentialsSchema.safeParse(form);
     if (!credentials.success) {
-      return formPage(c, context, signIn, 401, 'Enter your email and password.');
+      return reply(c, signIn, 401, 'Enter your email and password.');
     }
     const { email, password } = credentials.data;
     try {
@@ -205,9 +276,9 @@ export function registerConsoleRoutes(app: Hono<AppEnv>, context: EnvContext): v
       if (!(error instanceof PlatformError)) throw error;
       if (error.code === 'RATE_LIMITED') {
         c.header('Retry-After', String(error.retryAfter ?? 60));
-        return formPage(c, context, signIn, 429, error.message, email);
+        return reply(c, signIn, 429, error.message, email);
       }
-      return formPage(c, context, signIn, 401, 'Wrong email or password.', email);
+      return reply(c, signIn, 401, 'Wrong email or password.', email);
     }
   });
 }

@@ -1,18 +1,37 @@
-// Emulator-only control routes, for loopback peers only: /_emulator/reset and /_emulator/seed
-// (body: a seed document) for every env, or one with `?env=`.
+// Emulator-only control routes: /_emulator/reset and /_emulator/seed (body: a seed document) for
+// every env, or one with `?env=`. Only for loopback peers that hold the per-start control token
+// and send JSON: a web page can reach loopback, but can neither read the token nor send the
+// header and content type without a CORS preflight, which the emulator never grants.
 import { ENVIRONMENTS, isEnvironment, PlatformError } from '@hla-compass/platform-api';
 import { JsonParseError, parseJson } from '@hla-compass/signing';
 import type { Context, Hono } from 'hono';
 import type { AppEnv } from '../http/app-env.js';
+import { CONTROL_TOKEN_HEADER, isControlToken } from '../http/control-token.js';
 import { isLoopbackAddress, peerAddress } from '../http/peer.js';
 import type { Platform } from '../platform.js';
 import { SeedError } from '../services/seed.js';
 
-function targetEnvironments(c: Context<AppEnv>) {
+function isJson(contentType: string | undefined): boolean {
+  return contentType?.split(';')[0]?.trim().toLowerCase() === 'application/json';
+}
+
+function targetEnvironments(c: Context<AppEnv>, controlToken: string) {
   if (!isLoopbackAddress(peerAddress(c))) {
     throw new PlatformError(
       'FORBIDDEN',
       'Forbidden: /_emulator routes answer only to loopback clients',
+    );
+  }
+  if (!isControlToken(c.req.header(CONTROL_TOKEN_HEADER), controlToken)) {
+    throw new PlatformError(
+      'FORBIDDEN',
+      `Forbidden: /_emulator routes need the ${CONTROL_TOKEN_HEADER} header with the control token the emulator printed at start`,
+    );
+  }
+  if (!isJson(c.req.header('content-type'))) {
+    throw new PlatformError(
+      'INVALID_REQUEST',
+      '/_emulator routes take Content-Type: application/json only',
     );
   }
   const env = c.req.query('env');
@@ -26,15 +45,19 @@ function targetEnvironments(c: Context<AppEnv>) {
   return [env];
 }
 
-export function registerEmulatorRoutes(app: Hono<AppEnv>, platform: Platform): void {
+export function registerEmulatorRoutes(
+  app: Hono<AppEnv>,
+  platform: Platform,
+  controlToken: string,
+): void {
   app.post('/_emulator/reset', async (c) => {
-    const environments = targetEnvironments(c);
+    const environments = targetEnvironments(c, controlToken);
     await platform.reset(environments);
     return c.json({ reset: environments });
   });
 
   app.post('/_emulator/seed', async (c) => {
-    const environments = targetEnvironments(c);
+    const environments = targetEnvironments(c, controlToken);
     let seed: unknown;
     try {
       seed = parseJson(await c.req.text());

@@ -25,6 +25,8 @@ export async function killLeftoverBins(): Promise<void> {
 export interface BinProcess {
   child: ChildProcess;
   url: string;
+  /** The /_emulator control token its banner printed. */
+  controlToken: string;
   output: () => string;
   /** Resolves with the exit code (or the signal) once the process has exited. */
   exited: Promise<number | NodeJS.Signals>;
@@ -49,7 +51,8 @@ export function startBin(args: string[]): Promise<BinProcess> {
         child.stdout?.on('data', (more: Buffer) => {
           output += more.toString('utf8');
         });
-        resolve({ child, url: match[1], output: () => output, exited });
+        const controlToken = /X-Emulator-Token: (\S+)/.exec(output)?.[1] ?? '';
+        resolve({ child, url: match[1], controlToken, output: () => output, exited });
       }
     };
     child.stdout?.on('data', onData);

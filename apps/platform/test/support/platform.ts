@@ -109,6 +109,18 @@ export class TestPlatform {
     return { status: response.status, headers: response.headers, body: parsed };
   }
 
+  /** POSTs to an /_emulator control route as its documented callers do: JSON and the token. */
+  control(path: string, body?: unknown): Promise<Response> {
+    return fetch(`${this.url}/_emulator/${path}`, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        'x-emulator-token': this.running.controlToken,
+      },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    });
+  }
+
   async login(env: Environment, account: AccountName): Promise<string> {
     const { email, password } = ACCOUNTS[account];
     const result = await this.call(env, routes.login, { body: { email, password } });
