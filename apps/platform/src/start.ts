@@ -1,6 +1,7 @@
 // startPlatform: opens the databases, seeds empty ones, and serves the app on a TCP port.
 // Used by the bin, by tests (port 0, in memory) and by the benchmark.
 import { mkdirSync, readFileSync } from 'node:fs';
+import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -9,6 +10,7 @@ import { JsonParseError, parseJson } from '@hla-compass/signing';
 import { serve } from '@hono/node-server';
 import { createApp } from './app.js';
 import { controlTokenProblem, newControlToken } from './http/control-token.js';
+import { answerProtocolErrors } from './http/protocol-errors.js';
 import { Platform } from './platform.js';
 import { type ImageResolver, registryImageResolver } from './services/image-resolution.js';
 import { DEFAULT_LOGIN_RATE_LIMIT, type LoginRateLimit } from './services/login-rate-limit.js';
@@ -88,6 +90,8 @@ function listen(
 ): Promise<ReturnType<typeof serve>> {
   return new Promise((resolveListen, reject) => {
     const server = serve({ fetch: app.fetch, hostname: host, port }, () => resolveListen(server));
+    // serve() makes a node:http server here (no createServer option): its clientError is ours.
+    answerProtocolErrors(server as Server);
     server.once('error', (error: NodeJS.ErrnoException) => {
       reject(
         error.code === 'EADDRINUSE'
