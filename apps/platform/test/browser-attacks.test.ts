@@ -5,6 +5,7 @@ import { request } from 'node:http';
 import { routes } from '@hla-compass/platform-api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isOwnAuthority, isOwnOrigin } from '../src/http/same-origin.js';
+import { type BinProcess, runBin, startBin } from './support/bin.js';
 import { ACCOUNTS, defaultSeed, startTestPlatform, type TestPlatform } from './support/platform.js';
 
 let platform: TestPlatform;
@@ -323,5 +324,45 @@ describe('what counts as the emulator’s own Host and Origin', () => {
   it('accepts the address it was told to listen on, never a wildcard as a name', () => {
     expect(isOwnAuthority('192.0.2.7:4100', new URL('http://192.0.2.7:4100'))).toBe(true);
     expect(isOwnAuthority('0.0.0.0:4100', new URL('http://0.0.0.0:4100'))).toBe(false);
+  });
+});
+
+describe('the control token of the bin', () => {
+  const reset = (bin: BinProcess, token: string) =>
+    fetch(`${bin.url}/_emulator/reset`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-emulator-token': token },
+    });
+  const stop = async (bin: BinProcess) => {
+    bin.child.kill('SIGTERM');
+    expect(await bin.exited).toBe(0);
+  };
+
+  it('is new at every start, printed in the banner with a curl line, and works', async () => {
+    const first = await startBin(['--memory', '--port', '0', '--registry', 'none']);
+    const second = await startBin(['--memory', '--port', '0', '--registry', 'none']);
+    expect(first.controlToken).toMatch(/^hlc_emu_[A-Za-z0-9_-]{43}$/);
+    expect(second.controlToken).not.toBe(first.controlToken);
+    expect(first.output()).toContain(
+      `-H 'X-Emulator-Token: ${first.controlToken}' ${first.url}/_emulator/reset`,
+    );
+    expect((await reset(first, first.controlToken)).status).toBe(200);
+    expect((await reset(first, second.controlToken)).status).toBe(403);
+    await Promise.all([stop(first), stop(second)]);
+  });
+
+  it('is the one HLA_COMPASS_EMULATOR_TOKEN gives, and a malformed one is exit 1', async () => {
+    const chosen = 'ci-chosen-control-token-0123456789abcdef';
+    const bin = await startBin(['--memory', '--port', '0', '--registry', 'none'], {
+      HLA_COMPASS_EMULATOR_TOKEN: chosen,
+    });
+    expect(bin.controlToken).toBe(chosen);
+    expect((await reset(bin, chosen)).status).toBe(200);
+    await stop(bin);
+    const short = await runBin(['start', '--memory', '--port', '0', '--registry', 'none'], {
+      HLA_COMPASS_EMULATOR_TOKEN: 'too short',
+    });
+    expect(short.code).toBe(1);
+    expect(short.output).toContain('HLA_COMPASS_EMULATOR_TOKEN must be 32 to 256 characters');
   });
 });

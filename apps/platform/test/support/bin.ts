@@ -33,8 +33,9 @@ export interface BinProcess {
 }
 
 /** Starts the bin and waits for its whole banner; rejects with its output if it exits first. */
-export function startBin(args: string[]): Promise<BinProcess> {
+export function startBin(args: string[], env: NodeJS.ProcessEnv = {}): Promise<BinProcess> {
   const child = spawn(process.execPath, [BIN, 'start', ...args], {
+    env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
@@ -68,8 +69,12 @@ export function startBin(args: string[]): Promise<BinProcess> {
 /** Runs the bin to completion (for commands that exit by themselves). */
 export async function runBin(
   args: string[],
+  env: NodeJS.ProcessEnv = {},
 ): Promise<{ code: number | NodeJS.Signals; output: string }> {
-  const child = spawn(process.execPath, [BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [BIN, ...args], {
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   started.add(child);
   let output = '';
   child.stdout?.on('data', (chunk: Buffer) => {
