@@ -1,6 +1,6 @@
 // Issue 11, item 2: a developer of another org, whose allowlist also names the victim's
 // namespace, tries to take the victim's signing key and to publish the victim's signed body as
-// its own. Keys take proof of possession, so neither works.
+// its own. Keys take proof of possession and the v2 statement names the org, so neither works.
 import { routes } from '@hla-compass/platform-api';
 import {
   encodePublicKeyBase64,
@@ -48,12 +48,12 @@ afterAll(async () => {
   await registries?.stop();
 });
 
-async function signedBody(keys: KeyPair, name: string) {
+async function signedBody(keys: KeyPair, name: string, org?: string) {
   const repository = `${registries.plain.host}/your-org/${name}`;
   const digest = await pushImage(registries.plain, `your-org/${name}`, '1.0.0');
   const unsigned = manifest(name, '1.0.0');
   const fields = signPublishStatement(
-    { environment: ENV, repository, digest, manifest: unsigned as never, scope: 'org' },
+    { environment: ENV, repository, digest, manifest: unsigned as never, scope: 'org', org },
     keys.privateKey,
   );
   return { imageRef: `${repository}:1.0.0`, manifest: { ...unsigned, ...fields }, scope: 'org' };
@@ -80,6 +80,21 @@ describe('cross-org key squatting and signed-body replay', () => {
     expect([replay.status, replay.body.code]).toEqual([403, 'UNTRUSTED_KEY']);
 
     // The squatter's refusal changed nothing for the victim: the same body is theirs to publish.
+    const published = await platform.call(ENV, routes.publish, { token: victim, body });
+    expect(published.status).toBe(202);
+  });
+
+  it("refuses the victim's v2 body, which names the victim's org, in the squatter's org (400 SIGNATURE_INVALID)", async () => {
+    const keys = generateKeyPair();
+    const owned = await platform.call(ENV, routes.registerKey, {
+      token: victim,
+      body: await keyRegistration(platform, ENV, { token: victim }, keys),
+    });
+    expect(owned.status).toBe(201);
+    const body = await signedBody(keys, 'victim-v2', 'your-org');
+    const replay = await platform.call(ENV, routes.publish, { token: squatter, body });
+    expect([replay.status, replay.body.code]).toEqual([400, 'SIGNATURE_INVALID']);
+    expect(replay.body.message).toContain('does not match this org, environment');
     const published = await platform.call(ENV, routes.publish, { token: victim, body });
     expect(published.status).toBe(202);
   });

@@ -84,6 +84,7 @@ export {
   PUBLISH_SCOPES,
   PUBLISH_STATEMENT_BINDS,
   PUBLISH_STATEMENT_TYPE,
+  PUBLISH_STATEMENT_TYPE_V1,
   type PublishScope,
   type PublishStatement,
   type PublishStatementInput,

@@ -1,6 +1,7 @@
 // The publish statement (SPEC §6): what a module signature covers. Binding the environment, the
 // image repository and digest, the manifest (so name and version) and the scope means a
-// signature cannot be replayed onto another env, image, digest, version or scope.
+// signature cannot be replayed onto another env, image, digest, version or scope; v2 also binds
+// the publishing org, so it cannot be replayed into another org either.
 
 import { decodeBase64, encodeBase64 } from './base64.js';
 import { canonicalizeToBytes } from './canonical-json.js';
@@ -21,7 +22,10 @@ import {
   type VerificationFailure,
 } from './verification.js';
 
-export const PUBLISH_STATEMENT_TYPE = 'hla-compass/publish-statement/v1';
+/** v1: environment, image, manifest, scope. Still verified (see the platform's signatures). */
+export const PUBLISH_STATEMENT_TYPE_V1 = 'hla-compass/publish-statement/v1';
+/** v2: v1 and the publishing org's id; what the CLI signs. */
+export const PUBLISH_STATEMENT_TYPE = 'hla-compass/publish-statement/v2';
 export const SIGNATURE_ALGORITHM = 'Ed25519';
 
 /**
@@ -51,16 +55,27 @@ export interface PublishStatementInput {
    */
   readonly manifest: JsonObject;
   readonly scope: PublishScope;
+  /** The publishing org's id: given, the statement is v2, which binds it; absent, v1. */
+  readonly org?: string | undefined;
 }
 
 // A type alias, not an interface, so that it is assignable to JsonValue for canonicalization.
-export type PublishStatement = {
-  readonly _type: typeof PUBLISH_STATEMENT_TYPE;
-  readonly environment: string;
-  readonly image: { readonly repository: string; readonly digest: string };
-  readonly manifest: JsonObject;
-  readonly scope: PublishScope;
-};
+export type PublishStatement =
+  | {
+      readonly _type: typeof PUBLISH_STATEMENT_TYPE_V1;
+      readonly environment: string;
+      readonly image: { readonly repository: string; readonly digest: string };
+      readonly manifest: JsonObject;
+      readonly scope: PublishScope;
+    }
+  | {
+      readonly _type: typeof PUBLISH_STATEMENT_TYPE;
+      readonly environment: string;
+      readonly image: { readonly repository: string; readonly digest: string };
+      readonly manifest: JsonObject;
+      readonly org: string;
+      readonly scope: PublishScope;
+    };
 
 /** The four manifest fields that carry a signature on the wire (SPEC §6). */
 export interface SignatureFields {
@@ -73,22 +88,30 @@ export interface SignatureFields {
 }
 
 export type VerificationResult =
-  | { readonly valid: true; readonly keyFingerprint: string; readonly publicKey: Uint8Array }
+  | {
+      readonly valid: true;
+      readonly keyFingerprint: string;
+      readonly publicKey: Uint8Array;
+      /** Which statement the signature is over: v2 binds the org, v1 does not. */
+      readonly statementType: PublishStatement['_type'];
+    }
   | VerificationFailure;
 
-/** What an Ed25519 publish statement covers besides the manifest: nothing can be moved. */
+/** What an Ed25519 publish statement (v1) covers besides the manifest: nothing can be moved. */
 export const PUBLISH_STATEMENT_BINDS = ['environment', 'image', 'manifest', 'scope'] as const;
 
-/** Builds the statement, refusing inputs that could not be what the platform verifies. */
+/**
+ * Builds the statement, v2 when `input.org` is given, else v1, refusing inputs that could not be
+ * what the platform verifies.
+ */
 export function publishStatement(input: PublishStatementInput): PublishStatement {
   assertStatementInput(input);
-  return {
-    _type: PUBLISH_STATEMENT_TYPE,
-    environment: input.environment,
-    image: { repository: input.repository, digest: input.digest },
-    manifest: unsignedManifest(input.manifest),
-    scope: input.scope,
-  };
+  const image = { repository: input.repository, digest: input.digest };
+  const manifest = unsignedManifest(input.manifest);
+  const { environment, scope, org } = input;
+  return org === undefined
+    ? { _type: PUBLISH_STATEMENT_TYPE_V1, environment, image, manifest, scope }
+    : { _type: PUBLISH_STATEMENT_TYPE, environment, image, manifest, org, scope };
 }
 
 /** The bytes that are signed: the statement canonicalized with RFC 8785, as UTF-8. */
@@ -167,10 +190,15 @@ export function verifyPublishStatement(input: PublishStatementInput): Verificati
   if (!verifyBytes(signature, message, publicKey)) {
     return failure(
       'bad_signature',
-      'The signature does not match this environment, image, digest, manifest and scope',
+      `The signature does not match this ${input.org === undefined ? '' : 'org, '}environment, image, digest, manifest and scope`,
     );
   }
-  return { valid: true, keyFingerprint: fingerprint, publicKey };
+  return {
+    valid: true,
+    keyFingerprint: fingerprint,
+    publicKey,
+    statementType: input.org === undefined ? PUBLISH_STATEMENT_TYPE_V1 : PUBLISH_STATEMENT_TYPE,
+  };
 }
 
 const DIGEST = /^sha256:[0-9a-f]{64}$/;
@@ -191,6 +219,9 @@ function assertStatementInput(input: PublishStatementInput): void {
       'digest',
       `Image digest ${describe(input.digest)} is not sha256: followed by 64 lowercase hex digits`,
     );
+  }
+  if (input.org !== undefined && (typeof input.org !== 'string' || input.org.trim() === '')) {
+    throw new InvalidStatementError('org', 'The org must be a non-empty id');
   }
   if (!(PUBLISH_SCOPES as readonly unknown[]).includes(input.scope)) {
     throw new InvalidStatementError(

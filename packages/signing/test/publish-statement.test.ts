@@ -163,7 +163,12 @@ describe('verifyPublishStatement', () => {
   it('accepts a signature made here and returns the key that made it', () => {
     const { privateKey, publicKey } = generateKeyPair();
     const result = verifyPublishStatement(signed(baseInput(), privateKey));
-    expect(result).toEqual({ valid: true, keyFingerprint: keyFingerprint(publicKey), publicKey });
+    expect(result).toEqual({
+      valid: true,
+      keyFingerprint: keyFingerprint(publicKey),
+      publicKey,
+      statementType: 'hla-compass/publish-statement/v1',
+    });
   });
 
   it('accepts a signature node:crypto made with a key it generated', () => {
@@ -406,3 +411,44 @@ function rsaSpkiBase64(): string {
     .publicKey.export({ format: 'der', type: 'spki' })
     .toString('base64');
 }
+
+describe('the v2 statement, which names the publishing org', () => {
+  it('has the v1 shape plus org, and canonical bytes', () => {
+    const input = { ...baseInput({ name: 'm', version: '1.0.0' }), org: 'your-org' };
+    expect(publishStatement(input)).toEqual({
+      _type: 'hla-compass/publish-statement/v2',
+      environment: 'staging',
+      image: { repository: '127.0.0.1:5000/your-org/my-module', digest: DIGEST },
+      manifest: { name: 'm', version: '1.0.0' },
+      org: 'your-org',
+      scope: 'org',
+    });
+    expect(Buffer.from(publishStatementBytes(input)).toString('utf8')).toBe(
+      '{"_type":"hla-compass/publish-statement/v2","environment":"staging",' +
+        `"image":{"digest":"${DIGEST}","repository":"127.0.0.1:5000/your-org/my-module"},` +
+        '"manifest":{"name":"m","version":"1.0.0"},"org":"your-org","scope":"org"}',
+    );
+  });
+
+  it('verifies only in the org it was signed for, and never as v1', () => {
+    const input = { ...baseInput({ name: 'm', version: '1.0.0' }), org: 'your-org' };
+    const v2 = signed(input);
+    const result = verifyPublishStatement(v2);
+    expect(result.valid && result.statementType).toBe('hla-compass/publish-statement/v2');
+    expect(failureReason({ ...v2, org: 'other-org' })).toBe('bad_signature');
+    expect(failureReason({ ...v2, org: undefined })).toBe('bad_signature');
+  });
+
+  it('keeps a v1 signature verifiable as v1, and not as v2 in any org', () => {
+    const v1 = signed(baseInput({ name: 'm', version: '1.0.0' }));
+    const result = verifyPublishStatement(v1);
+    expect(result.valid && result.statementType).toBe('hla-compass/publish-statement/v1');
+    expect(failureReason({ ...v1, org: 'your-org' })).toBe('bad_signature');
+  });
+
+  it('refuses an empty org', () => {
+    expect(() => publishStatement({ ...baseInput({ name: 'm' }), org: ' ' })).toThrow(
+      InvalidStatementError,
+    );
+  });
+});

@@ -170,6 +170,9 @@ export default defineCommand({
     }
     let body: JsonObject = unsignedManifest(manifest);
     if (keys) {
+      // v2 names the publishing org, so the signed body is worth nothing in another org; an
+      // answer that does not say the org (a hosted one may not) leaves the statement v1.
+      const org = (await platform.me()).org?.id;
       try {
         const signature = signPublishStatement(
           {
@@ -178,6 +181,7 @@ export default defineCommand({
             digest,
             manifest: body,
             scope: options.scope,
+            org,
           },
           keys.privateKey,
         );

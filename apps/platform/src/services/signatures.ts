@@ -1,6 +1,6 @@
 // Publish signatures (SPEC §6, §6a): which signature a manifest carries, whether it verifies, and
 // whether its key may sign for the caller here. An Ed25519 publish statement binds env, image,
-// manifest and scope; the Python SDK's legacy RSA-PSS signature binds the manifest only, which
+// manifest and scope, and from v2 on the caller's org; the Python SDK's legacy RSA-PSS signature binds the manifest only, which
 // the catalog records with the version.
 import {
   PlatformError,
@@ -121,15 +121,24 @@ function verifyStatement(
       message: `the manifest carries ${present.join(', ')} but no signature; those names are reserved for signatures`,
     });
   }
+  const statement = {
+    environment: context.name,
+    repository: publish.repository,
+    digest: publish.digest,
+    manifest: publish.manifest,
+    scope: publish.scope,
+  };
   let result: ReturnType<typeof verifyPublishStatement>;
   try {
-    result = verifyPublishStatement({
-      environment: context.name,
-      repository: publish.repository,
-      digest: publish.digest,
-      manifest: publish.manifest,
-      scope: publish.scope,
-    });
+    // v2 names the caller's org, so a body signed for one org verifies in no other. v1 (signed
+    // by CLIs before v2) stays valid under the same trust rule: its key must be registered to
+    // the caller, which since registration takes proof of possession means held by the caller,
+    // so another org's developer cannot replay it either.
+    result = verifyPublishStatement({ ...statement, org: caller.org.id });
+    if (!result.valid && result.reason === 'bad_signature') {
+      const v1 = verifyPublishStatement(statement);
+      if (v1.valid) result = v1;
+    }
   } catch (error) {
     if (!(error instanceof InvalidStatementError)) throw error;
     throw new PlatformError('SIGNATURE_INVALID', `Signature invalid: ${error.message}`);
