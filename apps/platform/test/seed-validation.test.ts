@@ -1,13 +1,14 @@
 import { writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { routes } from '@hla-compass/platform-api';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Platform } from '../src/platform.js';
 import { DEFAULT_LOGIN_RATE_LIMIT } from '../src/services/login-rate-limit.js';
 import { verifyPassword } from '../src/services/passwords.js';
 import { prepareSeed, SeedError } from '../src/services/seed.js';
 import { StartError, startPlatform } from '../src/start.js';
-import { ACCOUNTS, defaultSeed } from './support/platform.js';
+import { ACCOUNTS, defaultSeed, startTestPlatform, type TestPlatform } from './support/platform.js';
 
 const SALT = Buffer.alloc(16, 7).toString('base64');
 const HASH = Buffer.alloc(32, 9).toString('base64');
@@ -115,5 +116,33 @@ describe('a re-seed (/_emulator/seed) with a bad seed', () => {
     } finally {
       emulator.close();
     }
+  });
+});
+
+describe('POST /_emulator/seed with a bad seed', () => {
+  let platform: TestPlatform;
+  beforeAll(async () => {
+    platform = await startTestPlatform();
+  });
+  afterAll(() => platform?.stop());
+
+  it('is 400 INVALID_REQUEST naming the field, and the env keeps its accounts', async () => {
+    const [first, second, ...rest] = defaultSeed.users;
+    const bad = {
+      ...defaultSeed,
+      users: [
+        { ...first, email: 'new@your-org.test' },
+        { ...second, passwordHash: hash(2 ** 20) },
+        ...rest,
+      ],
+    };
+    const answer = await platform.control('seed?env=dev', bad);
+    const body = (await answer.json()) as { code: string; message: string };
+    expect([answer.status, body.code]).toEqual([400, 'INVALID_REQUEST']);
+    expect(body.message).toMatch(/users\[1\]\.passwordHash: has N 1048576/);
+    const login = (email: string, password: string) =>
+      platform.call('dev', routes.login, { body: { email, password } });
+    expect((await login(ACCOUNTS.viewer.email, ACCOUNTS.viewer.password)).status).toBe(200);
+    expect((await login('new@your-org.test', ACCOUNTS.viewer.password)).status).toBe(401);
   });
 });
