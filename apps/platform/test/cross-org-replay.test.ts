@@ -1,11 +1,21 @@
 // Issue 11, item 2: a developer of another org, whose allowlist also names the victim's
 // namespace, tries to take the victim's signing key and to publish the victim's signed body as
 // its own. Keys take proof of possession and the v2 statement names the org, so neither works.
+import {
+  constants,
+  createHash,
+  generateKeyPairSync,
+  type KeyObject,
+  sign as nodeSign,
+} from 'node:crypto';
 import { routes } from '@hla-compass/platform-api';
 import {
   encodePublicKeyBase64,
   generateKeyPair,
   type KeyPair,
+  type LosslessJsonObject,
+  legacyManifestBytes,
+  parseJsonLossless,
   signPublishStatement,
 } from '@hla-compass/signing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -57,6 +67,34 @@ async function signedBody(keys: KeyPair, name: string, org?: string) {
     keys.privateKey,
   );
   return { imageRef: `${repository}:1.0.0`, manifest: { ...unsigned, ...fields }, scope: 'org' };
+}
+
+/** A publish signed as the Python SDK signs it (RSA-PSS over the manifest only) by `key`. */
+async function sdkSignedBody(key: { privateKey: KeyObject; publicKey: KeyObject }, name: string) {
+  const repository = `${registries.plain.host}/your-org/${name}`;
+  await pushImage(registries.plain, `your-org/${name}`, '1.0.0');
+  const unsigned = manifest(name, '1.0.0');
+  const bytes = legacyManifestBytes(
+    parseJsonLossless(JSON.stringify(unsigned)) as LosslessJsonObject,
+  );
+  const signature = nodeSign('sha256', bytes, {
+    key: key.privateKey,
+    padding: constants.RSA_PKCS1_PSS_PADDING,
+    saltLength: constants.RSA_PSS_SALTLEN_MAX_SIGN,
+  });
+  const spki = key.publicKey.export({ format: 'der', type: 'spki' });
+  return {
+    imageRef: `${repository}:1.0.0`,
+    manifest: {
+      ...unsigned,
+      signature: signature.toString('base64'),
+      publicKey: spki.toString('base64'),
+      keyFingerprint: createHash('sha256').update(spki).digest('base64'),
+      signatureAlgorithm: 'RSA-PSS',
+      hashAlgorithm: 'SHA-256',
+    },
+    scope: 'org',
+  };
 }
 
 describe('cross-org key squatting and signed-body replay', () => {
@@ -116,5 +154,36 @@ describe('cross-org key squatting and signed-body replay', () => {
     expect(listed.body.items).toContainEqual(
       expect.objectContaining({ fingerprint, revokedAt: null }),
     );
+  });
+
+  it("refuses another org's replay of an SDK body under policy any: the key is its first publisher's (403 UNTRUSTED_KEY)", async () => {
+    const sdkKey = generateKeyPairSync('rsa', { modulusLength: 2048 });
+    const body = await sdkSignedBody(sdkKey, 'victim-sdk');
+    const published = await platform.call(ENV, routes.publish, { token: victim, body });
+    expect(published.status, JSON.stringify(published.body)).toBe(202);
+    const replay = await platform.call(ENV, routes.publish, { token: squatter, body });
+    expect([replay.status, replay.body.code]).toEqual([403, 'UNTRUSTED_KEY']);
+    expect(replay.body.message).toContain('another user published with it first');
+  });
+
+  it('lets the holder of an SDK key take it back with proof of possession when someone else published with it first', async () => {
+    const sdkKey = generateKeyPairSync('rsa', { modulusLength: 2048 });
+    // A legacy signature binds only the manifest: a body the victim signed, replayed before the
+    // victim published it here, is taken (documented); the key's holder can still claim the key.
+    const stolen = await platform.call(ENV, routes.publish, {
+      token: squatter,
+      body: await sdkSignedBody(sdkKey, 'first-used-by-squatter'),
+    });
+    expect(stolen.status).toBe(202);
+    const claimed = await platform.call(ENV, routes.registerKey, {
+      token: victim,
+      body: await keyRegistration(platform, ENV, { token: victim }, sdkKey.privateKey),
+    });
+    expect(claimed.status).toBe(201);
+    const body = await sdkSignedBody(sdkKey, 'after-the-claim');
+    const owner = await platform.call(ENV, routes.publish, { token: victim, body });
+    expect(owner.status).toBe(202);
+    const again = await platform.call(ENV, routes.publish, { token: squatter, body });
+    expect([again.status, again.body.code]).toEqual([403, 'UNTRUSTED_KEY']);
   });
 });

@@ -110,8 +110,9 @@ export function revokeKey(context: EnvContext, caller: Caller, fingerprint: stri
 /**
  * Null when the key `fingerprint` may sign the caller's publishes; otherwise why not. A key that
  * is registered to someone else or revoked never may. A key nobody registered may only where
- * `unregistered` is `accept`: legacy SDK keys in an env whose policy is `any`, since the SDK
- * cannot register its key and sends it with every publish.
+ * `unregistered` is `accept` (legacy SDK keys in an env whose policy is `any`, since the SDK
+ * cannot register its key and sends it with every publish), and only for the user who first
+ * published with it.
  */
 export function untrustedKeyReason(
   context: EnvContext,
@@ -121,7 +122,14 @@ export function untrustedKeyReason(
 ): string | null {
   const { fingerprint } = signer;
   const key = context.store.signingKeys.get(fingerprint);
-  if (key === undefined && unregistered === 'accept') return null;
+  if (key === undefined && unregistered === 'accept') {
+    // A legacy signature binds only the manifest, so another org's developer could replay an SDK
+    // body as their own: an unregistered key belongs to whoever first published with it here,
+    // until its holder registers it with proof of possession, which nobody else can.
+    const firstSigner = context.store.catalog.firstSignerOfKey(fingerprint);
+    if (firstSigner === undefined || firstSigner === caller.user.id) return null;
+    return `Untrusted key: ${fingerprint} is not registered in ${context.name} and another user published with it first; if the key is yours, run \`hla-compass keys register --env ${context.name} --sdk-key\` on the machine with the SDK's keys (it proves you hold it), then publish again`;
+  }
   if (key === undefined || key.userId !== caller.user.id) {
     const howToRegister =
       signer.algorithm === 'Ed25519'

@@ -162,6 +162,7 @@ export class CatalogStore {
   readonly #visibleModule;
   readonly #listVersions;
   readonly #moduleById;
+  readonly #firstSignerOfKey;
 
   constructor(db: SqliteDatabase) {
     this.#moduleByName = db.prepare<[string, string], ModuleRow>(
@@ -187,6 +188,10 @@ export class CatalogStore {
          @decidedAt)`,
     );
     this.#versionById = db.prepare<[string], VersionRow>('SELECT * FROM versions WHERE id = ?');
+    this.#firstSignerOfKey = db.prepare<[string], { submitted_by: string }>(
+      `SELECT submitted_by FROM versions WHERE key_fingerprint = ?
+       ORDER BY created_at, rowid LIMIT 1`,
+    );
     this.#versionByPublishId = db.prepare<[string], VersionRow>(
       'SELECT * FROM versions WHERE publish_id = ?',
     );
@@ -249,6 +254,11 @@ export class CatalogStore {
   /** Throws SQLite's UNIQUE violation when (org, module name, version) exists. */
   insertVersion(version: VersionRecord): void {
     this.#insertVersion.run(version);
+  }
+
+  /** The user whose publish was the first signed with the key `fingerprint`, if any was. */
+  firstSignerOfKey(fingerprint: string): string | undefined {
+    return this.#firstSignerOfKey.get(fingerprint)?.submitted_by;
   }
 
   getVersion(id: string): VersionRecord | undefined {
