@@ -1,5 +1,6 @@
 // The failures the CLI reports to users. Each class carries the exit code of SPEC §8 and, where
 // there is one, the next step; anything that is not a CliError is a bug and is reported as one.
+import { redactSecrets, redactValue } from '@hla-compass/platform-api/redaction';
 
 export const ExitCode = {
   ok: 0,
@@ -35,11 +36,16 @@ export abstract class CliError extends Error {
   readonly #code: string | undefined;
 
   constructor(message: string, options: CliErrorOptions = {}) {
-    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    // Messages quote user input (a reference, a URL) and the platform's answers: redacted here,
+    // once, so that no error the CLI prints, as text or --json, carries credentials.
+    super(
+      redactSecrets(message),
+      options.cause === undefined ? undefined : { cause: options.cause },
+    );
     this.name = new.target.name;
-    this.hint = options.hint;
+    this.hint = options.hint === undefined ? undefined : redactSecrets(options.hint);
     this.requestId = options.requestId;
-    this.details = options.details;
+    this.details = redactValue(options.details);
     this.#code = options.code;
   }
 

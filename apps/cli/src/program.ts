@@ -1,5 +1,6 @@
 // The command framework: builds the commander tree from the catalog, loads and runs the selected
 // command, and turns every outcome into the documented exit code and output (SPEC §8).
+import { redactSecrets } from '@hla-compass/platform-api/redaction';
 import { Command, CommanderError, Option } from 'commander';
 import type { CommandDefinition } from './command.js';
 import { type CatalogEntry, catalog, groups } from './commands/catalog.js';
@@ -79,7 +80,8 @@ function createRootCommand(system: System): Command {
     .exitOverride()
     .configureOutput({
       writeOut: (text) => system.stdout.write(text),
-      writeErr: (text) => system.stderr.write(text),
+      // Commander's messages quote the arguments as typed (an unknown option, a bad value).
+      writeErr: (text) => system.stderr.write(redactSecrets(text)),
       outputError: (text, write) =>
         write(
           text.replace(
@@ -201,11 +203,12 @@ function reportError(
   verbose: boolean,
 ): number {
   const style = createStyle(colorEnabled(system.stderr, system.env));
-  const write = (line: string) => system.stderr.write(`${line}\n`);
+  // A bug's message and stack may quote input too: every line written is redacted.
+  const write = (line: string) => system.stderr.write(`${redactSecrets(line)}\n`);
   const known = error instanceof CliError ? error : fileSystemError(error);
   const message = known
     ? known.message
-    : `internal error: ${error instanceof Error ? error.message : String(error)}`;
+    : redactSecrets(`internal error: ${error instanceof Error ? error.message : String(error)}`);
   const hint = known
     ? known.hint
     : 'this is a bug in hla-compass: re-run with --verbose and report the output';

@@ -1,6 +1,7 @@
 // What the CLI writes and where: results to stdout (one JSON document with --json), progress and
 // logs to stderr, colour only on a terminal and never when NO_COLOR is set.
 
+import { redactSecrets } from '@hla-compass/platform-api/redaction';
 export interface TextStream {
   write(chunk: string): unknown;
   isTTY?: boolean | undefined;
@@ -44,7 +45,7 @@ export function createStyle(enabled: boolean): Style {
   };
 }
 
-/** Logs and progress for humans, on stderr. */
+/** Logs and progress for humans, on stderr; a log line quoting input is redacted (no credentials). */
 export class Logger {
   readonly #stream: TextStream;
   readonly #verbose: boolean;
@@ -65,27 +66,28 @@ export class Logger {
   }
 
   info(message: string): void {
-    this.#stream.write(`${message}\n`);
+    this.#stream.write(`${redactSecrets(message)}\n`);
   }
 
   success(message: string): void {
-    this.#stream.write(`${this.style.green('✓')} ${message}\n`);
+    this.#stream.write(`${this.style.green('✓')} ${redactSecrets(message)}\n`);
   }
 
   warn(message: string): void {
-    this.#stream.write(`${this.style.yellow('warning:')} ${message}\n`);
+    this.#stream.write(`${this.style.yellow('warning:')} ${redactSecrets(message)}\n`);
   }
 
   error(message: string): void {
-    this.#stream.write(`${this.style.red('error:')} ${message}\n`);
+    this.#stream.write(`${this.style.red('error:')} ${redactSecrets(message)}\n`);
   }
 
   hint(message: string): void {
-    this.#stream.write(`${this.style.cyan('hint:')} ${message}\n`);
+    this.#stream.write(`${this.style.cyan('hint:')} ${redactSecrets(message)}\n`);
   }
 
   debug(message: string): void {
-    if (this.#verbose) this.#stream.write(`${this.style.dim(`debug: ${message}`)}\n`);
+    if (this.#verbose)
+      this.#stream.write(`${this.style.dim(`debug: ${redactSecrets(message)}`)}\n`);
   }
 
   /** Raw progress text (build steps, push layers); the caller decides on line endings. */

@@ -1,7 +1,9 @@
 // The platform's error vocabulary (SPEC §7): every code with its HTTP status, the error body,
 // and the typed error value that the emulator throws and the CLI receives.
+
 import { z } from 'zod';
 import { apiSchemas } from './components.js';
+import { redactSecrets, redactValue } from './redaction.js';
 
 /**
  * Each error code and the status it is always sent with. `NOT_FOUND` and `INTERNAL` are not
@@ -64,10 +66,15 @@ export class PlatformError extends Error {
     message: string,
     options: { details?: Record<string, unknown>; retryAfter?: number; cause?: unknown } = {},
   ) {
-    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    // Messages and details quote user input (a reference, a header): redacted here, once, so
+    // that no error envelope and no log line made from one can carry credentials.
+    super(
+      redactSecrets(message),
+      options.cause === undefined ? undefined : { cause: options.cause },
+    );
     this.code = code;
     this.status = ERROR_STATUS[code];
-    this.details = options.details;
+    this.details = options.details === undefined ? undefined : redactValue(options.details);
     this.retryAfter = options.retryAfter;
   }
 

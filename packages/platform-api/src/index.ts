@@ -3,6 +3,7 @@
 export { apiSchemas } from './components.js';
 export * from './errors.js';
 export { type OpenApiOptions, openApiDocument } from './openapi.js';
+export { redactSecrets, redactValue } from './redaction.js';
 export * from './routes.js';
 export * from './schemas/auth.js';
 export * from './schemas/common.js';
