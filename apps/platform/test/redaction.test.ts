@@ -32,6 +32,18 @@ describe('errors echo no credentials', () => {
     expect(JSON.stringify(result.body)).not.toContain(PASSWORD);
   });
 
+  it('an allowlist pattern with userinfo is refused without echoing the password', async () => {
+    const admin = await platform.login('dev', 'admin');
+    const result = await platform.call('dev', routes.createRegistry, {
+      token: admin,
+      params: { orgId: 'your-org' },
+      body: { pattern: `bot:${PASSWORD}@ghcr.io/your-org/*` },
+    });
+    expect([result.status, result.body.code]).toEqual([400, 'INVALID_REQUEST']);
+    expect(result.body.details.pattern).toBe('***@ghcr.io/your-org/*');
+    expect(JSON.stringify(result.body)).not.toContain(PASSWORD);
+  });
+
   it('a platform token pasted as a reference is not echoed either', async () => {
     const token = `hlc_at_${'A'.repeat(43)}`;
     const result = await platform.call('dev', routes.publish, {
