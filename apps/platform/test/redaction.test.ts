@@ -1,7 +1,10 @@
 // No error the emulator answers carries the credentials a caller put in its input: a
 // reference's userinfo, a URL's, a Bearer token or one of the platform's own tokens.
 import { routes } from '@hla-compass/platform-api';
+import { Hono } from 'hono';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { AppEnv } from '../src/http/app-env.js';
+import { onError } from '../src/http/errors.js';
 import { manifest, startTestPlatform, type TestPlatform } from './support/platform.js';
 
 let platform: TestPlatform;
@@ -52,5 +55,23 @@ describe('errors echo no credentials', () => {
     });
     expect(result.status).toBe(400);
     expect(JSON.stringify(result.body)).not.toContain(token);
+  });
+});
+
+describe('the log of an internal error', () => {
+  it('carries no credentials the failing request quoted', async () => {
+    const lines: string[] = [];
+    const app = new Hono<AppEnv>();
+    app.get('/boom', () => {
+      throw new Error(
+        `could not read https://user:${PASSWORD}@registry.test/x, token hlc_at_${PASSWORD}`,
+      );
+    });
+    app.onError(onError((line) => lines.push(line)));
+    const response = await app.request('/boom');
+    expect(response.status).toBe(500);
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toContain('could not read');
+    expect(lines[0]).not.toContain(PASSWORD);
   });
 });

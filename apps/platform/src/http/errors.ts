@@ -1,6 +1,6 @@
 // Turns whatever a handler threw into the platform's error body: PlatformErrors keep their
 // code and status; anything else is an INTERNAL error whose details stay in the server log.
-import { PlatformError } from '@hla-compass/platform-api';
+import { PlatformError, redactSecrets } from '@hla-compass/platform-api';
 import type { Context } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import type { AppEnv } from './app-env.js';
@@ -26,7 +26,8 @@ export function onError(log: ErrorLogger) {
         new PlatformError('INVALID_REQUEST', `Malformed request: ${error.message}`),
       );
     }
-    log(`request ${c.get('requestId')} failed: ${error.stack ?? error.message}`);
+    // A stack's messages can quote what the request carried (a reference with userinfo, a token).
+    log(redactSecrets(`request ${c.get('requestId')} failed: ${error.stack ?? error.message}`));
     return errorResponse(
       c,
       new PlatformError('INTERNAL', 'Internal error in the platform emulator; see its log'),
