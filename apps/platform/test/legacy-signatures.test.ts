@@ -362,8 +362,6 @@ describe('legacy keys and what is stored', () => {
 
   it('refuses a legacy key registered to someone else, or revoked, also where any key is taken', async () => {
     const someoneElses = generateKeyPairSync('rsa', { modulusLength: 2048 });
-    const publicKey = (key: KeyObject) =>
-      key.export({ format: 'der', type: 'spki' }).toString('base64');
     const admin = await token('dev', 'admin');
     const taken = await platform.call('dev', routes.registerKey, {
       token: admin,
