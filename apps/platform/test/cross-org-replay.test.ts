@@ -1,26 +1,18 @@
 // Issue 11, item 2: a developer of another org, whose allowlist also names the victim's
 // namespace, tries to take the victim's signing key and to publish the victim's signed body as
 // its own. Keys take proof of possession and the v2 statement names the org, so neither works.
-import {
-  constants,
-  createHash,
-  generateKeyPairSync,
-  type KeyObject,
-  sign as nodeSign,
-} from 'node:crypto';
+import { generateKeyPairSync, type KeyObject } from 'node:crypto';
 import { routes } from '@hla-compass/platform-api';
 import {
   encodePublicKeyBase64,
   generateKeyPair,
   type KeyPair,
-  type LosslessJsonObject,
-  legacyManifestBytes,
-  parseJsonLossless,
   signPublishStatement,
 } from '@hla-compass/signing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { keyRegistration } from './support/key-proof.js';
 import { manifest, startTestPlatform, type TestPlatform } from './support/platform.js';
+import { sdkSignedManifest } from './support/python-sdk.js';
 import {
   loopbackOnlyResolver,
   pushImage,
@@ -73,26 +65,9 @@ async function signedBody(keys: KeyPair, name: string, org?: string) {
 async function sdkSignedBody(key: { privateKey: KeyObject; publicKey: KeyObject }, name: string) {
   const repository = `${registries.plain.host}/your-org/${name}`;
   await pushImage(registries.plain, `your-org/${name}`, '1.0.0');
-  const unsigned = manifest(name, '1.0.0');
-  const bytes = legacyManifestBytes(
-    parseJsonLossless(JSON.stringify(unsigned)) as LosslessJsonObject,
-  );
-  const signature = nodeSign('sha256', bytes, {
-    key: key.privateKey,
-    padding: constants.RSA_PKCS1_PSS_PADDING,
-    saltLength: constants.RSA_PSS_SALTLEN_MAX_SIGN,
-  });
-  const spki = key.publicKey.export({ format: 'der', type: 'spki' });
   return {
     imageRef: `${repository}:1.0.0`,
-    manifest: {
-      ...unsigned,
-      signature: signature.toString('base64'),
-      publicKey: spki.toString('base64'),
-      keyFingerprint: createHash('sha256').update(spki).digest('base64'),
-      signatureAlgorithm: 'RSA-PSS',
-      hashAlgorithm: 'SHA-256',
-    },
+    manifest: sdkSignedManifest(manifest(name, '1.0.0'), key),
     scope: 'org',
   };
 }

@@ -1,20 +1,11 @@
 // The Python SDK 2.0.13's legacy RSA-PSS signatures over HTTP (SPEC §6a): the captured publish
 // bodies against a real registry, in each env's policy, and what the catalog records.
-import {
-  constants,
-  createHash,
-  generateKeyPairSync,
-  type KeyObject,
-  sign as nodeSign,
-} from 'node:crypto';
+import { generateKeyPairSync, type KeyObject } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { type Environment, moduleVersionListSchema, routes } from '@hla-compass/platform-api';
 import {
   generateKeyPair,
   type JsonObject,
-  type LosslessJsonObject,
-  legacyManifestBytes,
-  parseJsonLossless,
   RESERVED_SIGNATURE_FIELDS,
   signPublishStatement,
 } from '@hla-compass/signing';
@@ -24,6 +15,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_SEED_FILE } from '../src/index.js';
 import { keyRegistration } from './support/key-proof.js';
 import { manifest, startTestPlatform, type TestPlatform } from './support/platform.js';
+import { sdkSignedManifest } from './support/python-sdk.js';
 import { loopbackOnlyResolver, pushImage } from './support/registries.js';
 
 // The bodies byte for byte as the SDK sent them, kept with their sources by @hla-compass/signing.
@@ -151,27 +143,9 @@ function sdkSignedBody(
   unsigned: Record<string, unknown>,
   key: { privateKey: KeyObject; publicKey: KeyObject },
 ): string {
-  const manifestText = JSON.stringify(unsigned);
-  const signature = nodeSign(
-    'sha256',
-    legacyManifestBytes(parseJsonLossless(manifestText) as LosslessJsonObject),
-    {
-      key: key.privateKey,
-      padding: constants.RSA_PKCS1_PSS_PADDING,
-      saltLength: constants.RSA_PSS_SALTLEN_MAX_SIGN,
-    },
-  );
-  const spki = key.publicKey.export({ format: 'der', type: 'spki' });
   return JSON.stringify({
     imageRef,
-    manifest: {
-      ...unsigned,
-      signature: signature.toString('base64'),
-      publicKey: spki.toString('base64'),
-      keyFingerprint: createHash('sha256').update(spki).digest('base64'),
-      signatureAlgorithm: 'RSA-PSS',
-      hashAlgorithm: 'SHA-256',
-    },
+    manifest: sdkSignedManifest(unsigned, key),
     scope: 'org',
   });
 }

@@ -1,21 +1,9 @@
 // The Python SDK 2.0.13 replayed against the started emulator over HTTP (SPEC §6a): its requests
 // as captured on the wire (fixtures/sdk-2.0.13-wire/) or as python-sdk.md §4 and §5 describe
 // them, with its headers, and every answer read the way the SDK reads it.
-import {
-  constants,
-  createHash,
-  generateKeyPairSync,
-  type KeyObject,
-  randomUUID,
-  sign,
-} from 'node:crypto';
+import { generateKeyPairSync, type KeyObject, randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { routes } from '@hla-compass/platform-api';
-import {
-  type LosslessJsonObject,
-  legacyManifestBytes,
-  parseJsonLossless,
-} from '@hla-compass/signing';
 import {
   type RunningRegistry,
   seedForRegistry,
@@ -33,6 +21,7 @@ import {
   sdkErrorText,
   sdkPublishOutput,
   sdkRequest,
+  sdkSignedManifest,
   sdkUnwrap,
   sdkWatchStops,
   startSdkCallbackListener,
@@ -113,26 +102,7 @@ function resignedAsSdk(
     name: body.manifest.name,
     version: body.manifest.version,
   };
-  const bytes = legacyManifestBytes(
-    parseJsonLossless(JSON.stringify(unsigned)) as LosslessJsonObject,
-  );
-  const signature = sign('sha256', bytes, {
-    key: key.privateKey,
-    padding: constants.RSA_PKCS1_PSS_PADDING,
-    saltLength: constants.RSA_PSS_SALTLEN_MAX_SIGN,
-  });
-  const spki = key.publicKey.export({ format: 'der', type: 'spki' });
-  return {
-    ...body,
-    manifest: {
-      ...unsigned,
-      signature: signature.toString('base64'),
-      publicKey: spki.toString('base64'),
-      keyFingerprint: createHash('sha256').update(spki).digest('base64'),
-      signatureAlgorithm: 'RSA-PSS',
-      hashAlgorithm: 'SHA-256',
-    },
-  };
+  return { ...body, manifest: sdkSignedManifest(unsigned, key) };
 }
 
 const sdkPublish = (

@@ -1,9 +1,14 @@
 // The client side of the Python SDK 2.0.13 (`hla-compass`), as python-sdk.md §4 and §5 and the
 // captured wire data describe it: the headers it sends, how it reads answers and errors, and its
 // loopback listener for the browser sign-in. The emulator is checked against it without Python.
-import { randomBytes, randomUUID } from 'node:crypto';
+import { constants, createHash, type KeyObject, randomBytes, randomUUID, sign } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import {
+  type LosslessJsonObject,
+  legacyManifestBytes,
+  parseJsonLossless,
+} from '@hla-compass/signing';
 
 /** §5.5: `hla-compass-sdk/{ver} python/{pyver} os/{system}-{release}`. */
 export const SDK_USER_AGENT = 'hla-compass-sdk/2.0.13 python/3.11.9 os/Linux-6.1.0';
@@ -256,5 +261,32 @@ export async function startSdkCallbackListener(): Promise<SdkCallbackListener> {
         server.closeAllConnections();
         server.close(() => resolve());
       }),
+  };
+}
+
+/**
+ * `unsigned` with the five signature fields the SDK adds (python-sdk.md §3): RSA-PSS SHA-256 with
+ * the maximal salt over Python's `json.dumps(sort_keys, compact)` of the manifest alone.
+ */
+export function sdkSignedManifest<M extends Record<string, unknown>>(
+  unsigned: M,
+  key: { privateKey: KeyObject; publicKey: KeyObject },
+): M & { readonly signature: string; readonly signatureAlgorithm: string } {
+  const bytes = legacyManifestBytes(
+    parseJsonLossless(JSON.stringify(unsigned)) as LosslessJsonObject,
+  );
+  const signature = sign('sha256', bytes, {
+    key: key.privateKey,
+    padding: constants.RSA_PKCS1_PSS_PADDING,
+    saltLength: constants.RSA_PSS_SALTLEN_MAX_SIGN,
+  });
+  const spki = key.publicKey.export({ format: 'der', type: 'spki' });
+  return {
+    ...unsigned,
+    signature: signature.toString('base64'),
+    publicKey: spki.toString('base64'),
+    keyFingerprint: createHash('sha256').update(spki).digest('base64'),
+    signatureAlgorithm: 'RSA-PSS',
+    hashAlgorithm: 'SHA-256',
   };
 }
