@@ -35,6 +35,14 @@ export {
   startEmulator,
 } from './emulator.js';
 export { findExecutable } from './executables.js';
+export {
+  type Fault,
+  type FaultKind,
+  type FaultProxy,
+  type FaultProxyOptions,
+  type ProxiedRequest,
+  startFaultProxy,
+} from './fault-proxy.js';
 export { freePort, LOOPBACK_HOST, onFreePort, PortInUseError } from './ports.js';
 export {
   type RegistryOptions,
