@@ -2,6 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { meSchema, routes, tokensSchema } from '@hla-compass/platform-api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { callbackUrl, sdkCallbackPayload } from '../src/services/pkce.js';
+import { REFRESH_GRACE_MS } from '../src/services/sessions.js';
 import { ACCOUNTS, startTestPlatform, type TestPlatform } from './support/platform.js';
 import { sdkDecodePayload } from './support/python-sdk.js';
 
@@ -97,6 +98,8 @@ describe('password login and tokens', () => {
       200,
     );
 
+    // Past the grace window, in which the same successor would be answered again.
+    now += REFRESH_GRACE_MS + 1;
     const replay = await platform.call('dev', routes.refresh, {
       body: { refreshToken: first.refreshToken },
     });
@@ -139,7 +142,9 @@ describe('password login and tokens', () => {
     const rotated = tokensSchema.parse(second.body);
     expect(rotated.refresh_token).not.toBe(first.refresh_token);
 
-    // The token already spent under one name, replayed under the other, ends the sign-in.
+    // The token already spent under one name, replayed under the other past the grace window,
+    // ends the sign-in.
+    now += REFRESH_GRACE_MS + 1;
     const replay = await platform.call('dev', routes.refresh, {
       body: { refreshToken: first.refresh_token },
     });
@@ -467,10 +472,15 @@ describe('the console sign-in without PKCE (the Python SDK 2.0.13 flow)', () => 
     const first = await tokensOf();
     const second = await tokensOf();
     expect(second.access_token).not.toBe(first.access_token);
-    // Reusing the first sign-in's refresh token ends that sign-in only.
-    for (let use = 0; use < 2; use++) {
-      await platform.call('dev', routes.refresh, { body: { refresh_token: first.refresh_token } });
-    }
+    // Reusing the first sign-in's refresh token (once the sign-in has moved on past its
+    // successor, so no benign re-send) ends that sign-in only.
+    const rotated = await platform.call('dev', routes.refresh, {
+      body: { refresh_token: first.refresh_token },
+    });
+    await platform.call('dev', routes.refresh, {
+      body: { refresh_token: rotated.body.refresh_token },
+    });
+    await platform.call('dev', routes.refresh, { body: { refresh_token: first.refresh_token } });
     expect((await platform.call('dev', routes.me, { token: first.access_token })).status).toBe(401);
     expect((await platform.call('dev', routes.me, { token: second.access_token })).status).toBe(
       200,

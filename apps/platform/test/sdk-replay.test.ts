@@ -164,12 +164,18 @@ describe('signing in as the SDK does', () => {
     });
     expect(me.status).toBe(200);
 
-    // Reuse detection is as strict under the SDK's name: the whole sign-in is revoked.
+    // Reuse detection is as strict under the SDK's name: once the sign-in has moved on past the
+    // successor (no longer a benign re-send), the spent token ends the whole sign-in.
+    const moved = sdkCredentialsFrom(
+      await sdkRequest(api('dev'), 'POST', '/v1/auth/refresh', {
+        body: { refresh_token: refreshed.refresh_token },
+      }),
+    );
     const replay = await sdkRequest(api('dev'), 'POST', '/v1/auth/refresh', { body });
     expect(replay.status).toBe(401);
     expect(sdkErrorText(replay)).toMatch(/^Refresh token was already used/);
     const after = await sdkRequest(api('dev'), 'GET', '/v1/auth/me', {
-      credentials: { bearer: refreshed.access_token },
+      credentials: { bearer: moved.access_token },
     });
     expect(after.status).toBe(401);
   });

@@ -1,5 +1,7 @@
 // Signing in and staying signed in: password login, the PKCE code exchange, refresh-token
-// rotation with reuse detection, and the sign-in codes or sessions the console page hands out.
+// rotation with reuse detection (and a grace window for benign reuse), and the sign-in codes or
+// sessions the console page hands out.
+import { createHmac, randomBytes } from 'node:crypto';
 import { PlatformError, type Tokens } from '@hla-compass/platform-api';
 import type { EnvContext } from '../env-context.js';
 import { newId } from '../store/ids.js';
@@ -11,13 +13,35 @@ import { hashSecret, newSecret } from './secrets.js';
 const REFRESH_TOKEN_TTL_MS = 30 * 24 * 3600 * 1000;
 export const AUTH_CODE_TTL_MS = 60 * 1000;
 
+/**
+ * How long a rotated refresh token, presented again, is answered with its successor instead of
+ * ending the sign-in. Two commands that found the same expired session (a CI matrix, a shell loop)
+ * send their refreshes milliseconds apart, and a client that lost the answer re-sends at once:
+ * both are benign and well inside 30 s, which is also the CLI's default HTTP timeout. A copy of
+ * the token in other hands is still caught: outside the window, or once the successor has been
+ * used, the reuse revokes the whole family (RFC 6819 §5.2.2.3, OAuth 2.0 Security BCP §4.14.2).
+ */
+export const REFRESH_GRACE_MS = 30 * 1000;
+
+/** The settings key of the HMAC key that derives each refresh token's successor. */
+const SUCCESSOR_KEY_SETTING = 'auth.refreshSuccessorKey';
+
 const unauthenticated = (message: string): PlatformError =>
   new PlatformError('UNAUTHENTICATED', message);
 
-function issueTokens(context: EnvContext, userId: string, familyId: string): Tokens {
+/**
+ * A new access token of the family, with `refreshToken` as the refresh token of the answer. The
+ * refresh token is stored too unless `stored` says the row exists (a successor answered again).
+ */
+function issueTokens(
+  context: EnvContext,
+  userId: string,
+  familyId: string,
+  refreshToken: string = newSecret('rt'),
+  stored = false,
+): Tokens {
   const now = context.now();
   const accessToken = newSecret('at');
-  const refreshToken = newSecret('rt');
   const { credentials } = context.store;
   credentials.insertAccessToken(
     hashSecret(accessToken),
@@ -25,12 +49,14 @@ function issueTokens(context: EnvContext, userId: string, familyId: string): Tok
     familyId,
     now + context.accessTokenTtlSeconds * 1000,
   );
-  credentials.insertRefreshToken(
-    hashSecret(refreshToken),
-    userId,
-    familyId,
-    now + REFRESH_TOKEN_TTL_MS,
-  );
+  if (!stored) {
+    credentials.insertRefreshToken(
+      hashSecret(refreshToken),
+      userId,
+      familyId,
+      now + REFRESH_TOKEN_TTL_MS,
+    );
+  }
   const expiresIn = context.accessTokenTtlSeconds;
   // Both spellings, same values: our CLI reads camelCase, the Python SDK 2.0.13 snake_case.
   return {
@@ -80,21 +106,34 @@ export async function login(
   return startSession(context, user.id);
 }
 
+/**
+ * Rotates a refresh token: it is spent, and its successor comes with a new access token. The
+ * successor is derived from the spent token (an HMAC under a key only the platform holds), so
+ * the platform can answer it again without keeping it: a token presented again within
+ * {@link REFRESH_GRACE_MS} of its rotation, while its successor is still unused, gets the same
+ * successor and a new access token of the same sign-in. Any other reuse ends the sign-in.
+ */
 export function refresh(context: EnvContext, refreshToken: string): Tokens {
   const { credentials } = context.store;
   const tokenHash = hashSecret(refreshToken);
   // The revocation must commit, so the transaction returns null and the error is thrown after.
   const tokens = context.store.transaction(() => {
+    const now = context.now();
     const record = credentials.getRefreshToken(tokenHash);
-    if (record === undefined || record.expiresAt <= context.now()) {
+    if (record === undefined || record.expiresAt <= now) {
       throw unauthenticated('Refresh token is invalid or expired; sign in again');
     }
-    if (!credentials.useRefreshToken(tokenHash, context.now())) {
-      // A used refresh token came back: someone holds a copy. End the whole sign-in.
-      credentials.revokeFamily(record.familyId);
-      return null;
+    const successor = successorOf(context, refreshToken);
+    if (credentials.useRefreshToken(tokenHash, now)) {
+      return issueTokens(context, record.userId, record.familyId, successor);
     }
-    return issueTokens(context, record.userId, record.familyId);
+    if (isBenignReuse(context, record.usedAt, successor, now)) {
+      return issueTokens(context, record.userId, record.familyId, successor, true);
+    }
+    // A used refresh token came back late, or after its successor was used: someone holds a
+    // copy. End the whole sign-in.
+    credentials.revokeFamily(record.familyId);
+    return null;
   });
   if (tokens === null) {
     throw unauthenticated(
@@ -102,6 +141,40 @@ export function refresh(context: EnvContext, refreshToken: string): Tokens {
     );
   }
   return tokens;
+}
+
+/**
+ * A spent token presented again is the same client re-sending (a lost answer) or a sibling process
+ * racing it when it comes within the grace window and the successor it was rotated into is alive
+ * and unused: the family has not moved on, so the one who sent it is the one who will use it.
+ */
+function isBenignReuse(
+  context: EnvContext,
+  usedAt: number | null,
+  successor: string,
+  now: number,
+): boolean {
+  if (usedAt === null || now - usedAt > REFRESH_GRACE_MS) return false;
+  const next = context.store.credentials.getRefreshToken(hashSecret(successor));
+  return next !== undefined && next.usedAt === null && next.expiresAt > now;
+}
+
+/**
+ * The successor of a refresh token: HMAC-SHA256 of it under the environment's key, created on
+ * first use and kept in its settings. Only hashes of tokens are stored, so the key alone yields
+ * no token; without the key, a token's successor cannot be guessed from it.
+ */
+function successorOf(context: EnvContext, refreshToken: string): string {
+  const { settings } = context.store;
+  let key = settings.get(SUCCESSOR_KEY_SETTING);
+  if (key === undefined) {
+    key = randomBytes(32).toString('base64url');
+    settings.set(SUCCESSOR_KEY_SETTING, key);
+  }
+  const mac = createHmac('sha256', Buffer.from(key, 'base64url'))
+    .update(`refresh-successor\0${refreshToken}`, 'utf8')
+    .digest('base64url');
+  return `hlc_rt_${mac}`;
 }
 
 /**
