@@ -88,7 +88,7 @@ describe('validate', () => {
     await mkdir(join(dir, 'backend'), { recursive: true });
     await writeFile(join(dir, 'manifest.json'), JSON.stringify(manifest, null, 2));
     await writeFile(join(dir, 'backend', 'requirements.txt'), requirements);
-    await writeFile(join(dir, 'backend', 'main.py'), '');
+    await writeFile(join(dir, 'backend', 'main.py'), 'class Module:\n    pass\n');
     return dir;
   }
   const valid = {

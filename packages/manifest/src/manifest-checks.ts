@@ -7,7 +7,7 @@ import { manifestSchema } from './schema.js';
 import { show } from './schema-issues.js';
 
 /** `package.module:ClassName`, the form the container runner imports. */
-const ENTRYPOINT_PATTERN = /^[A-Za-z_]\w*(\.[A-Za-z_]\w*)*:[A-Za-z_]\w*$/;
+export const ENTRYPOINT_PATTERN = /^[A-Za-z_]\w*(\.[A-Za-z_]\w*)*:[A-Za-z_]\w*$/;
 
 const WILDCARD_NETWORKS: ReadonlySet<string> = new Set(['*', '0.0.0.0/0', '::/0']);
 

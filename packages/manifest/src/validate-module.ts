@@ -2,6 +2,7 @@
 // validates it, then checks the layout around it (SPEC §5 structure checks).
 import { readFile, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
+import { entrypointIssues } from './entrypoint.js';
 import {
   concludeValidation,
   type ManifestIssue,
@@ -35,8 +36,9 @@ export async function validateModule(
   if (!parsed.ok) return concludeValidation([parsed.issue], strict, undefined);
 
   const { issues, manifest } = checkManifest(parsed.value, strict);
-  const type = isJsonObject(parsed.value) ? parsed.value.type : undefined;
-  issues.push(...(await structureIssues(dir, type === 'with-ui')));
+  const value = isJsonObject(parsed.value) ? parsed.value : {};
+  const execution = isJsonObject(value.execution) ? value.execution : {};
+  issues.push(...(await structureIssues(dir, value.type === 'with-ui', execution.entrypoint)));
   return concludeValidation(issues, strict, manifest);
 }
 
@@ -56,7 +58,11 @@ async function readManifestFile(file: string): Promise<string | ManifestIssue> {
   }
 }
 
-async function structureIssues(dir: string, withUi: boolean): Promise<ManifestIssue[]> {
+async function structureIssues(
+  dir: string,
+  withUi: boolean,
+  entrypoint: unknown,
+): Promise<ManifestIssue[]> {
   const issues: ManifestIssue[] = [];
   if (!(await isDirectory(join(dir, 'backend')))) {
     issues.push(
@@ -69,6 +75,7 @@ async function structureIssues(dir: string, withUi: boolean): Promise<ManifestIs
     );
   } else {
     issues.push(...(await requirementsIssues(join(dir, REQUIREMENTS_FILE))));
+    issues.push(...(await entrypointIssues(dir, entrypoint)));
   }
   if (withUi && !(await isDirectory(join(dir, 'frontend')))) {
     issues.push(

@@ -17,9 +17,19 @@ afterEach(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-/** Writes files (path → content) under the module directory, creating folders on the way. */
-async function layout(files: Record<string, string | object>): Promise<void> {
-  for (const [path, content] of Object.entries(files)) {
+/** The backend the fixtures' entrypoints name (backend.main:Module, :NoUIModule, :UIModule). */
+const MAIN_PY =
+  'class Module:\n    pass\n\n\nclass NoUIModule(Module):\n    pass\n\n\nclass UIModule(Module):\n    pass\n';
+
+/**
+ * Writes files (path → content) under the module directory, creating folders on the way; a
+ * backend/ gets MAIN_PY as its main.py unless `files` says otherwise (null: no main.py).
+ */
+async function layout(files: Record<string, string | object | null>): Promise<void> {
+  const withBackend = Object.keys(files).some((path) => path.startsWith('backend/'));
+  const all = withBackend ? { 'backend/main.py': MAIN_PY, ...files } : files;
+  for (const [path, content] of Object.entries(all)) {
+    if (content === null) continue;
     await mkdir(join(dir, path, '..'), { recursive: true });
     const text = typeof content === 'string' ? content : `${JSON.stringify(content, null, 2)}\n`;
     await writeFile(join(dir, path), text);
@@ -147,7 +157,7 @@ describe('structure checks', () => {
   });
 
   it('a missing requirements.txt is a warning, an error under strict', async () => {
-    await layout({ 'manifest.json': TEMPLATE_MANIFEST, 'backend/main.py': '' });
+    await layout({ 'manifest.json': TEMPLATE_MANIFEST, 'backend/main.py': MAIN_PY });
     const lenient = await validateModule(dir);
     expect(lenient.valid).toBe(true);
     expect(lenient.issues).toEqual([
@@ -161,7 +171,7 @@ describe('structure checks', () => {
   });
 
   it('an unreadable requirements.txt is reported as such', async () => {
-    await layout({ 'manifest.json': TEMPLATE_MANIFEST });
+    await layout({ 'manifest.json': TEMPLATE_MANIFEST, 'backend/main.py': MAIN_PY });
     await mkdir(join(dir, 'backend/requirements.txt'), { recursive: true });
     expect((await validateModule(dir)).issues).toEqual([
       expect.objectContaining({
@@ -238,6 +248,89 @@ describe('strict mode over the whole module', () => {
     expect(strict.issues.map((issue) => [issue.code, issue.severity])).toEqual([
       ['schema.unknown_field', 'error'],
       ['pricing.tiers_missing', 'error'],
+    ]);
+  });
+});
+
+describe('the entrypoint', () => {
+  const withEntrypoint = (entrypoint: string) => ({
+    ...TEMPLATE_MANIFEST,
+    execution: { ...TEMPLATE_MANIFEST.execution, entrypoint },
+  });
+
+  it('whose file is missing is structure.entrypoint_missing, an error also without strict', async () => {
+    await layout({
+      'manifest.json': TEMPLATE_MANIFEST,
+      'backend/requirements.txt': PINNED,
+      'backend/main.py': null,
+    });
+    const result = await validateModule(dir);
+    expect(result.valid).toBe(false);
+    expect(result.manifest).toBeUndefined();
+    expect(result.issues).toEqual([
+      {
+        code: 'structure.entrypoint_missing',
+        severity: 'error',
+        path: '/execution/entrypoint',
+        message: expect.stringContaining('no backend/main.py'),
+      },
+    ]);
+  });
+
+  it('naming a module that is not there is structure.entrypoint_missing', async () => {
+    await layout({
+      'manifest.json': withEntrypoint('backend.nope:Foo'),
+      'backend/requirements.txt': PINNED,
+    });
+    const { valid, issues } = await validateModule(dir, { strict: true });
+    expect(valid).toBe(false);
+    expect(issues.map((issue) => [issue.code, issue.message])).toEqual([
+      [
+        'structure.entrypoint_missing',
+        expect.stringMatching(
+          /^execution\.entrypoint "backend\.nope:Foo": no backend\/nope\.py .*create it/,
+        ),
+      ],
+    ]);
+  });
+
+  it('resolves a package to its __init__.py, and a module named from inside backend/', async () => {
+    await layout({
+      'manifest.json': withEntrypoint('backend.scoring:Scorer'),
+      'backend/requirements.txt': PINNED,
+      'backend/scoring/__init__.py': 'from .impl import Scorer\n',
+    });
+    expect((await validateModule(dir, { strict: true })).issues).toEqual([]);
+    await layout({ 'manifest.json': withEntrypoint('main:Module') });
+    expect((await validateModule(dir, { strict: true })).issues).toEqual([]);
+  });
+
+  it('whose class is not defined at top level is a warning (an error under strict)', async () => {
+    await layout({
+      'manifest.json': withEntrypoint('backend.main:Missing'),
+      'backend/requirements.txt': PINNED,
+      'backend/main.py': 'def make():\n    class Missing:\n        pass\n# class Missing\n',
+    });
+    const lenient = await validateModule(dir);
+    expect(lenient.valid).toBe(true);
+    expect(lenient.issues).toEqual([
+      {
+        code: 'entrypoint.class_missing',
+        severity: 'warning',
+        path: '/execution/entrypoint',
+        message: expect.stringContaining('backend/main.py does not define class Missing'),
+      },
+    ]);
+    expect((await validateModule(dir, { strict: true })).valid).toBe(false);
+  });
+
+  it('is not looked for when the entrypoint is malformed: entrypoint.invalid says enough', async () => {
+    await layout({
+      'manifest.json': withEntrypoint('backend/main.py'),
+      'backend/requirements.txt': PINNED,
+    });
+    expect((await validateModule(dir)).issues.map((issue) => issue.code)).toEqual([
+      'entrypoint.invalid',
     ]);
   });
 });

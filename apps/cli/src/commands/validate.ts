@@ -1,5 +1,6 @@
 // `hla-compass validate`: checks manifest.json against the manifest v1 schema and the module's
-// layout (backend/, frontend/ for with-ui, pinned requirements), one line per issue.
+// layout (backend/, the entrypoint's file and class, frontend/ for with-ui, pinned requirements),
+// one line per issue.
 import { dirname, relative, resolve } from 'node:path';
 import { validateModule } from '@hla-compass/manifest';
 import { defineCommand, type OptionSpec, option } from '../command.js';
@@ -25,8 +26,11 @@ const formatOption: OptionSpec<Format | undefined> = {
 export default defineCommand({
   description:
     'Checks manifest.json against the manifest v1 schema (the one the platform applies) and the ' +
-    "module's layout: backend/ exists, with-ui modules have frontend/, and every line of " +
-    'backend/requirements.txt is pinned with ==. Each issue has a code, a severity, a JSON pointer ' +
+    "module's layout: backend/ exists, execution.entrypoint names a file of the module " +
+    '(backend.main:Module is backend/main.py; an error when it is missing) that defines the class ' +
+    '(a static check of the text for a top-level class, assignment or import of that name; a ' +
+    'warning), with-ui modules have frontend/, and every line of backend/requirements.txt is ' +
+    'pinned with ==. Each issue has a code, a severity, a JSON pointer ' +
     'and a message. --strict turns warnings into errors and reports unknown fields. ' +
     "Exits 0 when the module is valid and 2 when it is not. --format json (the Python SDK's " +
     'spelling) prints the same document as --json.',
