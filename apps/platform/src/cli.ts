@@ -7,6 +7,7 @@ import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { banner } from './banner.js';
 import { CONTROL_TOKEN_ENV } from './http/control-token.js';
+import { DEFAULT_SHUTDOWN_GRACE_MS } from './http/shutdown.js';
 import { type LocalRegistry, startLocalRegistry } from './local-registry.js';
 import { DEFAULT_SEED_FILE, StartError, startPlatform } from './start.js';
 
@@ -133,17 +134,25 @@ async function start(argv: string[], out: (line: string) => void): Promise<void>
     out(line);
   }
 
+  // A second signal does not wait for the requests in flight (the databases are durable at every
+  // commit: nothing acknowledged is lost).
   let stopping = false;
-  const stop = async (signal: string) => {
-    if (stopping) return;
+  const stop = async (signal: NodeJS.Signals) => {
+    if (stopping) {
+      out(`${signal} again: stopping now`);
+      process.exit(1);
+    }
     stopping = true;
-    out(`${signal}: stopping`);
+    out(
+      `${signal}: stopping; requests in flight have ${DEFAULT_SHUTDOWN_GRACE_MS / 1000} s to finish`,
+    );
     await running.stop();
     await registry?.stop();
+    out('stopped');
     process.exit(0);
   };
-  process.once('SIGINT', () => void stop('SIGINT'));
-  process.once('SIGTERM', () => void stop('SIGTERM'));
+  process.on('SIGINT', () => void stop('SIGINT'));
+  process.on('SIGTERM', () => void stop('SIGTERM'));
 }
 
 export async function main(argv: string[]): Promise<number> {

@@ -1,16 +1,20 @@
 // startPlatform: opens the databases, seeds empty ones, and serves the app on a TCP port.
 // Used by the bin, by tests (port 0, in memory) and by the benchmark.
 import { mkdirSync, readFileSync } from 'node:fs';
-import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Environment } from '@hla-compass/platform-api';
 import { JsonParseError, parseJson } from '@hla-compass/signing';
-import { serve } from '@hono/node-server';
+import { getRequestListener } from '@hono/node-server';
 import { createApp } from './app.js';
 import { controlTokenProblem, newControlToken } from './http/control-token.js';
 import { answerProtocolErrors } from './http/protocol-errors.js';
+import {
+  DEFAULT_SHUTDOWN_GRACE_MS,
+  type DrainableServer,
+  drainableServer,
+} from './http/shutdown.js';
 import { Platform } from './platform.js';
 import { type ImageResolver, registryImageResolver } from './services/image-resolution.js';
 import { DEFAULT_LOGIN_RATE_LIMIT, type LoginRateLimit } from './services/login-rate-limit.js';
@@ -44,6 +48,8 @@ export interface StartOptions {
   log?: (line: string) => void;
   /** The secret of the /_emulator routes; default: a new random one at every start. */
   controlToken?: string;
+  /** How long `stop()` lets requests in flight finish before it cuts them (default 5 s). */
+  shutdownGraceMs?: number;
 }
 
 export interface RunningPlatform {
@@ -58,7 +64,10 @@ export interface RunningPlatform {
   readonly seed: PreparedSeed;
   /** The secret the /_emulator routes want in X-Emulator-Token. */
   readonly controlToken: string;
-  /** Stops accepting requests, lets open ones finish, closes the databases. */
+  /**
+   * Stops accepting connections and requests, lets the requests in flight finish (for the grace
+   * period at most), closes every connection, then the databases.
+   */
   stop(): Promise<void>;
 }
 
@@ -87,11 +96,11 @@ function listen(
   app: ReturnType<typeof createApp>,
   host: string,
   port: number,
-): Promise<ReturnType<typeof serve>> {
+): Promise<DrainableServer> {
   return new Promise((resolveListen, reject) => {
-    const server = serve({ fetch: app.fetch, hostname: host, port }, () => resolveListen(server));
-    // serve() makes a node:http server here (no createServer option): its clientError is ours.
-    answerProtocolErrors(server as Server);
+    const drainable = drainableServer(getRequestListener(app.fetch, { hostname: host }));
+    const { server } = drainable;
+    answerProtocolErrors(server);
     server.once('error', (error: NodeJS.ErrnoException) => {
       reject(
         error.code === 'EADDRINUSE'
@@ -101,6 +110,7 @@ function listen(
           : error,
       );
     });
+    server.listen(port, host, () => resolveListen(drainable));
   });
 }
 
@@ -136,8 +146,8 @@ export async function startPlatform(options: StartOptions = {}): Promise<Running
       startedAt: Date.now(),
       controlToken,
     });
-    const server = await listen(app, host, options.port ?? 4100);
-    const { port } = server.address() as AddressInfo;
+    const drainable = await listen(app, host, options.port ?? 4100);
+    const { port } = drainable.server.address() as AddressInfo;
     url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
     let stopping: Promise<void> | undefined;
     return {
@@ -149,15 +159,11 @@ export async function startPlatform(options: StartOptions = {}): Promise<Running
       controlToken,
       databaseFile: (environment) => platform.databaseFile(environment),
       stop() {
-        stopping ??= new Promise<void>((resolveStop) => {
+        stopping ??= (async () => {
           clearInterval(purge);
-          server.close(() => {
-            platform.close();
-            resolveStop();
-          });
-          // Keep-alive connections would hold close() open; idle ones can go now.
-          if ('closeIdleConnections' in server) server.closeIdleConnections();
-        });
+          await drainable.drain(options.shutdownGraceMs ?? DEFAULT_SHUTDOWN_GRACE_MS);
+          platform.close();
+        })();
         return stopping;
       },
     };
