@@ -12,6 +12,12 @@ export {
 export { manifestJsonSchema } from './json-schema.js';
 export { type ManifestText, parseManifestText } from './manifest-text.js';
 export {
+  type PayloadCheck,
+  type PayloadIssue,
+  payloadJsonSchema,
+  validatePayload,
+} from './payload-schema.js';
+export {
   DEFAULT_COMPUTE_TYPE,
   MANIFEST_SCHEMA_ID,
   type Manifest,

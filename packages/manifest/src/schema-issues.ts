@@ -39,12 +39,16 @@ export function toSchemaIssues(issues: readonly ZodIssue[]): ManifestIssue[] {
   });
 }
 
-type Explanation = { code: ManifestIssueCode; message: string };
+export type Explanation = { code: ManifestIssueCode; message: string };
 
 /** What the schema declares about a field: it completes messages with what is expected. */
-type Field = { description?: string; nullable: boolean; integer: boolean };
+export type Field = { description?: string | undefined; nullable: boolean; integer: boolean };
 
-function explain(issue: ZodIssue, label: string, field: Field): Explanation {
+/**
+ * One zod issue as a code and a one-line message about the field `label`; also used for run
+ * payloads checked against a module's own JSON Schemas (payload-schema.ts).
+ */
+export function explain(issue: ZodIssue, label: string, field: Field): Explanation {
   // The description says what the field holds; messages that only list allowed values skip it.
   const hint = field.description === undefined ? '' : `: ${field.description}`;
   // JSON has no undefined: a field the schema got as undefined is a missing one, whatever
@@ -96,7 +100,17 @@ function explain(issue: ZodIssue, label: string, field: Field): Explanation {
     case 'too_small':
     case 'too_big': {
       const limit = Number(issue.code === 'too_small' ? issue.minimum : issue.maximum);
-      return bound(issue.code === 'too_small', issue.origin, limit, label, issue.input, hint);
+      const below = issue.code === 'too_small';
+      const side = issue.inclusive === false ? (below ? 'more than' : 'less than') : undefined;
+      return bound(below, issue.origin, limit, label, issue.input, hint, side);
+    }
+    case 'unrecognized_keys': {
+      // Only a JSON Schema with additionalProperties: false says this; the manifest's objects are loose.
+      const keys = issue.keys.map((key) => JSON.stringify(key)).join(', ');
+      return {
+        code: 'schema.unknown_field',
+        message: `${label} has ${issue.keys.length === 1 ? 'a field' : 'fields'} the schema does not allow: ${keys}`,
+      };
     }
     case 'custom':
       return checked(issue.params, label, issue.input, hint);
@@ -138,8 +152,9 @@ function bound(
   label: string,
   input: unknown,
   hint: string,
+  exclusiveSide?: string,
 ): Explanation {
-  const side = below ? 'at least' : 'at most';
+  const side = exclusiveSide ?? (below ? 'at least' : 'at most');
   if (origin === 'string' || origin === 'array') {
     const size =
       typeof input === 'string' ? [...input].length : Array.isArray(input) ? input.length : 0;
