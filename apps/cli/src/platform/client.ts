@@ -12,9 +12,19 @@ import {
 } from '@hla-compass/platform-api';
 import type { ResolvedEnvironment } from '../config/environments.js';
 import type { Settings } from '../config/variables.js';
-import { AuthenticationError, RejectedError, ServiceUnavailableError } from '../errors.js';
+import {
+  AuthenticationError,
+  type CliError,
+  RejectedError,
+  ServiceUnavailableError,
+} from '../errors.js';
 import type { Logger } from '../terminal.js';
-import { readCredentials, type StoredCredentials, writeCredentials } from './credentials.js';
+import {
+  readCredentials,
+  refreshLockPath,
+  type StoredCredentials,
+  writeCredentials,
+} from './credentials.js';
 import { platformError } from './errors.js';
 import {
   type Answer,
@@ -29,7 +39,14 @@ import {
   readTokens,
   type SessionTokens,
 } from './hosted-answers.js';
-import { type HttpOptions, type HttpResponse, NetworkError, send } from './http.js';
+import {
+  DEFAULT_RETRY_POLICY,
+  type HttpOptions,
+  type HttpResponse,
+  NetworkError,
+  send,
+} from './http.js';
+import { acquireRefreshLock } from './refresh-lock.js';
 
 export type CredentialSource =
   | 'HLA_ACCESS_TOKEN'
@@ -65,6 +82,8 @@ interface CallInput {
   readonly headers?: Record<string, string>;
   /** Another API base URL than the environment's (the one that issued a stored session). */
   readonly baseUrl?: string;
+  /** At most this many attempts, fewer than the retry policy's. */
+  readonly attempts?: number;
 }
 
 export class PlatformClient {
@@ -241,11 +260,14 @@ export class PlatformClient {
     return this.#parse(route, read, await this.#exchange(route, input));
   }
 
+  /**
+   * Renews an expired stored session, once per process and once among the processes that share
+   * the config dir: under the refresh lock, the credentials file is read again first, and when
+   * another command renewed the session meanwhile its tokens are used as they are.
+   */
   async #refresh(credentials: ActiveCredentials): Promise<ActiveCredentials> {
     const name = this.environment.name;
-    const expired = new AuthenticationError(`your ${name} session has expired`, {
-      hint: `run \`hla-compass auth login --env ${name}\``,
-    });
+    const { configDir, logger, http } = this.#options;
     const stored = credentials.stored;
     if (stored !== undefined && stored.refreshToken === undefined) {
       throw new AuthenticationError(
@@ -253,15 +275,71 @@ export class PlatformClient {
         { hint: `run \`hla-compass auth login --env ${name}\`` },
       );
     }
-    if (!this.#options.allowRefresh || stored?.refreshToken === undefined) throw expired;
+    if (!this.#options.allowRefresh || stored?.refreshToken === undefined) {
+      throw new AuthenticationError(`your ${name} session has expired`, {
+        hint: `run \`hla-compass auth login --env ${name}\``,
+      });
+    }
+    // Long enough for another command's refresh, both of its attempts timing out included.
+    const bound = 2 * http.timeoutMs + 5_000;
+    const lock = await acquireRefreshLock(refreshLockPath(configDir, name), {
+      waitMs: bound,
+      staleMs: bound,
+      onWait: () =>
+        logger.debug(`waiting for another hla-compass command to renew the ${name} session`),
+    });
+    if (!lock.held) logger.debug(`renewing the ${name} session without the lock: ${lock.reason}`);
+    try {
+      const renewedElsewhere = await this.#renewedElsewhere(stored);
+      const renewed = renewedElsewhere ?? (await this.#renew(stored));
+      const active: ActiveCredentials = {
+        source: 'stored token',
+        headers: bearer(renewed.accessToken ?? ''),
+        stored: renewed,
+      };
+      this.#credentials = Promise.resolve(active);
+      return active;
+    } finally {
+      await lock.release();
+    }
+  }
+
+  /** The session in the credentials file, when another command renewed it after this one read it. */
+  async #renewedElsewhere(stored: StoredCredentials): Promise<StoredCredentials | undefined> {
+    const name = this.environment.name;
+    const current = await readCredentials(this.#options.configDir, name);
+    if (current === undefined) {
+      throw new AuthenticationError(
+        `not logged in to ${name}: the session was logged out while this command ran`,
+        {
+          hint: `run \`hla-compass auth login --env ${name}\``,
+        },
+      );
+    }
+    const changed =
+      current.apiUrl === stored.apiUrl &&
+      current.accessToken !== undefined &&
+      current.accessToken !== stored.accessToken;
+    if (!changed) return undefined;
+    this.#options.logger.debug(`using the ${name} session another hla-compass command renewed`);
+    return current;
+  }
+
+  async #renew(stored: StoredCredentials): Promise<StoredCredentials> {
+    const name = this.environment.name;
     this.#options.logger.debug(`refreshing the ${name} session`);
-    // A refresh token is single use: the request is never repeated, so a lost answer cannot burn it.
+    // A refresh token is single use, but the platform answers one presented again within its
+    // grace window (30 s after it rotated it, while the successor is unused) with the same
+    // successor: so a refresh whose answer was lost (connection reset, timeout, 5xx) is sent once
+    // more, and if that is lost too the stored token is still good for the next command within
+    // the window. A lost answer does not burn the session.
     // Both spellings: the contract's, and the hosted platform's (the SDK sends `refresh_token`).
     const response = await this.#exchange(routes.refresh, {
       body: { refreshToken: stored.refreshToken, refresh_token: stored.refreshToken },
-      idempotent: false,
+      idempotent: true,
+      attempts: 2,
     });
-    if (!isSuccess(response.status)) throw expired;
+    if (!isSuccess(response.status)) throw this.#refused(response);
     const tokens = this.#parse(routes.refresh, readTokens, response);
     const renewed: StoredCredentials = {
       ...stored,
@@ -272,13 +350,26 @@ export class PlatformClient {
       savedAt: new Date().toISOString(),
     };
     await writeCredentials(this.#options.configDir, renewed);
-    const active: ActiveCredentials = {
-      source: 'stored token',
-      headers: bearer(tokens.accessToken),
-      stored: renewed,
-    };
-    this.#credentials = Promise.resolve(active);
-    return active;
+    return renewed;
+  }
+
+  /**
+   * A refused refresh with the platform's own reason (reuse, expiry, revocation) and code. A
+   * platform that failed or asks to wait (5xx, 429) said nothing about the session: that error
+   * as it is, so it exits 4 or 1, not 3.
+   */
+  #refused(response: HttpResponse): CliError {
+    const name = this.environment.name;
+    const error = platformError(response, name);
+    if (response.status >= 500 || response.status === 429) return error;
+    return new AuthenticationError(
+      `your ${name} session has expired, and ${name} refused to renew it: ${error.message}`,
+      {
+        hint: `run \`hla-compass auth login --env ${name}\``,
+        code: error.code,
+        requestId: error.requestId ?? response.requestId,
+      },
+    );
   }
 
   #unauthenticated(source: CredentialSource, response: HttpResponse): AuthenticationError {
@@ -317,7 +408,9 @@ export class PlatformClient {
             input.idempotent ??
             (route.method !== 'POST' || input.headers?.['idempotency-key'] !== undefined),
         },
-        this.#options.http,
+        input.attempts === undefined
+          ? this.#options.http
+          : withAttempts(this.#options.http, input.attempts),
       );
     } catch (error) {
       if (error instanceof NetworkError) {
@@ -369,6 +462,11 @@ function parseJson(text: string): Answer<unknown> {
   } catch {
     return { ok: false, problem: 'is not JSON' };
   }
+}
+
+function withAttempts(http: HttpOptions, attempts: number): HttpOptions {
+  const policy = http.retry ?? DEFAULT_RETRY_POLICY;
+  return { ...http, retry: { ...policy, attempts: Math.min(attempts, policy.attempts) } };
 }
 
 function isSuccess(status: number): boolean {

@@ -3,9 +3,9 @@
 // group or others is refused, and the message says how to fix it.
 import { randomBytes } from 'node:crypto';
 import { chmod, mkdir, open, readFile, rename, rm, stat } from 'node:fs/promises';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import type { EnvironmentName } from '../config/environments.js';
-import { AuthenticationError } from '../errors.js';
+import { AuthenticationError, RejectedError } from '../errors.js';
 
 export interface StoredCredentials {
   readonly version: 1;
@@ -61,30 +61,81 @@ export async function readCredentials(
   return parsed;
 }
 
-/** Writes atomically with mode 0600 from the first byte; the directory is 0700. */
+/** The lock that processes sharing this config dir take around a refresh (refresh-lock.ts). */
+export function refreshLockPath(configDir: string, environment: EnvironmentName): string {
+  return `${credentialsPath(configDir, environment)}.lock`;
+}
+
+/**
+ * Writes atomically with mode 0600 from the first byte; the directory is 0700. A write that fails
+ * (a full disk) leaves the previous file as it was and no temporary file behind, and the error
+ * names the file and what to do.
+ */
 export async function writeCredentials(
   configDir: string,
   credentials: StoredCredentials,
 ): Promise<string> {
   const dir = credentialsDirectory(configDir);
-  await mkdir(dir, { recursive: true, mode: 0o700 });
-  await chmod(dir, 0o700);
   const path = credentialsPath(configDir, credentials.environment);
   const temporary = join(dir, `.${credentials.environment}.${randomBytes(6).toString('hex')}.tmp`);
-  const handle = await open(temporary, 'wx', 0o600);
+  let handle: Awaited<ReturnType<typeof open>>;
   try {
-    await handle.writeFile(`${JSON.stringify(credentials, null, 2)}\n`);
-    await handle.sync();
-  } finally {
-    await handle.close();
+    await mkdir(dir, { recursive: true, mode: 0o700 });
+    await chmod(dir, 0o700);
+    handle = await open(temporary, 'wx', 0o600);
+  } catch (error) {
+    throw writeFailure(path, error);
   }
   try {
+    try {
+      await handle.writeFile(`${JSON.stringify(credentials, null, 2)}\n`);
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
     await rename(temporary, path);
   } catch (error) {
     await rm(temporary, { force: true });
-    throw error;
+    throw writeFailure(path, error);
   }
   return path;
+}
+
+const WRITE_FAILURES: Readonly<Record<string, { why: string; hint: (dir: string) => string }>> = {
+  ENOSPC: {
+    why: 'the disk is full',
+    hint: (dir) => `free some space on the disk that holds ${dir}, then run the command again`,
+  },
+  EDQUOT: {
+    why: 'the disk quota is used up',
+    hint: (dir) =>
+      `free some of your quota on the disk that holds ${dir}, then run the command again`,
+  },
+  EROFS: {
+    why: 'the file system is read-only',
+    hint: () => 'point HLA_COMPASS_CONFIG_DIR at a writable directory',
+  },
+  EACCES: {
+    why: 'permission denied',
+    hint: (dir) => `check the permissions of ${dir} (or of HLA_COMPASS_CONFIG_DIR)`,
+  },
+  EPERM: {
+    why: 'permission denied',
+    hint: (dir) => `check the permissions of ${dir} (or of HLA_COMPASS_CONFIG_DIR)`,
+  },
+};
+
+/** A failed write of a credentials file as the user's problem, naming the file and the fix. */
+function writeFailure(path: string, error: unknown): unknown {
+  const code = (error as NodeJS.ErrnoException | undefined)?.code;
+  if (code === undefined || !(error instanceof Error)) return error;
+  const known = WRITE_FAILURES[code];
+  const dir = dirname(path);
+  return new RejectedError(`cannot save credentials to ${path}: ${known?.why ?? error.message}`, {
+    code,
+    hint: known?.hint(dir) ?? `check ${dir} and try again`,
+    cause: error,
+  });
 }
 
 /** Deletes an environment's credentials; resolves to whether there were any. */
