@@ -57,7 +57,11 @@ export interface PublishingWorld {
 }
 
 export async function startPublishingWorld(
-  options: { accessTokenTtlSeconds?: number } = {},
+  options: {
+    accessTokenTtlSeconds?: number;
+    /** Where the emulator's data dir is made (default: the OS temp dir). */
+    emulatorParentDir?: string;
+  } = {},
 ): Promise<PublishingWorld> {
   const plain = await startRegistry();
   const guarded = await startRegistry({ htpasswd: REGISTRY_USER }).catch(async (error: unknown) => {
@@ -86,6 +90,7 @@ export async function startPublishingWorld(
     ...(options.accessTokenTtlSeconds === undefined
       ? {}
       : { accessTokenTtlSeconds: options.accessTokenTtlSeconds }),
+    ...(options.emulatorParentDir === undefined ? {} : { parentDir: options.emulatorParentDir }),
   }).catch(async (error: unknown) => {
     await Promise.all([plain.stop(), guarded.stop()]);
     throw error;

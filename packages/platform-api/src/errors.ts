@@ -6,8 +6,10 @@ import { apiSchemas } from './components.js';
 import { redactSecrets, redactValue } from './redaction.js';
 
 /**
- * Each error code and the status it is always sent with. `NOT_FOUND` and `INTERNAL` are not
- * in SPEC §7's table; they are added for unknown resources and for the emulator's own bugs.
+ * Each error code and the status it is always sent with. `NOT_FOUND`, `INTERNAL` and
+ * `STORAGE_FULL` are not in SPEC §7's table; they are added for unknown resources, the emulator's
+ * own bugs, and a platform whose disk is full (507, RFC 4918: nothing was written, and trying
+ * again soon will not help until space is freed, unlike a 503).
  */
 export const ERROR_STATUS = {
   INVALID_REQUEST: 400,
@@ -29,6 +31,7 @@ export const ERROR_STATUS = {
   RATE_LIMITED: 429,
   INTERNAL: 500,
   REGISTRY_UNAVAILABLE: 502,
+  STORAGE_FULL: 507,
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_STATUS;

@@ -68,7 +68,12 @@ export interface RouteDefinition {
   readonly errors: readonly ErrorCode[];
 }
 
-const USER_ERRORS = ['UNAUTHENTICATED', 'INTERNAL'] as const satisfies readonly ErrorCode[];
+/**
+ * The platform's own failures, which any route may meet: a bug (`INTERNAL`), or a full disk
+ * (`STORAGE_FULL`; in practice only a route that writes meets it).
+ */
+const SERVER_ERRORS = ['INTERNAL', 'STORAGE_FULL'] as const satisfies readonly ErrorCode[];
+const USER_ERRORS = ['UNAUTHENTICATED', ...SERVER_ERRORS] as const satisfies readonly ErrorCode[];
 const BODY_ERRORS = [
   'INVALID_REQUEST',
   'PAYLOAD_TOO_LARGE',
@@ -83,7 +88,7 @@ export const routes = {
     auth: 'none',
     request: { body: loginRequestSchema },
     responses: { 200: tokensSchema },
-    errors: [...BODY_ERRORS, 'UNAUTHENTICATED', 'RATE_LIMITED', 'INTERNAL'],
+    errors: [...BODY_ERRORS, 'UNAUTHENTICATED', 'RATE_LIMITED', ...SERVER_ERRORS],
   },
   exchangeCode: {
     method: 'POST',
@@ -94,7 +99,7 @@ export const routes = {
     auth: 'none',
     request: { body: tokenRequestSchema },
     responses: { 200: tokensSchema },
-    errors: [...BODY_ERRORS, 'UNAUTHENTICATED', 'INTERNAL'],
+    errors: [...BODY_ERRORS, 'UNAUTHENTICATED', ...SERVER_ERRORS],
   },
   refresh: {
     method: 'POST',
@@ -105,7 +110,7 @@ export const routes = {
     auth: 'none',
     request: { body: refreshRequestSchema },
     responses: { 200: tokensSchema },
-    errors: [...BODY_ERRORS, 'UNAUTHENTICATED', 'INTERNAL'],
+    errors: [...BODY_ERRORS, 'UNAUTHENTICATED', ...SERVER_ERRORS],
   },
   logout: {
     method: 'POST',
@@ -116,7 +121,7 @@ export const routes = {
     auth: 'none',
     request: { body: logoutRequestSchema },
     responses: { 204: null },
-    errors: [...BODY_ERRORS, 'UNAUTHENTICATED', 'INTERNAL'],
+    errors: [...BODY_ERRORS, 'UNAUTHENTICATED', ...SERVER_ERRORS],
   },
   me: {
     method: 'GET',
@@ -143,10 +148,10 @@ export const routes = {
     path: '/v1/modules/publish',
     operationId: 'publish',
     summary:
-      'Register a module version from a pushed image. Checked in order: credentials, developer role, body and manifest, allowlist, image at the registry, signature, immutability.',
+      'Register a module version from a pushed image. Checked in order: credentials, developer role, body and manifest, allowlist, image at the registry, signature, immutability. 202: recorded now. 200: the caller published exactly this before (same image digest, manifest, scope and key): the existing publish, as it stands now, so a publish whose answer was lost can be sent again.',
     auth: 'developer',
     request: { body: publishRequestSchema, headers: idempotencyHeadersSchema },
-    responses: { 202: publishAcceptedSchema },
+    responses: { 202: publishAcceptedSchema, 200: publishAcceptedSchema },
     errors: [
       ...BODY_ERRORS,
       'UNAUTHENTICATED',
@@ -162,7 +167,7 @@ export const routes = {
       'UNTRUSTED_KEY',
       'VERSION_EXISTS',
       'IDEMPOTENCY_KEY_REUSED',
-      'INTERNAL',
+      ...SERVER_ERRORS,
     ],
   },
   publishStatus: {

@@ -24,8 +24,9 @@ describe('error codes', () => {
     });
   });
 
-  it('add only NOT_FOUND and INTERNAL to the spec table', () => {
-    expect(Object.keys(ERROR_STATUS)).toHaveLength(19);
+  it('add only NOT_FOUND, INTERNAL and STORAGE_FULL to the spec table', () => {
+    expect(Object.keys(ERROR_STATUS)).toHaveLength(20);
+    expect(ERROR_STATUS.STORAGE_FULL).toBe(507);
     expect(ERROR_STATUS.NOT_FOUND).toBe(404);
     expect(ERROR_STATUS.INTERNAL).toBe(500);
   });

@@ -14,6 +14,8 @@ export interface EmulatorOptions {
   readonly seed?: unknown;
   readonly accessTokenTtlSeconds?: number;
   readonly env?: Readonly<Record<string, string | undefined>>;
+  /** Where its temp data dir is made (default: the OS temp dir), e.g. a small file system a test fills. */
+  readonly parentDir?: string;
 }
 
 export interface RunningEmulator {
@@ -38,7 +40,7 @@ const READY_LINE = /listening on (http:\/\/127\.0\.0\.1:\d+)/;
 const CONTROL_TOKEN_LINE = /X-Emulator-Token: (\S+)/;
 
 export async function startEmulator(options: EmulatorOptions): Promise<RunningEmulator> {
-  const dataDir = await mkdtemp(join(tmpdir(), 'hla-emulator-'));
+  const dataDir = await mkdtemp(join(options.parentDir ?? tmpdir(), 'hla-emulator-'));
   const args = [
     options.bin,
     'start',

@@ -113,14 +113,21 @@ const translations: Readonly<Record<ErrorCode, Translation>> = {
     kind: ServiceUnavailableError,
     hint: () => 'the platform failed; try again, and quote the request id if it persists',
   },
+  // Not retried: waiting does not free a disk. Nothing was written, so trying again is safe.
+  STORAGE_FULL: {
+    kind: ServiceUnavailableError,
+    hint: () =>
+      "nothing was written. The platform's storage is full: for the local emulator, free space on the disk of its data dir (`hla-compass-platform start --data DIR`); for a hosted platform, contact your platform admin. Then run the command again",
+  },
 };
 
 /**
  * The known code whose exit code and hint fit an HTTP status, for a code this CLI does not know
  * (or none): 401 → 3; 400 and 413 → 2; 403, 404 → 1 with their hints; 409, 422 and other 4xx → 1
- * without one (no known code's hint would be right); 5xx → 4.
+ * without one (no known code's hint would be right); 507 (Insufficient Storage) and other 5xx → 4.
  */
 function standInFor(status: number): ErrorCode | undefined {
+  if (status === 507) return 'STORAGE_FULL';
   if (status >= 500) return 'INTERNAL';
   switch (status) {
     case 400:

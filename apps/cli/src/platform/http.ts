@@ -1,6 +1,7 @@
 // One HTTP exchange with the platform, retried the way SPEC §8 says: a new X-Request-Id per
-// attempt; backoff with jitter on network errors, 429 (honouring Retry-After) and 5xx; never on
-// other 4xx; and only for requests that are safe to repeat.
+// attempt; backoff with jitter on network errors, 429 (honouring Retry-After) and the transient
+// 5xx (500, 502, 503, 504; not 507 Insufficient Storage: a full disk does not clear in seconds);
+// never on 4xx other than 408 and 429; and only for requests that are safe to repeat.
 import { randomUUID } from 'node:crypto';
 
 export interface HttpRequest {

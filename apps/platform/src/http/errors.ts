@@ -1,5 +1,6 @@
 // Turns whatever a handler threw into the platform's error body: PlatformErrors keep their
-// code and status; anything else is an INTERNAL error whose details stay in the server log.
+// code and status; a full disk is STORAGE_FULL; anything else is an INTERNAL error whose
+// details stay in the server log.
 import { PlatformError, redactSecrets } from '@hla-compass/platform-api';
 import type { Context } from 'hono';
 import { HTTPException } from 'hono/http-exception';
@@ -26,6 +27,16 @@ export function onError(log: ErrorLogger) {
         new PlatformError('INVALID_REQUEST', `Malformed request: ${error.message}`),
       );
     }
+    if (isStorageFull(error)) {
+      log(`request ${c.get('requestId')} could not write: the data dir's file system is full`);
+      return errorResponse(
+        c,
+        new PlatformError(
+          'STORAGE_FULL',
+          "Storage full: the platform's disk is full, so nothing was written; reads still work. Free space on the file system of the emulator's data dir (--data), then try again",
+        ),
+      );
+    }
     // A stack's messages can quote what the request carried (a reference with userinfo, a token).
     log(redactSecrets(`request ${c.get('requestId')} failed: ${error.stack ?? error.message}`));
     return errorResponse(
@@ -33,6 +44,15 @@ export function onError(log: ErrorLogger) {
       new PlatformError('INTERNAL', 'Internal error in the platform emulator; see its log'),
     );
   };
+}
+
+/**
+ * SQLite says SQLITE_FULL when a write to its database or WAL met ENOSPC (or EDQUOT, a quota);
+ * a file the emulator writes itself says so directly.
+ */
+export function isStorageFull(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return code === 'SQLITE_FULL' || code === 'ENOSPC' || code === 'EDQUOT';
 }
 
 export function notFound(c: Context<AppEnv>): Response {
