@@ -6,7 +6,9 @@ import { createHash, createPrivateKey, createPublicKey, type KeyObject } from 'n
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
+  decodePrivateKeyPem,
   encodePublicKeyBase64,
+  KeyFormatError,
   type KeyRegistrationInput,
   KeysNotFoundError,
   LEGACY_SIGNATURE_ALGORITHM,
@@ -109,8 +111,35 @@ export async function inspectSigningKeys(
     return sdkKey === undefined ? { directory, keys } : { directory, keys, sdkKey };
   } catch (error) {
     if (sdkKey !== undefined && error instanceof KeysNotFoundError) return { directory, sdkKey };
-    throw asUserError(error);
+    throw asUserError(
+      error,
+      error instanceof KeyFormatError ? brokenKeyHint(directory) : undefined,
+    );
   }
+}
+
+/** The fix for a private.pem that is no key (empty, garbage, truncated): what it costs, too. */
+export const REPLACE_BROKEN_KEY =
+  'run `hla-compass keys init --force` to replace it with a new key pair (restore it from a backup instead if you have one); the new key must be registered again (`hla-compass keys register --env <env>`) before you publish';
+
+/**
+ * What to do about a pair that cannot be read as keys, by which file is broken: a private key
+ * that does not decode can only be replaced (or restored); a broken public.pem beside a good
+ * private key is derived again once deleted.
+ */
+function brokenKeyHint(directory: string): string | undefined {
+  let pem: string;
+  try {
+    pem = readFileSync(join(directory, PRIVATE_KEY_FILE), 'utf8');
+  } catch {
+    return undefined;
+  }
+  try {
+    decodePrivateKeyPem(pem);
+  } catch {
+    return REPLACE_BROKEN_KEY;
+  }
+  return `delete ${join(directory, PUBLIC_KEY_FILE)}: it is derived again from ${PRIVATE_KEY_FILE}, which is intact`;
 }
 
 export const SDK_KEY_NEXT_STEP =
@@ -120,10 +149,13 @@ export function sdkKeyOnlyMessage(sdkKey: SdkSigningKey): string {
   return `${sdkKey.privateKeyPath} is the Python SDK's RSA-PSS signing key (fingerprint ${sdkKey.keyFingerprint}); hla-compass signs with Ed25519`;
 }
 
-/** Signing errors are about the user's files (missing, too open, mismatched): exit 2, same words. */
-export function asUserError(error: unknown): unknown {
+/**
+ * Signing errors are about the user's files (missing, too open, mismatched, broken): exit 2, same
+ * words, and `hint` when the caller knows the fix.
+ */
+export function asUserError(error: unknown, hint?: string): unknown {
   if (error instanceof SigningError) {
-    return new UsageError(error.message, { code: error.code, cause: error });
+    return new UsageError(error.message, { code: error.code, hint, cause: error });
   }
   return error;
 }
