@@ -17,6 +17,7 @@ const DEVELOPER = { email: 'developer@your-org.test', password: 'dev-only-develo
 let emulator: RunningEmulator;
 let root: string;
 let configDir: string;
+let mounted = false;
 const seenTokens: string[] = [];
 
 beforeAll(async () => {
@@ -37,6 +38,7 @@ beforeEach(async () => {
     execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=64k,mode=0700', 'tmpfs', configDir], {
       stdio: 'pipe',
     });
+    mounted = true;
   } catch (error) {
     throw new Error(
       `this suite needs a real full disk: mounting a 64 KiB tmpfs on ${configDir} failed (run the tests as root): ${String(error)}`,
@@ -46,6 +48,7 @@ beforeEach(async () => {
   await writeFile(join(configDir, 'config.json'), JSON.stringify({ environments }));
 });
 afterEach(async () => {
+  if (!mounted) return;
   for (const file of ['dev.json']) {
     const text = await readFile(join(configDir, 'credentials', file), 'utf8').catch(() => '{}');
     const stored = JSON.parse(text) as Record<string, unknown>;
@@ -54,6 +57,7 @@ afterEach(async () => {
     }
   }
   execFileSync('umount', [configDir]);
+  mounted = false;
 });
 
 const run = (args: readonly string[], stdin?: string) =>
