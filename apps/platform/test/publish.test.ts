@@ -608,9 +608,13 @@ describe('idempotency and concurrency', () => {
     const name = uniqueName('race');
     const image = await pushed(name);
     const before = rowCounts();
+    // Each its own manifest: 20 different publishes of one version.
     const results = await Promise.all(
-      Array.from({ length: 20 }, () =>
-        publish(developer, { imageRef: image.ref, manifest: manifest(name, '1.0.0') }),
+      Array.from({ length: 20 }, (_, index) =>
+        publish(developer, {
+          imageRef: image.ref,
+          manifest: manifest(name, '1.0.0', { description: `attempt ${index}` }),
+        }),
       ),
     );
     const statuses = results.map((result) => result.status).sort();

@@ -473,7 +473,12 @@ describe('publishing as the SDK does', () => {
     it('a version that exists: 409, immutable, bump the version', async () => {
       const body = captured('publish-request-dev-org.json');
       expect((await sdkPublish('dev', developer, body)).status).toBe(202);
-      const again = await refusal(developer, body);
+      // The version from another image: the very same body again is the same publish (200).
+      await pushImage(registry, 'your-org', 'sdk-interop-1.0.0');
+      const again = await refusal(developer, {
+        ...body,
+        imageRef: `${registry.host}/your-org:sdk-interop-1.0.0`,
+      });
       expect([again.status, again.code]).toEqual([409, 'VERSION_EXISTS']);
       expect(again.output[0]).toMatch(
         /^Publish failed \(409\): sdk-interop@1\.0\.0 already exists in dev: .*bump `version`/,

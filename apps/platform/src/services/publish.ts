@@ -1,6 +1,7 @@
 // Publish intake (SPEC §6, §7): the checks in their order, each failing with its own code and
 // writing nothing, then one transaction that records the version, where the database's
-// UNIQUE key decides which of several concurrent publishes of one version wins.
+// UNIQUE key decides which of several concurrent publishes of one version wins. A version that
+// exists is immutable; sending the very publish that made it again is answered with it.
 import { validateManifest } from '@hla-compass/manifest';
 import { PlatformError, type PublishAccepted, type Scope } from '@hla-compass/platform-api';
 import {
@@ -8,7 +9,7 @@ import {
   InvalidReferenceError,
   parseImageReference,
 } from '@hla-compass/registry-client';
-import type { JsonObject } from '@hla-compass/signing';
+import { canonicalize, type JsonObject } from '@hla-compass/signing';
 import { type EnvContext, isoTime } from '../env-context.js';
 import type { VersionRecord } from '../store/catalog.js';
 import { isUniqueViolation } from '../store/database.js';
@@ -35,7 +36,8 @@ export interface Idempotency {
 }
 
 export interface PublishResponse {
-  status: 202;
+  /** 202: recorded now; 200: the caller's same publish, recorded before. */
+  status: 202 | 200;
   body: PublishAccepted;
 }
 
@@ -173,21 +175,46 @@ export async function publish(
   });
 }
 
+type AcceptedPublish = Pick<
+  VersionRecord,
+  'version' | 'repository' | 'digest' | 'keyFingerprint' | 'signatureKind' | 'scope' | 'state'
+> & {
+  name: string;
+  /** Without signature fields: what the signature covers. */
+  manifest: JsonObject;
+  reference: ImageReference;
+  /** The allowlist entry whose credentials the image was resolved with. */
+  allowlistEntryId: string;
+};
+
+/**
+ * Whether `existing` is what this caller is publishing again: the same submitter, image
+ * digest, manifest (as JSON, RFC 8785), scope and signing key. Then a rerun of a publish whose
+ * answer was lost (with another Idempotency-Key, or none: the SDK, an older CLI, a record
+ * gone) gets the publish it made instead of VERSION_EXISTS; anything else stays VERSION_EXISTS,
+ * so a version still never changes and nobody is answered with another user's publish.
+ */
+function isSamePublish(
+  existing: VersionRecord,
+  caller: Caller,
+  accepted: AcceptedPublish,
+): boolean {
+  return (
+    existing.submittedBy === caller.user.id &&
+    existing.repository === accepted.repository &&
+    existing.digest === accepted.digest &&
+    existing.scope === accepted.scope &&
+    existing.keyFingerprint === accepted.keyFingerprint &&
+    existing.signatureKind === accepted.signatureKind &&
+    canonicalize(JSON.parse(existing.manifest)) === canonicalize(accepted.manifest)
+  );
+}
+
 function record(
   context: EnvContext,
   caller: Caller,
   idempotency: Idempotency | undefined,
-  accepted: Pick<
-    VersionRecord,
-    'version' | 'repository' | 'digest' | 'keyFingerprint' | 'signatureKind' | 'scope' | 'state'
-  > & {
-    name: string;
-    /** Without signature fields: what the signature covers. */
-    manifest: JsonObject;
-    reference: ImageReference;
-    /** The allowlist entry whose credentials the image was resolved with. */
-    allowlistEntryId: string;
-  },
+  accepted: AcceptedPublish,
 ): PublishResponse {
   const { store } = context;
   return store.transaction(() => {
@@ -195,7 +222,10 @@ function record(
     const replay =
       idempotency === undefined ? undefined : replayPublish(context, caller, idempotency);
     if (replay !== undefined) {
-      return { status: 202, body: JSON.parse(replay.body) as PublishAccepted };
+      return {
+        status: replay.status as PublishResponse['status'],
+        body: JSON.parse(replay.body) as PublishAccepted,
+      };
     }
     requireAllowlistEntry(context, caller.org, accepted.reference, accepted.allowlistEntryId);
     const at = isoTime(context);
@@ -234,6 +264,11 @@ function record(
       store.catalog.insertVersion(version);
     } catch (error) {
       if (!isUniqueViolation(error)) throw error;
+      const existing = store.catalog.findVersion(caller.org.id, accepted.name, accepted.version);
+      if (existing !== undefined && isSamePublish(existing, caller, accepted)) {
+        // As it stands now (approved, rejected or still waiting), not as it was first answered.
+        return remember(context, caller, idempotency, 200, toPublishAccepted(context, existing));
+      }
       throw new PlatformError(
         'VERSION_EXISTS',
         `${accepted.name}@${accepted.version} already exists in ${context.name}: published versions are immutable; bump \`version\` in manifest.json`,
@@ -241,15 +276,25 @@ function record(
       );
     }
     promoteIfCurrent(context, version, at);
-    const body = toPublishAccepted(context, version);
-    if (idempotency !== undefined) {
-      store.idempotency.insert(
-        caller.user.id,
-        idempotency.key,
-        { requestHash: idempotency.requestHash, status: 202, body: JSON.stringify(body) },
-        at,
-      );
-    }
-    return { status: 202 as const, body };
+    return remember(context, caller, idempotency, 202, toPublishAccepted(context, version));
   });
+}
+
+/** Records the answer for the request's Idempotency-Key, if it has one, and returns it. */
+function remember(
+  context: EnvContext,
+  caller: Caller,
+  idempotency: Idempotency | undefined,
+  status: PublishResponse['status'],
+  body: PublishAccepted,
+): PublishResponse {
+  if (idempotency !== undefined) {
+    context.store.idempotency.insert(
+      caller.user.id,
+      idempotency.key,
+      { requestHash: idempotency.requestHash, status, body: JSON.stringify(body) },
+      isoTime(context),
+    );
+  }
+  return { status, body };
 }

@@ -156,6 +156,7 @@ export class CatalogStore {
   readonly #insertVersion;
   readonly #versionById;
   readonly #versionByPublishId;
+  readonly #versionByName;
   readonly #decide;
   readonly #listModules;
   readonly #countModules;
@@ -194,6 +195,9 @@ export class CatalogStore {
     );
     this.#versionByPublishId = db.prepare<[string], VersionRow>(
       'SELECT * FROM versions WHERE publish_id = ?',
+    );
+    this.#versionByName = db.prepare<[string, string, string], VersionRow>(
+      'SELECT * FROM versions WHERE org_id = ? AND module_name = ? AND version = ?',
     );
     this.#decide = db.prepare<[PublishState, string, string, string | null, string]>(
       `UPDATE versions SET state = ?, decided_at = ?, decided_by = ?, decision_reason = ?
@@ -268,6 +272,12 @@ export class CatalogStore {
 
   getVersionByPublishId(publishId: string): VersionRecord | undefined {
     const row = this.#versionByPublishId.get(publishId);
+    return row === undefined ? undefined : toVersion(row);
+  }
+
+  /** The one version of an org's module with this version string, if it was published. */
+  findVersion(orgId: string, moduleName: string, version: string): VersionRecord | undefined {
+    const row = this.#versionByName.get(orgId, moduleName, version);
     return row === undefined ? undefined : toVersion(row);
   }
 
