@@ -12,6 +12,7 @@ export {
 export { manifestJsonSchema } from './json-schema.js';
 export { type ManifestText, parseManifestText } from './manifest-text.js';
 export {
+  isJsonSchema,
   type PayloadCheck,
   type PayloadIssue,
   payloadJsonSchema,

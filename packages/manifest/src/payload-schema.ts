@@ -36,6 +36,13 @@ const SCHEMA_KEYWORDS = [
   'additionalProperties',
 ] as const;
 
+/** Whether `declared` is a JSON Schema (it uses one of its keywords), not the SDK's flat form. */
+export function isJsonSchema(declared: unknown): declared is Record<string, unknown> {
+  return (
+    isJsonObject(declared) && SCHEMA_KEYWORDS.some((keyword) => Object.hasOwn(declared, keyword))
+  );
+}
+
 /**
  * `inputs`/`outputs` as a JSON Schema: absent or null accepts anything; a JSON Schema stays as it
  * is; the flat form becomes an object schema (`min`/`max` are `minimum`/`maximum`, `required:
@@ -43,7 +50,7 @@ const SCHEMA_KEYWORDS = [
  */
 export function payloadJsonSchema(declared: unknown): Record<string, unknown> {
   if (!isJsonObject(declared)) return {};
-  if (SCHEMA_KEYWORDS.some((keyword) => Object.hasOwn(declared, keyword))) return declared;
+  if (isJsonSchema(declared)) return declared;
   const properties: Record<string, unknown> = {};
   const required: string[] = [];
   for (const [name, spec] of Object.entries(declared)) {

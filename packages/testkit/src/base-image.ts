@@ -22,13 +22,13 @@ export function parseLddOutput(output: string): string[] {
   return [...new Set(paths)];
 }
 
-function splitTag(tag: string): { repository: string; tag: string } {
+export function splitTag(tag: string): { repository: string; tag: string } {
   const colon = tag.lastIndexOf(':');
   if (colon <= tag.lastIndexOf('/')) return { repository: tag, tag: 'latest' };
   return { repository: tag.slice(0, colon), tag: tag.slice(colon + 1) };
 }
 
-async function imageId(socketPath: string, tag: string): Promise<string | undefined> {
+export async function imageId(socketPath: string, tag: string): Promise<string | undefined> {
   const response = await engineRequest(socketPath, 'GET', `/images/${tag}/json`);
   if (response.status === 404) return undefined;
   if (response.status !== 200) {

@@ -50,6 +50,7 @@ export {
   type RunningRegistry,
   startRegistry,
 } from './registry.js';
+export { ensureRuntimeImage, RUNTIME_IMAGE_TAG } from './runtime-image.js';
 export { ServiceUnavailableError } from './service-unavailable.js';
 export {
   definedEnvironment,

@@ -33,6 +33,12 @@ export const catalog: readonly CatalogEntry[] = [
     load: () => import('./build.js').then((module) => module.default),
   },
   {
+    path: ['test'],
+    summary:
+      "Build the module's image and run it locally as the platform does (--watch: on every change)",
+    load: () => import('./test.js').then((module) => module.default),
+  },
+  {
     path: ['push'],
     summary: 'Push the image to its registry and record its digest',
     load: () => import('./push.js').then((module) => module.default),
