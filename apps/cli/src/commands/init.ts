@@ -97,6 +97,7 @@ export default defineCommand({
       'Next steps:',
       `  cd ${shown}`,
       '  hla-compass validate --strict',
+      '  hla-compass test                # build and run it locally, as the platform will',
       '  hla-compass build --registry <registry>/<namespace>',
     ]);
     return undefined;
