@@ -15,8 +15,8 @@ import {
 import type Dockerode from 'dockerode';
 import { defineCommand, type OptionSpec, option } from '../command.js';
 import type { CommandContext } from '../context.js';
-import { connectDockerEngine } from '../docker/engine.js';
-import { AuthenticationError, CliError, ExitCode, UsageError } from '../errors.js';
+import { connectDockerEngine, engineMessage } from '../docker/engine.js';
+import { AuthenticationError, CliError, ExitCode, RejectedError, UsageError } from '../errors.js';
 import { runContainer } from '../testing/container-run.js';
 import { inputDefaults } from '../testing/input-defaults.js';
 import { onInterrupt } from '../testing/interrupt.js';
@@ -419,7 +419,14 @@ async function engineImage(docker: Dockerode, reference: string): Promise<TestIm
   try {
     return { imageId: (await docker.getImage(reference).inspect()).Id, imageRef: reference };
   } catch (error) {
-    if ((error as { statusCode?: number }).statusCode !== 404) throw error;
+    if ((error as { statusCode?: number }).statusCode !== 404) {
+      throw new RejectedError(
+        `the Docker engine cannot inspect ${reference}: ${engineMessage(error)}`,
+        {
+          cause: error,
+        },
+      );
+    }
     throw new UsageError(`--image ${reference} is not in the Docker engine`, {
       code: 'IMAGE_NOT_FOUND',
       hint: `pull it first (\`docker pull ${reference}\`), or drop --image to build the module`,
