@@ -96,7 +96,9 @@ describe('validatePayload', () => {
   });
 
   it('reports a schema it cannot apply instead of passing or failing the payload', () => {
-    const check = validatePayload({ if: { type: 'string' }, then: { minLength: 2 } }, 'a', 'input');
+    // Parsed, as a manifest's schema is: an object literal with `then` reads as a thenable to lint.
+    const conditional = JSON.parse('{"if": {"type": "string"}, "then": {"minLength": 2}}');
+    const check = validatePayload(conditional, 'a', 'input');
     expect(check).toEqual({ checked: false, reason: expect.stringContaining('if/then/else') });
   });
 });
