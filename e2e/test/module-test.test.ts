@@ -237,9 +237,10 @@ describe('hla-compass test', () => {
       manifest.outputs = { type: 'object', required: ['payload', 'context'] };
     });
 
+    // A token in the user's shell is the CLI's, never the module's.
     const offline = await machine.hlaCompass(
       ['test', ...buildFlags('contract-probe'), '--json', '--env', 'staging'],
-      { cwd: dir },
+      { cwd: dir, env: { HLA_ACCESS_TOKEN: 'host-shell-token-not-for-modules' } },
     );
     expect(offline.code).toBe(0);
     const seen = JSON.parse(offline.stdout).output.results;
