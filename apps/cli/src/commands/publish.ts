@@ -1,7 +1,7 @@
 // `hla-compass publish`: validates the module, resolves the pushed image's digest, signs the
 // publish statement and registers the version with one environment's catalog. Never builds.
-import { randomUUID } from 'node:crypto';
-import type { PublishAccepted } from '@hla-compass/platform-api';
+import { createHash } from 'node:crypto';
+import type { PublishAccepted, PublishRequest } from '@hla-compass/platform-api';
 import { findAllowlistMatch } from '@hla-compass/registry-client';
 import {
   generateKeyPair,
@@ -15,7 +15,8 @@ import {
 } from '@hla-compass/signing';
 import { defineCommand, option } from '../command.js';
 import type { CommandContext } from '../context.js';
-import { UsageError } from '../errors.js';
+import { ServiceUnavailableError, UsageError } from '../errors.js';
+import { uninterruptedOrExplained } from '../interrupt.js';
 import { publishName, rejection, waitForDecision } from '../platform/approval.js';
 import type { PlatformClient } from '../platform/client.js';
 import { publishedImage } from '../published-image.js';
@@ -35,7 +36,8 @@ export default defineCommand({
     'It validates the module, picks the image (--image-ref, else the tag the last `hla-compass build` here recorded in .hla-compass/build.json, whoever pushed it, else <registry>/<name>:<version> with the registry of the publish config), ' +
     'checks it against the registry allowlist, resolves its digest with your Docker credentials, checks that a recorded build is the image at the registry and that manifest.json has not changed since (exit 2 if it has: rebuild and push), signs the publish statement with your Ed25519 key and sends it. ' +
     'Scope org is approved at once; scope public waits for a platform superuser (--wait waits for the decision). ' +
-    '--dry-run does every read-only step, prints the plan and changes nothing anywhere. publish never builds or pushes.',
+    '--dry-run does every read-only step, prints the plan and changes nothing anywhere. publish never builds or pushes. ' +
+    'Running the same publish again (its answer lost to the network, a crash or Ctrl-C) resumes it: the platform answers with the version it recorded; a different image or manifest for an existing version is still VERSION_EXISTS.',
   options: {
     scope: option.choice(
       '--scope <scope>',
@@ -197,10 +199,20 @@ export default defineCommand({
       );
     }
 
-    const accepted = await platform.publish(
+    let accepted = await send(
+      context,
+      platform,
       { imageRef: pinned, manifest: body, scope: options.scope },
-      randomUUID(),
+      { name, version },
     );
+    // The answer to a publish sent again may be the first run's (replayed for its key), and a
+    // public one may have been decided since: its state is read now.
+    if (accepted.state !== 'APPROVED') {
+      const current = await platform.publishStatus(accepted.publishId);
+      if (current.state === 'REJECTED') throw rejection(current);
+      if (current.state === 'APPROVED')
+        accepted = { ...accepted, state: 'APPROVED', status: 'completed' };
+    }
     const signedWith = keys?.keyFingerprint ?? null;
     report(context, accepted, signedWith);
 
@@ -216,6 +228,67 @@ export default defineCommand({
     return undefined;
   },
 });
+
+/**
+ * The Idempotency-Key of a publish: derived from exactly what is sent (env, image digest,
+ * manifest, signature and its key, scope), so running the same publish again, after its answer
+ * was lost to a crash, the network or Ctrl-C, is a retry the platform answers with what it
+ * recorded, not a second publish refused as VERSION_EXISTS. Another body is another key, so the
+ * platform never sees one key with two bodies; its records are per user, so other users' same
+ * bytes are not theirs. Ed25519 signatures are deterministic: the same inputs give the same body.
+ */
+function publishIdempotencyKey(environment: string, request: PublishRequest): string {
+  const digest = createHash('sha256')
+    .update(`hla-compass/publish/v1\n${environment}\n`)
+    .update(JSON.stringify(request))
+    .digest('base64url');
+  return `hlc-publish-${digest}`;
+}
+
+/**
+ * Sends the publish. From the moment it is out, the platform may record it even if its answer
+ * never arrives: a failure to hear back, or Ctrl-C, says so and that running publish again
+ * resumes it (the same key, or the platform's recognition of the same publish, answers it with
+ * the version it recorded).
+ */
+async function send(
+  context: CommandContext,
+  platform: PlatformClient,
+  request: PublishRequest,
+  module: { name: string; version: string },
+): Promise<PublishAccepted> {
+  const environment = platform.environment.name;
+  const published = `${module.name}@${module.version}`;
+  const resume = `run \`hla-compass publish --env ${environment}\` again to resume: the same publish is answered with what the platform recorded, never published twice (\`hla-compass modules show ${module.name} --env ${environment}\` shows whether ${module.version} is there)`;
+  try {
+    return await uninterruptedOrExplained(
+      () => platform.publish(request, publishIdempotencyKey(environment, request)),
+      (signal) => {
+        context.logger.error(
+          `${signal === 'SIGINT' ? 'interrupted' : `stopped (${signal})`} while publishing ${published} to ${environment}: the platform may already have recorded it`,
+        );
+        context.logger.hint(resume);
+      },
+    );
+  } catch (error) {
+    if (!(error instanceof ServiceUnavailableError) || nothingRecorded(error)) throw error;
+    throw new ServiceUnavailableError(
+      `${error.message}; ${published} may already be recorded in ${environment}`,
+      {
+        code: error.code,
+        requestId: error.requestId,
+        hint: error.hint === undefined ? resume : `${error.hint}; then ${resume}`,
+        details: error.details,
+        cause: error,
+      },
+    );
+  }
+}
+
+/** The platform's answers that say it wrote nothing: a full disk, an unreachable registry. */
+function nothingRecorded(error: ServiceUnavailableError): boolean {
+  return error.code === 'STORAGE_FULL' || error.code === 'REGISTRY_UNAVAILABLE';
+}
 
 async function loadKeysIfAny(context: CommandContext): Promise<StoredKeyPair | undefined> {
   try {
