@@ -22,7 +22,15 @@ let sandbox: Sandbox | undefined;
 beforeAll(async () => {
   mountPoint = await mkdtemp(join(tmpdir(), 'hla-full-disk-'));
   // Tests run as root here and in CI; a mount that fails fails the suite (never a skip).
-  execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=16m,mode=0700', 'tmpfs', mountPoint]);
+  try {
+    execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=16m,mode=0700', 'tmpfs', mountPoint], {
+      stdio: 'pipe',
+    });
+  } catch (error) {
+    throw new Error(
+      `this suite needs a real full disk: mounting a 16 MiB tmpfs on ${mountPoint} failed (run the tests as root): ${String(error)}`,
+    );
+  }
   mounted = true;
   world = await startPublishingWorld({ emulatorParentDir: mountPoint });
   proxy = await startFaultProxy({ upstream: world.emulator.url });
