@@ -513,7 +513,12 @@ function describeReport(report: TestReport, context: CommandContext): string[] {
     lines.push(`Last ${report.logTail.length} lines of the module's log:`);
     lines.push(...report.logTail.map((line) => `  ${style.dim('│')} ${line}`));
   }
-  const runDir = relative(context.cwd, join(context.cwd, RUN_DIR));
-  if (report.exitCode !== null) lines.push(style.dim(`input, context and output: ${runDir}/`));
+  if (report.exitCode !== null) {
+    const runDir = relative(context.cwd, join(context.cwd, RUN_DIR));
+    lines.push(style.dim(`input, context and output: ${runDir}/`));
+    lines.push(
+      `${style.cyan('hint:')} fix the module and test again: --verbose shows its whole log, --watch reruns it after every change`,
+    );
+  }
   return lines;
 }
