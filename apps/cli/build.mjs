@@ -1,6 +1,7 @@
 // Bundles the CLI into dist/ with every dependency inside, so `npm install -g @hla-compass/cli`
 // needs nothing else. Commands are split into chunks that load only when they run.
-import { cp, readFile, rm } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
+import { cp, readFile, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
@@ -9,6 +10,9 @@ const { version } = JSON.parse(await readFile(new URL('./package.json', import.m
 // Paths are this package's, wherever the script is started from.
 const root = fileURLToPath(new URL('.', import.meta.url));
 const dist = join(root, 'dist');
+// Built beside dist/ and swapped in with renames: a CLI process running from dist/ meanwhile (a
+// test suite, another build's tests) never finds it half written or gone for seconds.
+const staging = join(root, `.dist-${randomBytes(4).toString('hex')}`);
 
 // dockerode loads gRPC (BuildKit sessions) and docker-modem loads ssh2 (ssh:// engines) at start;
 // hla-compass uses neither, and they were most of a build's 140 ms of module loading.
@@ -22,13 +26,10 @@ const unbundled = {
   },
 };
 
-await rm(dist, { recursive: true, force: true });
-await build({
+const common = {
   absWorkingDir: root,
-  entryPoints: { 'hla-compass': 'src/main.ts' },
-  outdir: 'dist',
+  outdir: staging,
   bundle: true,
-  splitting: true,
   format: 'esm',
   platform: 'node',
   target: 'node20',
@@ -49,8 +50,28 @@ await build({
     ].join(' '),
   },
   plugins: [unbundled],
-  // Optional native add-ons (cpu-features, of ssh2, which is stubbed anyway), loaded in try/catch.
-  external: ['cpu-features', '*.node'],
   logLevel: 'warning',
+};
+await build({
+  ...common,
+  entryPoints: { 'hla-compass': 'src/main.ts' },
+  splitting: true,
+  // Optional native add-ons (cpu-features, of ssh2, which is stubbed anyway), loaded in try/catch;
+  // and the fast path, bundled on its own below.
+  external: ['cpu-features', '*.node', './fast-path.js'],
 });
-await cp(join(root, 'templates'), join(dist, 'templates'), { recursive: true });
+// The fast path of an unchanged build or push (src/fast-path.ts, and its build part) as one file
+// each: it is all such a run loads, and one module costs less to resolve and link than chunks.
+await build({
+  ...common,
+  entryPoints: { 'fast-path': 'src/fast-path.ts', 'fast-build': 'src/fast-build.ts' },
+  splitting: false,
+  external: ['./fast-build.js'],
+});
+await cp(join(root, 'templates'), join(staging, 'templates'), { recursive: true });
+const previous = `${staging}-previous`;
+await rename(dist, previous).catch((error) => {
+  if (error.code !== 'ENOENT') throw error;
+});
+await rename(staging, dist);
+await rm(previous, { recursive: true, force: true });

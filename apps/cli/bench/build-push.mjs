@@ -22,6 +22,9 @@ import {
 const runs = Number(process.env.BENCH_RUNS ?? 15);
 const changedRuns = Number(process.env.BENCH_CHANGED_RUNS ?? 7);
 const cli = fileURLToPath(new URL('../dist/hla-compass.js', import.meta.url));
+// The Node that runs the CLI: BENCH_NODE=/path/to/node measures it under another version (Node
+// 22 and 24 start in about a third of Node 20's time, which the no-op rows are mostly made of).
+const node = process.env.BENCH_NODE ?? process.execPath;
 
 const engine = await startDockerEngine();
 const registry = await startRegistry();
@@ -45,7 +48,7 @@ try {
     if (result.status !== 0) throw new Error(`${args.join(' ')}: ${result.stderr}`);
     return ms;
   };
-  const hla = (args, cwd) => run(process.execPath, [cli, ...args], cwd);
+  const hla = (args, cwd) => run(node, [cli, ...args], cwd);
   const dockerCli = (args, cwd) => run(docker, ['--host', engine.dockerHost, ...args], cwd);
 
   hla(['init', 'bench-module'], work);
@@ -105,7 +108,12 @@ try {
     cli: () => hla(['push'], dir),
   });
 
-  console.log('build and push against the Docker CLI on the same engine (medians, interleaved)');
+  const nodeStart = [];
+  for (let i = 0; i < runs; i++) nodeStart.push(run(node, ['-e', '0'], work));
+  const version = spawnSync(node, ['--version'], { encoding: 'utf8' }).stdout.trim();
+  console.log(
+    `build and push against the Docker CLI on the same engine (medians, interleaved; Node ${version}, \`node -e 0\` ${median(nodeStart).toFixed(0)} ms)`,
+  );
   for (const row of rows) {
     console.log(
       `  ${row.name.padEnd(34)} hla-compass ${row.ours.toFixed(0).padStart(6)} ms  ${row.floorName} ${row.floor.toFixed(0)} ms  ${(row.ours / row.floor).toFixed(2)}×  (n=${row.count})`,

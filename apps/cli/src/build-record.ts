@@ -36,9 +36,30 @@ export interface BuildRecord {
    * the tag still names `imageId`, build has nothing to do. Null for a module's own Dockerfile.
    */
   readonly inputsDigest: string | null;
+  /**
+   * What the next build needs to tell that nothing changed (build-stamp.ts) and to answer as this
+   * one did; null when a build cannot be reused this way (a module's own Dockerfile, the default
+   * tag from the platform, --no-cache, a base image the engine did not have) or an older record.
+   */
+  readonly reuse: BuildReuse | null;
   /** ISO 8601 times. */
   readonly builtAt: string;
   readonly pushedAt: string | null;
+}
+
+export interface BuildReuse {
+  /** The stamp of the inputs the build read. */
+  readonly stamp: string;
+  /** The base image as named, and the id it had: a re-pulled base is a change. */
+  readonly baseImage: string;
+  readonly baseImageId: string;
+  /** Every tag given, in full; each must still name `imageId`. */
+  readonly tags: readonly string[];
+  /** The image's `created` time and where it came from (source-date.ts). */
+  readonly created: string;
+  readonly createdFrom: string;
+  /** The warnings the build printed, printed again by an unchanged build. */
+  readonly warnings: readonly string[];
 }
 
 const DIGEST = /^sha256:[0-9a-f]{64}$/;
@@ -143,8 +164,39 @@ export function parseBuildRecord(value: unknown): BuildRecord {
       record.inputsDigest === undefined || record.inputsDigest === null
         ? null
         : text('inputsDigest', DIGEST),
+    reuse: record.reuse === undefined || record.reuse === null ? null : parseReuse(record.reuse),
     builtAt: time('builtAt'),
     pushedAt: record.pushed ? time('pushedAt') : null,
+  };
+}
+
+function parseReuse(value: unknown): BuildReuse {
+  const reuse = (typeof value === 'object' && value !== null ? value : {}) as Record<
+    string,
+    unknown
+  >;
+  const strings = (field: string): string[] => {
+    const found = reuse[field];
+    if (!Array.isArray(found) || !found.every((item) => typeof item === 'string')) {
+      throw invalidRecord(`"reuse.${field}" is not a list of strings`);
+    }
+    return found;
+  };
+  const text = (field: string, pattern?: RegExp): string => {
+    const found = reuse[field];
+    if (typeof found !== 'string' || (pattern !== undefined && !pattern.test(found))) {
+      throw invalidRecord(`"reuse.${field}" is missing or malformed`);
+    }
+    return found;
+  };
+  return {
+    stamp: text('stamp', DIGEST),
+    baseImage: text('baseImage'),
+    baseImageId: text('baseImageId', DIGEST),
+    tags: strings('tags'),
+    created: text('created'),
+    createdFrom: text('createdFrom'),
+    warnings: strings('warnings'),
   };
 }
 

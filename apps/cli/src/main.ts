@@ -3,7 +3,6 @@
 // framework and exits with the code it returns.
 import nodeModule from 'node:module';
 import { homedir } from 'node:os';
-import { run } from './program.js';
 
 // Node ≥ 22.1 can keep the compiled code of the command chunks between runs (in its own cache
 // dir under the temp dir): compiling them is most of what a Docker command costs before it works.
@@ -17,14 +16,22 @@ for (const stream of [process.stdout, process.stderr]) {
   });
 }
 
-const exitCode = await run(process.argv.slice(2), {
+const argv = process.argv.slice(2);
+const system = {
   cwd: process.cwd(),
   homeDir: homedir(),
   env: process.env,
   stdout: process.stdout,
   stderr: process.stderr,
   stdin: process.stdin,
-});
+};
+// A rebuild or re-push of an unchanged module is answered before the framework loads (see
+// fast-path.ts); everything else, and anything the fast path is unsure of, runs in full.
+const fast =
+  argv[0] === 'build' || argv[0] === 'push'
+    ? await import('./fast-path.js').then((module) => module.fastPath(argv, system))
+    : undefined;
+const exitCode = fast ?? (await import('./program.js').then((module) => module.run(argv, system)));
 
 // The command is done, but the HTTP client's idle keep-alive connections would hold the process
 // open for another ~100 ms: flush what was written, then leave.

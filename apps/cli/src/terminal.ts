@@ -49,6 +49,7 @@ export function createStyle(enabled: boolean): Style {
 export class Logger {
   readonly #stream: TextStream;
   readonly #verbose: boolean;
+  readonly #warnings: string[] = [];
   readonly style: Style;
 
   constructor(stream: TextStream, options: { verbose: boolean; style: Style }) {
@@ -73,7 +74,13 @@ export class Logger {
     this.#stream.write(`${this.style.green('✓')} ${redactSecrets(message)}\n`);
   }
 
+  /** Every warning written so far (redacted), e.g. for a cached result to show them again. */
+  get warnings(): readonly string[] {
+    return this.#warnings;
+  }
+
   warn(message: string): void {
+    this.#warnings.push(redactSecrets(message));
     this.#stream.write(`${this.style.yellow('warning:')} ${redactSecrets(message)}\n`);
   }
 

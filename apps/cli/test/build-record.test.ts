@@ -23,6 +23,7 @@ const built: BuildRecord = {
   manifestDigest: `sha256:${'2'.repeat(64)}`,
   moduleLayer: `sha256:${'4'.repeat(64)}`,
   inputsDigest: `sha256:${'5'.repeat(64)}`,
+  reuse: null,
   builtAt: '2026-01-02T03:04:05.000Z',
   pushedAt: null,
 };
@@ -41,11 +42,35 @@ describe('build.json', () => {
     expect(await readdir(join(dir, '.hla-compass'))).toEqual(['build.json']);
   });
 
-  it('reads a record written before moduleLayer and inputsDigest existed as not knowing them', async () => {
-    const { moduleLayer: _layer, inputsDigest: _inputs, ...older } = built;
+  it('keeps what an unchanged build needs to answer again, and refuses a malformed one', async () => {
+    const reuse = {
+      stamp: `sha256:${'6'.repeat(64)}`,
+      baseImage: 'hla-compass-test/base:1',
+      baseImageId: `sha256:${'7'.repeat(64)}`,
+      tags: ['127.0.0.1:5000/your-org/scorer:1.0.0'],
+      created: '1970-01-01T00:00:00.000Z',
+      createdFrom: 'content',
+      warnings: ['frontend/dist/ not found'],
+    };
+    await writeBuildRecord(dir, { ...built, reuse });
+    expect((await readBuildRecord(dir))?.reuse).toEqual(reuse);
+    await writeFile(
+      join(dir, '.hla-compass', 'build.json'),
+      JSON.stringify({ ...built, reuse: { ...reuse, tags: 'one' } }),
+    );
+    await expect(readBuildRecord(dir)).rejects.toThrow(/"reuse.tags" is not a list of strings/);
+  });
+
+  it('reads a record written before moduleLayer, inputsDigest and reuse existed as not knowing them', async () => {
+    const { moduleLayer: _layer, inputsDigest: _inputs, reuse: _reuse, ...older } = built;
     await mkdir(join(dir, '.hla-compass'));
     await writeFile(join(dir, '.hla-compass', 'build.json'), JSON.stringify(older));
-    expect(await readBuildRecord(dir)).toEqual({ ...built, moduleLayer: null, inputsDigest: null });
+    expect(await readBuildRecord(dir)).toEqual({
+      ...built,
+      moduleLayer: null,
+      inputsDigest: null,
+      reuse: null,
+    });
   });
 
   it('records a push: the ref pushed, the digest and when', async () => {

@@ -135,6 +135,16 @@ describe('build', { timeout: 120_000 }, () => {
       // The generated Dockerfile's last layer is the one holding the module's files.
       moduleLayer: image.RootFS.Layers?.at(-1),
       inputsDigest: expect.stringMatching(/^sha256:[0-9a-f]{64}$/),
+      // What the next build of the same inputs answers from without building (fast-path.ts).
+      reuse: {
+        stamp: expect.stringMatching(/^sha256:[0-9a-f]{64}$/),
+        baseImage: BASE_IMAGE_TAG,
+        baseImageId: (await world.docker.getImage(BASE_IMAGE_TAG).inspect()).Id,
+        tags: [tag],
+        created: committedAt,
+        createdFrom: 'git commit',
+        warnings: [],
+      },
       builtAt: expect.any(String),
       pushedAt: null,
     });

@@ -54,6 +54,7 @@ async function writeRecord(record: Partial<BuildRecord> & { imageRef: string; im
     manifestDigest: await currentManifestDigest(),
     moduleLayer: null,
     inputsDigest: null,
+    reuse: null,
     builtAt: new Date().toISOString(),
     pushedAt: null,
     ...record,

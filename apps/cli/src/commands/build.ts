@@ -12,11 +12,15 @@ import { InvalidReferenceError, parseImageReference } from '@hla-compass/registr
 import type Dockerode from 'dockerode';
 import {
   type BuildRecord,
+  type BuildReuse,
   readBuildRecord,
   recordPush,
   writeBuildRecord,
 } from '../build-record.js';
+import { type BuildResult, buildResultLines } from '../build-result.js';
+import { buildStamp } from '../build-stamp.js';
 import { defineCommand, type OptionSpec, option } from '../command.js';
+import { CONFIG_FILE } from '../config/config-file.js';
 import type { CommandContext } from '../context.js';
 import {
   contextFilter,
@@ -35,6 +39,7 @@ import {
 } from '../docker/dockerfile.js';
 import { connectDockerEngine } from '../docker/engine.js';
 import { gitProvenance } from '../docker/git-provenance.js';
+import { gitState } from '../docker/git-state.js';
 import { type BuildTags, buildImage } from '../docker/image-build.js';
 import { imageLabels } from '../docker/image-labels.js';
 import { pushUnlessPresent } from '../docker/image-push.js';
@@ -44,6 +49,7 @@ import { sourceDate } from '../docker/source-date.js';
 import { UsageError } from '../errors.js';
 import { defaultRegistry } from '../platform/publish-config.js';
 import { readValidModule } from '../valid-module.js';
+import { CLI_VERSION } from '../version.js';
 
 const DEFAULT_PLATFORM = 'linux/amd64';
 const PLATFORM = /^[a-z0-9]+\/[a-z0-9_]+(\/[a-z0-9]+)?$/;
@@ -109,6 +115,7 @@ export default defineCommand({
   ],
   async run({ options }, context) {
     const moduleDir = context.cwd;
+    const warningsBefore = context.logger.warnings.length;
     const { manifest, digest } = await readValidModule(moduleDir, context, 'nothing was built');
     const registry =
       options.tag.length === 0 && options.registry === undefined
@@ -145,8 +152,35 @@ export default defineCommand({
     });
     const dockerfile = ownDockerfile ? MODULE_DOCKERFILE : GENERATED_DOCKERFILE;
     const moduleFilter = contextFilter(await readDockerignore(moduleDir), [dockerfile]);
+    // Taken before anything is read for the build: a file changed during it changes the stamp.
+    // Only when the options alone decide the tags (not the platform's default registry).
+    const git =
+      baseImage !== undefined &&
+      options.cache &&
+      (options.tag.length > 0 || options.registry !== undefined)
+        ? await gitState(moduleDir, context.settings.raw)
+        : undefined;
+    const stamp =
+      git !== undefined
+        ? await buildStamp({
+            moduleDir,
+            include: moduleFilter,
+            cliVersion: CLI_VERSION,
+            options: {
+              tags: options.tag,
+              registry: options.registry,
+              baseImage: options.baseImage,
+              platform,
+            },
+            config: await readFile(join(context.configDir, CONFIG_FILE), 'utf8').catch(() => ''),
+            sourceDateEpoch: context.settings.get('SOURCE_DATE_EPOCH'),
+            dockerHost: context.settings.get('DOCKER_HOST'),
+            git,
+          })
+        : undefined;
     let contextFiles = moduleFilter;
     let inputsDigest: string | null = null;
+    let baseImageId: string | undefined;
     const [primary] = tags;
     if (baseImage !== undefined) {
       const generated = await writeGeneratedFiles(
@@ -155,11 +189,11 @@ export default defineCommand({
         context,
       );
       contextFiles = generated.include;
-      inputsDigest = await buildInputsDigest(engine.docker, generated.inputs, {
-        baseImage,
-        platform,
-        tags,
-      });
+      baseImageId = await localImageId(engine.docker, baseImage);
+      inputsDigest =
+        baseImageId === undefined
+          ? null
+          : buildInputsDigest(generated.inputs, { baseImageId, platform, tags });
     }
     const previous = await readBuildRecord(moduleDir).catch(() => undefined);
     const unchanged =
@@ -194,8 +228,20 @@ export default defineCommand({
       previous.imageId === imageId &&
       previous.imageRef === primary.toString() &&
       previous.platform === platform;
+    const reuse: BuildReuse | null =
+      stamp !== undefined && baseImage !== undefined && baseImageId !== undefined
+        ? {
+            stamp,
+            baseImage,
+            baseImageId,
+            tags: tags.map(String),
+            created: created.time.toISOString(),
+            createdFrom: created.origin,
+            warnings: context.logger.warnings.slice(warningsBefore),
+          }
+        : null;
     let record: BuildRecord = upToDate
-      ? { ...previous, inputsDigest, builtAt: new Date().toISOString() }
+      ? { ...previous, inputsDigest, reuse, builtAt: new Date().toISOString() }
       : {
           version: 1,
           imageRef: primary.toString(),
@@ -206,6 +252,7 @@ export default defineCommand({
           manifestDigest: digest,
           moduleLayer: ownDockerfile ? null : await topLayer(engine.docker, imageId),
           inputsDigest,
+          reuse,
           builtAt: new Date().toISOString(),
           pushedAt: null,
         };
@@ -221,57 +268,49 @@ export default defineCommand({
     }
 
     const style = context.output.style;
-    context.output.result(
-      {
-        imageRef: record.imageRef,
-        imageId,
-        tags: tags.map((tag) => tag.toString()),
-        baseImage: baseImage ?? null,
-        dockerfile,
-        dockerfileGenerated: !ownDockerfile,
-        platform,
-        manifestDigest: digest,
-        created: created.time.toISOString(),
-        createdFrom: created.origin,
-        upToDate,
-        pushed: record.pushed,
-        digest: record.digest,
-        ...(record.digest === null ? {} : { pinnedRef: `${primary.repository}@${record.digest}` }),
-      },
-      (result) => [
-        result.upToDate
-          ? `${style.green('✓')} ${result.imageRef} is up to date: the same sources gave the same image`
-          : `${style.green('✓')} Built ${result.imageRef}`,
-        `image id    ${result.imageId}`,
-        ...(result.tags.length > 1 ? [`tags        ${result.tags.join(', ')}`] : []),
-        `dockerfile  ${result.dockerfile}${result.baseImage === null ? '' : ` (generated, FROM ${result.baseImage})`}`,
-        ...(result.pinnedRef === undefined
-          ? ['', 'Next: push it with `hla-compass push` (or docker push)']
-          : [`${style.green('✓')} Pushed ${result.pinnedRef}`]),
-      ],
-    );
+    const result: BuildResult = {
+      imageRef: record.imageRef,
+      imageId,
+      tags: tags.map((tag) => tag.toString()),
+      baseImage: baseImage ?? null,
+      dockerfile,
+      dockerfileGenerated: !ownDockerfile,
+      platform,
+      manifestDigest: digest,
+      created: created.time.toISOString(),
+      createdFrom: created.origin,
+      upToDate,
+      pushed: record.pushed,
+      digest: record.digest,
+      ...(record.digest === null ? {} : { pinnedRef: `${primary.repository}@${record.digest}` }),
+    };
+    context.output.result(result, (shown) => buildResultLines(shown, style));
     return undefined;
   },
 });
 
 /**
- * The digest of what a generated build reads: `inputs` (Dockerfile, archive, requirements), the
- * base image's id (a re-pulled base is a change) and the options. Null when the base is not in
- * the engine: the build would pull it, and only a build can tell what it gets.
+ * The id of the engine's image `name`; undefined when the engine has none: the build would pull
+ * it, and only a build can tell what it gets.
  */
-async function buildInputsDigest(
-  docker: Dockerode,
-  inputs: string,
-  options: { baseImage: string; platform: string; tags: BuildTags },
-): Promise<string | null> {
-  let baseId: string;
+async function localImageId(docker: Dockerode, name: string): Promise<string | undefined> {
   try {
-    baseId = (await docker.getImage(options.baseImage).inspect()).Id;
+    return (await docker.getImage(name).inspect()).Id;
   } catch {
-    return null;
+    return undefined;
   }
+}
+
+/**
+ * The digest of what a generated build reads: `inputs` (Dockerfile, archive, requirements), the
+ * base image's id (a re-pulled base is a change) and the options.
+ */
+function buildInputsDigest(
+  inputs: string,
+  options: { baseImageId: string; platform: string; tags: BuildTags },
+): string {
   const hash = createHash('sha256');
-  for (const part of [inputs, baseId, options.platform, ...options.tags.map(String)]) {
+  for (const part of [inputs, options.baseImageId, options.platform, ...options.tags.map(String)]) {
     hash.update(part).update('\0');
   }
   return `sha256:${hash.digest('hex')}`;

@@ -7,9 +7,10 @@ import {
   recordPush,
   writeBuildRecord,
 } from '../build-record.js';
+import { pushResultLines } from '../build-result.js';
 import { defineCommand } from '../command.js';
 import { connectDockerEngine } from '../docker/engine.js';
-import { pushUnlessPresent } from '../docker/image-push.js';
+import { localImage, pushUnlessPresent } from '../docker/image-push.js';
 import { imageTag } from '../docker/image-tags.js';
 import { UsageError } from '../errors.js';
 
@@ -45,12 +46,17 @@ export default defineCommand({
     }
     const reference = imageTag(text, args.ref === undefined ? BUILD_RECORD_PATH : 'REF');
     const engine = await connectDockerEngine(context);
-    const sameTag = record !== undefined && record.imageRef === reference.toString();
+    // The digest our last push recorded vouches for the registry's copy only while the tag still
+    // names the image that push sent (`docker tag` may have moved it since).
+    const sameImage =
+      record !== undefined &&
+      record.imageRef === reference.toString() &&
+      (await localImage(engine.docker, reference)).id === record.imageId;
     const { image, digest, pushed } = await pushUnlessPresent(
       engine.docker,
       reference,
       context,
-      sameTag ? record.digest : undefined,
+      sameImage ? record.digest : undefined,
     );
     // The record ties an image to the manifest it was built from: only that image may update it.
     const recorded = record !== undefined && record.imageId === image.id;
@@ -74,9 +80,7 @@ export default defineCommand({
         pushed,
         recorded,
       },
-      (result) => [
-        `${context.output.style.green('✓')} ${result.pushed ? 'Pushed' : 'Already at the registry:'} ${result.pinnedRef}`,
-      ],
+      (result) => pushResultLines(result, context.output.style),
     );
     return undefined;
   },
