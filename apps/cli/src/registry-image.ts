@@ -9,6 +9,7 @@ import {
   type ManifestResolution,
   manifestContent,
   RegistryClient,
+  type RegistryClientOptions,
   RegistryError,
   resolveDockerCredentials,
 } from '@hla-compass/registry-client';
@@ -17,8 +18,13 @@ import { CliError, RejectedError, ServiceUnavailableError, UsageError } from './
 import { leanFetch } from './lean-fetch.js';
 import { registryLoginHint } from './registry-login-hint.js';
 
-export function registryClient(context: CommandContext): RegistryClient {
+/** A client with the user's Docker credentials; `limits` bound how long a call may take. */
+export function registryClient(
+  context: CommandContext,
+  limits: Pick<RegistryClientOptions, 'timeoutMs' | 'retry'> = {},
+): RegistryClient {
   return new RegistryClient({
+    ...limits,
     fetch: leanFetch,
     credentials: async (registry) =>
       (
@@ -120,13 +126,22 @@ export function found<T extends { status: string }>(
   }
 }
 
+/** What the registry holds under a tag, as far as a push cares. */
+export type RegistryImageState =
+  | { readonly status: 'present'; readonly digest: string }
+  | { readonly status: 'absent' }
+  /** No answer, or 5xx after the retries: what the CLI saw, for the push's failure to quote. */
+  | { readonly status: 'unavailable'; readonly message: string }
+  /** Refused, or an answer that could not be read: the push finds out for itself. */
+  | { readonly status: 'unknown'; readonly message: string };
+
 /**
  * Whether the registry's image under `reference` is the local image `imageId` (built for
  * `platform`): the digest it answers is `knownDigest` (what our last push of it recorded), or its
- * config digest is the image id. Any answer but a found image is "no": the caller pushes, and
- * the push reports what is wrong.
+ * config digest is the image id. A registry that answers nothing usable is no answer, never a
+ * failure: the caller pushes, and the push reports what is wrong.
  */
-export async function registryHoldsImage(
+export async function registryImageState(
   registry: RegistryClient,
   reference: ImageReference,
   local: {
@@ -134,21 +149,33 @@ export async function registryHoldsImage(
     readonly platform: string;
     readonly knownDigest?: string | null;
   },
-): Promise<string | undefined> {
+): Promise<RegistryImageState> {
   try {
     const resolution = await registry.resolveManifest(reference);
-    if (resolution.status !== 'found') return undefined;
-    if (resolution.digest === local.knownDigest) return resolution.digest;
+    if (resolution.status === 'not_found') return { status: 'absent' };
+    if (resolution.status === 'unavailable') return resolution;
+    if (resolution.status !== 'found') return { status: 'unknown', message: resolution.message };
+    if (resolution.digest === local.knownDigest) {
+      return { status: 'present', digest: resolution.digest };
+    }
     const image = await imageManifest(
       registry,
       atDigest(reference, resolution.digest),
       local.platform,
     );
-    return image.configDigest === local.imageId ? resolution.digest : undefined;
+    return image.configDigest === local.imageId
+      ? { status: 'present', digest: resolution.digest }
+      : { status: 'absent' };
   } catch (error) {
+    // The manifest read after a found digest can go unanswered too.
+    if (error instanceof ServiceUnavailableError) {
+      return { status: 'unavailable', message: error.message };
+    }
     // A registry that answers strangely is the push's to report; a bug is not swallowed.
     const expected = [RegistryError, CliError, CredentialHelperError, DockerConfigError];
-    if (expected.some((kind) => error instanceof kind)) return undefined;
+    if (expected.some((kind) => error instanceof kind)) {
+      return { status: 'unknown', message: (error as Error).message };
+    }
     throw error;
   }
 }

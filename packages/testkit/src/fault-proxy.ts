@@ -105,8 +105,16 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
         port: upstream.port || 80,
         method: incoming.method,
         path: incoming.url,
-        // The upstream sees its own host, as a client talking to it directly would send it.
-        headers: { ...incoming.headers, host: upstream.host },
+        // The upstream sees its own host, as a client talking to it directly would send it, and
+        // the proxy's in X-Forwarded-Host, as behind any reverse proxy: a registry builds its
+        // upload Locations from it, so the PATCH and PUT of a blob come through here too.
+        headers: {
+          ...incoming.headers,
+          host: upstream.host,
+          ...(incoming.headers.host === undefined
+            ? {}
+            : { 'x-forwarded-host': incoming.headers.host }),
+        },
       },
       (upstreamAnswer) => {
         if (how.loseAnswer === true) {

@@ -64,6 +64,12 @@ export const variables = [
     default: '30',
   },
   {
+    name: 'HLA_COMPASS_PUSH_IDLE_TIMEOUT_SECONDS',
+    description:
+      'How long `push` and `build --push` wait for progress from the Docker engine before they stop the push (exit 4); a "still waiting" line comes at each quarter of it.',
+    default: '120',
+  },
+  {
     name: 'HLA_CORRELATION_ID',
     description: 'Sent as `X-Correlation-Id` with every request to the platform (as the SDK does).',
     default: 'unset',

@@ -1,14 +1,17 @@
 // One push through the engine: the auth config always attached, per-layer progress on stderr, a
-// failure the engine reports inside the stream turned into an error that says what to do, and
-// the digest the registry stored (the stream's `aux.Digest`) handed back.
+// failure the engine reports inside the stream turned into an error that says what to do, a
+// stream gone silent given up, and the digest the registry stored (the stream's `aux.Digest`)
+// handed back.
+import type { Readable } from 'node:stream';
 import type { ImageReference } from '@hla-compass/registry-client';
 import type Dockerode from 'dockerode';
 import type { CommandContext } from '../context.js';
 import { type CliError, RejectedError, ServiceUnavailableError, UsageError } from '../errors.js';
-import { registryClient, registryHoldsImage } from '../registry-image.js';
+import { registryClient, registryImageState } from '../registry-image.js';
 import { registryLoginHint } from '../registry-login-hint.js';
 import type { Logger } from '../terminal.js';
 import { engineMessage } from './engine.js';
+import { idleWatched, noticeInterval } from './idle-watch.js';
 import { type ProgressMode, PushLog, progressEvents, progressMode } from './progress.js';
 import { registryAuthConfig } from './registry-auth.js';
 
@@ -50,10 +53,32 @@ function imageNotBuilt(image: string): UsageError {
   });
 }
 
+/** The CLI's own look at the registry before a push is a shortcut: it may not hold a push up long. */
+const PRE_CHECK = { timeoutMs: 5_000, retry: { maxAttempts: 2 } } as const;
+/** Long enough for a registry to commit a multi-GB layer; see pushIdleTimeoutMs. */
+const DEFAULT_IDLE_TIMEOUT_SECONDS = 120;
+
+/**
+ * How long the engine's push may send nothing before it is given up. While bytes move, even
+ * slowly, the engine reports progress several times a second, and its own retries count down
+ * once a second; what is silent is a registry that stopped reading or answering, or one still
+ * committing a large layer, for which two minutes is ample.
+ */
+export function pushIdleTimeoutMs(context: CommandContext): number {
+  return (
+    context.settings.seconds(
+      'HLA_COMPASS_PUSH_IDLE_TIMEOUT_SECONDS',
+      DEFAULT_IDLE_TIMEOUT_SECONDS,
+    ) * 1000
+  );
+}
+
 /**
  * Pushes one tag as `push` and `build --push` do, unless the registry already has this very image
  * under it (its digest is `knownDigest`, the one our last push of it recorded, or its config is the
  * local image): then nothing is streamed, as `docker push` of an unchanged image sends nothing.
+ * A registry the check cannot reach is no reason not to push: the engine may reach it another
+ * way (its own proxy, its own network); what the check saw goes into the push's failure.
  */
 export async function pushUnlessPresent(
   docker: Dockerode,
@@ -61,17 +86,36 @@ export async function pushUnlessPresent(
   context: CommandContext,
   knownDigest?: string | null,
 ): Promise<{ image: LocalImage; digest: string; pushed: boolean }> {
+  const idleTimeoutMs = pushIdleTimeoutMs(context);
   const image = await localImage(docker, reference);
-  const present = await registryHoldsImage(registryClient(context), reference, {
+  const state = await registryImageState(registryClient(context, PRE_CHECK), reference, {
     imageId: image.id,
     platform: image.platform,
     knownDigest,
   });
-  if (present !== undefined) {
+  if (state.status === 'present') {
     context.logger.info(`${reference.toString()} is already at the registry: nothing to push`);
-    return { image, digest: present, pushed: false };
+    return { image, digest: state.digest, pushed: false };
   }
-  return { image, digest: await pushTag(docker, reference, context), pushed: true };
+  if (state.status === 'unavailable') {
+    context.logger.info(
+      `could not check what ${reference.registry} holds (${state.message}); pushing through the Docker engine anyway`,
+    );
+  } else if (state.status === 'unknown') {
+    context.logger.debug(`could not tell what ${reference.registry} holds: ${state.message}`);
+  }
+  const digest = await pushTag(docker, reference, context, {
+    idleTimeoutMs,
+    ...(state.status === 'unavailable' ? { registryUnavailable: state.message } : {}),
+  });
+  return { image, digest, pushed: true };
+}
+
+export interface PushTagOptions {
+  /** Default: HLA_COMPASS_PUSH_IDLE_TIMEOUT_SECONDS. */
+  readonly idleTimeoutMs?: number;
+  /** Why the CLI's own check could not reach the registry, if it could not. */
+  readonly registryUnavailable?: string;
 }
 
 /** Pushes one tag as `push` and `build --push` do: with the user's credentials, progress on stderr. */
@@ -79,10 +123,27 @@ export async function pushTag(
   docker: Dockerode,
   reference: ImageReference,
   context: CommandContext,
+  options: PushTagOptions = {},
 ): Promise<string> {
+  const idleTimeoutMs = options.idleTimeoutMs ?? pushIdleTimeoutMs(context);
   context.logger.info(`Pushing ${reference.toString()}`);
   const auth = await registryAuthConfig(reference.registry, context);
-  return pushImage(docker, reference, auth, context.logger, progressMode(context.logger));
+  return pushImage(docker, reference, auth, {
+    logger: context.logger,
+    mode: progressMode(context.logger),
+    idleTimeoutMs,
+    ...(options.registryUnavailable === undefined
+      ? {}
+      : { registryUnavailable: options.registryUnavailable }),
+  });
+}
+
+export interface PushImageOptions {
+  readonly logger: Logger;
+  readonly mode: ProgressMode;
+  /** Silence of the engine's progress stream after which the push is stopped (exit 4). */
+  readonly idleTimeoutMs: number;
+  readonly registryUnavailable?: string;
 }
 
 /** Pushes `reference` (repository and tag) and returns the digest the registry stored. */
@@ -90,16 +151,16 @@ export async function pushImage(
   docker: Dockerode,
   reference: ImageReference,
   auth: Dockerode.AuthConfigObject,
-  logger: Logger,
-  mode: ProgressMode,
+  options: PushImageOptions,
 ): Promise<string> {
   const image = reference.toString();
-  let stream: NodeJS.ReadableStream;
+  let stream: Readable;
   try {
     // Name and tag apart: a name without a tag would make the engine push every tag it has.
-    stream = await docker
+    // The stream is the engine's HTTP response (an IncomingMessage), which the types do not say.
+    stream = (await docker
       .getImage(reference.repository)
-      .push({ tag: reference.tag ?? 'latest', authconfig: auth });
+      .push({ tag: reference.tag ?? 'latest', authconfig: auth })) as Readable;
   } catch (error) {
     if (isNotFound(error)) throw imageNotBuilt(image);
     throw new RejectedError(`the Docker engine refused to push ${image}: ${engineMessage(error)}`, {
@@ -107,10 +168,27 @@ export async function pushImage(
       cause: error,
     });
   }
-  const log = new PushLog(logger, mode);
+  const log = new PushLog(options.logger, options.mode);
+  // Destroying the stream closes the connection to the engine, which cancels the push there.
+  const chunks = idleWatched(stream, {
+    timeoutMs: options.idleTimeoutMs,
+    noticeMs: noticeInterval(options.idleTimeoutMs),
+    onQuiet: (silentMs) =>
+      log.note(
+        `still waiting for ${reference.registry} (no progress for ${Math.round(silentMs / 1000)} s)`,
+      ),
+    onTimeout: () => pushStalled(reference, options.idleTimeoutMs),
+  });
   let digest: string | undefined;
-  for await (const event of progressEvents(stream)) {
-    if (event.error !== undefined) throw pushFailure(event.error, reference);
+  for await (const event of progressEvents(chunks)) {
+    if (event.error !== undefined) {
+      throw pushFailure(event.error, reference, {
+        ...(event.errorCode === undefined ? {} : { code: event.errorCode }),
+        ...(options.registryUnavailable === undefined
+          ? {}
+          : { registryUnavailable: options.registryUnavailable }),
+      });
+    }
     log.event(event);
     const pushed = event.aux?.Digest;
     if (typeof pushed === 'string' && DIGEST.test(pushed)) digest = pushed;
@@ -124,14 +202,66 @@ export async function pushImage(
   return digest;
 }
 
-const DENIED = /denied|unauthorized|authentication required|no basic auth credentials|forbidden/i;
-const UNREACHABLE =
-  /connection refused|no such host|i\/o timeout|network is unreachable|connection reset|TLS handshake timeout|no route to host/i;
+function pushStalled(reference: ImageReference, idleTimeoutMs: number): ServiceUnavailableError {
+  const seconds = Math.round(idleTimeoutMs / 1000);
+  return new ServiceUnavailableError(
+    `the push of ${reference.toString()} made no progress for ${seconds} s: ${reference.registry} stopped answering the Docker engine, and the push was stopped`,
+    {
+      code: 'PUSH_STALLED',
+      hint: `check that ${reference.registry} is up, then push again; a registry that is only slow may need a longer HLA_COMPASS_PUSH_IDLE_TIMEOUT_SECONDS (now ${seconds})`,
+    },
+  );
+}
 
-/** What an in-band push error means for the user: refused (exit 1) or unreachable (exit 4). */
-export function pushFailure(message: string, reference: ImageReference): CliError {
+const DENIED = /denied|unauthorized|authentication required|no basic auth credentials|forbidden/i;
+/** Go's words for a connection that failed, broke or timed out, as the engine passes them on. */
+const UNREACHABLE =
+  /connection refused|no such host|i\/o timeout|network is unreachable|connection reset|TLS handshake timeout|no route to host|context deadline exceeded|Client\.Timeout exceeded|awaiting headers|broken pipe|unexpected EOF|: EOF$|server misbehaving|toomanyrequests/i;
+const PLAIN_HTTP = /server gave HTTP response to HTTPS client/i;
+/** The distribution client's words for a status it did not expect: `received unexpected HTTP status: 503 Service Unavailable`. */
+const HTTP_STATUS = /\bHTTP status:? (\d{3})\b|\bstatus code:? (\d{3})\b/i;
+
+export type PushFailureCause = 'denied' | 'unavailable' | 'plain-http' | 'other';
+
+/**
+ * Why the engine's push failed: a status it reports (errorDetail.code, or the one in the
+ * distribution client's message) first, then the registry's error codes and Go's network
+ * errors in its message. 401 and 403 are a refusal; 408, 429 and 5xx a registry unavailable.
+ */
+export function pushFailureCause(message: string, code?: number): PushFailureCause {
+  const status = code !== undefined && code >= 400 && code <= 599 ? code : httpStatus(message);
+  if (status === 401 || status === 403) return 'denied';
+  if (status !== undefined && (status === 408 || status === 429 || status >= 500)) {
+    return 'unavailable';
+  }
+  if (DENIED.test(message)) return 'denied';
+  if (UNREACHABLE.test(message)) return 'unavailable';
+  if (PLAIN_HTTP.test(message)) return 'plain-http';
+  return 'other';
+}
+
+function httpStatus(message: string): number | undefined {
+  const match = HTTP_STATUS.exec(message);
+  const digits = match?.[1] ?? match?.[2];
+  return digits === undefined ? undefined : Number(digits);
+}
+
+export interface PushFailureEvidence {
+  /** errorDetail.code of the engine's error event. */
+  readonly code?: number;
+  /** Why the CLI's own check of the registry got no answer, if it got none. */
+  readonly registryUnavailable?: string;
+}
+
+/** What an in-band push error means for the user: refused (exit 1) or unavailable (exit 4). */
+export function pushFailure(
+  message: string,
+  reference: ImageReference,
+  evidence: PushFailureEvidence = {},
+): CliError {
   const registry = reference.registry;
-  if (DENIED.test(message)) {
+  const cause = pushFailureCause(message, evidence.code);
+  if (cause === 'denied') {
     return new RejectedError(
       `${registry} refused the push of ${reference.repository}: ${message}`,
       {
@@ -140,13 +270,22 @@ export function pushFailure(message: string, reference: ImageReference): CliErro
       },
     );
   }
-  if (UNREACHABLE.test(message)) {
-    return new ServiceUnavailableError(`cannot reach the registry ${registry}: ${message}`, {
+  const status = evidence.code ?? httpStatus(message);
+  if (cause === 'unavailable' && status !== undefined) {
+    return new ServiceUnavailableError(`the registry ${registry} is unavailable: ${message}`, {
       code: 'REGISTRY_UNAVAILABLE',
-      hint: `check that ${registry} is up and that the name is right`,
+      hint: `${registry} answered ${status} to every try of the Docker engine: check that it is up (its status page or logs), then push again`,
     });
   }
-  if (/server gave HTTP response to HTTPS client/i.test(message)) {
+  if (cause === 'unavailable' || (cause === 'other' && evidence.registryUnavailable)) {
+    const seen =
+      cause === 'other' ? ` (hla-compass's own check: ${evidence.registryUnavailable})` : '';
+    return new ServiceUnavailableError(`cannot reach the registry ${registry}: ${message}${seen}`, {
+      code: 'REGISTRY_UNAVAILABLE',
+      hint: `check that ${registry} is up and that the name is right, then push again`,
+    });
+  }
+  if (cause === 'plain-http') {
     return new RejectedError(
       `${registry} speaks plain HTTP, which the Docker engine refuses: ${message}`,
       {

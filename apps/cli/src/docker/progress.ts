@@ -11,6 +11,8 @@ export interface ProgressEvent {
   readonly aux?: Readonly<Record<string, unknown>>;
   /** A failure reported inside the stream (`errorDetail.message`, else `error`). */
   readonly error?: string;
+  /** `errorDetail.code`, when the engine gives one (an HTTP status, where it does). */
+  readonly errorCode?: number;
 }
 
 type JsonRecord = Readonly<Record<string, unknown>>;
@@ -35,6 +37,7 @@ export function parseProgressEvent(line: string): ProgressEvent {
   if (!isRecord(value)) return { stream: `${line}\n` };
   const detail = isRecord(value.errorDetail) ? text(value.errorDetail, 'message') : undefined;
   const error = detail ?? text(value, 'error');
+  const code = isRecord(value.errorDetail) ? value.errorDetail.code : undefined;
   return {
     stream: text(value, 'stream'),
     status: text(value, 'status'),
@@ -45,6 +48,9 @@ export function parseProgressEvent(line: string): ProgressEvent {
       error === undefined && ('error' in value || 'errorDetail' in value)
         ? 'the engine reported an error without a message'
         : error,
+    ...(typeof code === 'number' && Number.isInteger(code) && code !== 0
+      ? { errorCode: code }
+      : {}),
   };
 }
 
@@ -141,8 +147,19 @@ export class BuildLog {
 
 /** Layer states after which nothing more happens to that layer. */
 const LAYER_DONE = /^(Pushed|Layer already exists|Mounted from )/;
+/** The engine's countdown before it tries a failed layer upload again, one event a second. */
+const RETRYING = /^Retrying in (\d+) seconds?$/;
 
-/** Push output: on a terminal one line per layer, redrawn; elsewhere one line per finished layer. */
+/** The seconds of a retry countdown state, or undefined for any other state. */
+function retryCountdown(state: string | undefined): number | undefined {
+  const match = state === undefined ? null : RETRYING.exec(state);
+  return match?.[1] === undefined ? undefined : Number(match[1]);
+}
+
+/**
+ * Push output: on a terminal one line per layer, redrawn; elsewhere one line per finished layer
+ * and one per retry the engine starts, so that a log shows why a push takes its time.
+ */
 export class PushLog {
   readonly #logger: Logger;
   readonly #mode: ProgressMode;
@@ -168,9 +185,17 @@ export class PushLog {
       this.#redraw();
     } else if (LAYER_DONE.test(status) && (previous === undefined || !LAYER_DONE.test(previous))) {
       this.#logger.progress(`${id}: ${status}\n`);
+    } else if (!this.#mode.verbose && isNewRetry(status, previous)) {
+      this.#logger.progress(`${id}: ${status}\n`);
     } else if (this.#mode.verbose) {
       this.#logger.progress(`${id}: ${state}\n`);
     }
+  }
+
+  /** A line of its own, e.g. that the push is still waiting; on a terminal the layers go below it. */
+  note(line: string): void {
+    this.#logger.progress(`${line}\n`);
+    this.#drawn = 0;
   }
 
   #redraw(): void {
@@ -179,4 +204,12 @@ export class PushLog {
     this.#logger.progress(up + rows.join(''));
     this.#drawn = this.#layers.size;
   }
+}
+
+/** A countdown that starts (not its next second): the engine's first retry of a layer, or a later one. */
+function isNewRetry(status: string, previous: string | undefined): boolean {
+  const seconds = retryCountdown(status);
+  if (seconds === undefined) return false;
+  const before = retryCountdown(previous);
+  return before === undefined || seconds > before;
 }
