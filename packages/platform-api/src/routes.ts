@@ -106,7 +106,7 @@ export const routes = {
     path: '/v1/auth/refresh',
     operationId: 'refresh',
     summary:
-      'Trade a refresh token (`refreshToken`, or `refresh_token` as the Python SDK sends it; both at once must agree) for new tokens. Refresh tokens are single use; reusing one revokes every token of its sign-in.',
+      'Trade a refresh token (`refreshToken`, or `refresh_token` as the Python SDK sends it; both at once must agree) for new tokens. Refresh tokens are single use; reusing one revokes every token of its sign-in, except a re-send within 30 s of its rotation while its successor is unused (a lost answer, two commands racing), which is answered with that same successor.',
     auth: 'none',
     request: { body: refreshRequestSchema },
     responses: { 200: tokensSchema },
