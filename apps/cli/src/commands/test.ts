@@ -17,9 +17,9 @@ import { defineCommand, type OptionSpec, option } from '../command.js';
 import type { CommandContext } from '../context.js';
 import { connectDockerEngine, engineMessage } from '../docker/engine.js';
 import { AuthenticationError, CliError, ExitCode, RejectedError, UsageError } from '../errors.js';
+import { interruptedExitCode, onInterrupt } from '../interrupt.js';
 import { runContainer } from '../testing/container-run.js';
 import { inputDefaults } from '../testing/input-defaults.js';
-import { onInterrupt } from '../testing/interrupt.js';
 import { watchModule } from '../testing/module-watch.js';
 import {
   CONTAINER_PATHS,
@@ -36,7 +36,6 @@ import { judgeRun, payloadIssues, type TestIssue } from '../testing/test-verdict
 import { readValidModule } from '../valid-module.js';
 
 /** The shell's exit status for a process ended by Ctrl-C (128 + SIGINT). */
-const INTERRUPTED = 130;
 
 /** Where a run's files live in the module, kept until the next run (for a look after a failure). */
 const RUN_DIR = '.hla-compass/test';
@@ -138,7 +137,7 @@ export default defineCommand({
       const report = await testOnce(testOptions, context, interrupt.signal);
       if (report === undefined) {
         context.logger.warn('interrupted: the test container was stopped and removed');
-        return INTERRUPTED as ExitCode;
+        return interruptedExitCode(interrupt.signal) as ExitCode;
       }
       context.output.result(
         {
@@ -345,7 +344,7 @@ async function watchLoop(
     watcher?.close();
   }
   logger.info('Stopped watching.');
-  return INTERRUPTED as ExitCode;
+  return interruptedExitCode(signal) as ExitCode;
 }
 
 function startWatching(dir: string, signal: AbortSignal) {
