@@ -1,10 +1,10 @@
 // .hla-compass/build.json: which image the last `build` made from which manifest and, after
 // `push`, the digest the registry stored, so that `push` and `publish` know the image without
 // being told. Versioned, validated on read and write, written atomically.
-import { randomBytes } from 'node:crypto';
-import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseImageReference } from '@hla-compass/registry-client';
+import { writeFileAtomically } from './atomic-file.js';
 import { UsageError } from './errors.js';
 
 /** Relative to the module directory. */
@@ -92,13 +92,7 @@ export async function writeBuildRecord(moduleDir: string, record: BuildRecord): 
   const path = join(moduleDir, BUILD_RECORD_PATH);
   const checked = parseBuildRecord(record);
   await mkdir(join(moduleDir, '.hla-compass'), { recursive: true });
-  const temporary = `${path}.${randomBytes(6).toString('hex')}.tmp`;
-  try {
-    await writeFile(temporary, `${JSON.stringify(checked, null, 2)}\n`);
-    await rename(temporary, path);
-  } finally {
-    await rm(temporary, { force: true });
-  }
+  await writeFileAtomically(path, `${JSON.stringify(checked, null, 2)}\n`);
   return path;
 }
 

@@ -6,8 +6,9 @@
 // it does not know, a record without `reuse`, an engine or registry that does not answer at once,
 // any error) returns undefined, and the full command runs, decides and reports as it always does.
 import { existsSync } from 'node:fs';
-import { readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { writeFileAtomically } from './atomic-file.js';
 import { type PushResult, pushResultLines } from './build-result.js';
 import { Settings } from './config/variables.js';
 import { type DockerEndpoint, dockerEndpoint } from './docker/engine.js';
@@ -154,17 +155,9 @@ export function isReuse(value: unknown): value is Reuse {
   );
 }
 
-/** As build-record.ts writes it: a temp file, then a rename. */
+/** As build-record.ts writes it. */
 export async function writeRecord(dir: string, record: RecordFields): Promise<void> {
-  const path = join(dir, RECORD_PATH);
-  // No node:crypto for a temp name: loading it costs more than the whole push check.
-  const temporary = `${path}.${process.pid}-${Date.now()}.tmp`;
-  try {
-    await writeFile(temporary, `${JSON.stringify(record, null, 2)}\n`);
-    await rename(temporary, path);
-  } finally {
-    await rm(temporary, { force: true });
-  }
+  await writeFileAtomically(join(dir, RECORD_PATH), `${JSON.stringify(record, null, 2)}\n`);
 }
 
 /** `registry/path` of a tagged reference as build.json holds it (`registry/path:tag`). */
