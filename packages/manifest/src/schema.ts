@@ -59,9 +59,10 @@ const executionMode = z.enum(['interactive', 'async', 'workflow']);
 const author = z
   .looseObject({
     name: text('the author or team name', { min: 1 }),
-    // Annotated, not enforced, as on the platform: git's user.email, which `init` copies, is
-    // often a local address such as ci@build-host that strict email grammars refuse.
-    email: z.string().meta({ description: 'a contact email address', format: 'email' }).optional(),
+    // Any string, as on the platform: git's user.email, which `init` copies, is often a local
+    // address such as ci@build-host that strict email grammars refuse. No `format` either, or
+    // editors would refuse what validate accepts.
+    email: z.string().meta({ description: 'a contact email address' }).optional(),
     organization: z
       .string()
       .meta({ description: 'the organization the author belongs to' })
