@@ -1,11 +1,15 @@
 #!/bin/sh
-# Writes .data/registry-auth/htpasswd, the user file of the `registry-auth` service in
-# docker-compose.yml: one bcrypt entry for REGISTRY_AUTH_USER / REGISTRY_AUTH_PASSWORD. The
-# defaults are a throwaway local test account, not a secret; the file is generated, never
-# committed (.data/ is git-ignored). Run it before `docker compose up`:
+# Writes REGISTRY_AUTH_DIR/htpasswd (default .data/registry-auth/htpasswd), the user file of the
+# `registry-auth` service in docker-compose.yml, which mounts the same REGISTRY_AUTH_DIR: one
+# bcrypt entry for REGISTRY_AUTH_USER / REGISTRY_AUTH_PASSWORD. The defaults are a throwaway
+# local test account, not a secret; the file is generated, never committed (.data/ is
+# git-ignored). A relative REGISTRY_AUTH_DIR is taken from the repository root, as docker compose
+# takes it from the compose file's directory. Run it before `docker compose up`, or before
+# `docker-registry serve` with `auth.htpasswd.path` set to the file:
 #
 #   scripts/registry-auth-htpasswd.sh
 #   REGISTRY_AUTH_USER=me REGISTRY_AUTH_PASSWORD=another-password scripts/registry-auth-htpasswd.sh
+#   REGISTRY_AUTH_DIR=/tmp/registry-auth scripts/registry-auth-htpasswd.sh
 #
 # Needs htpasswd (Debian/Ubuntu: apache2-utils), or perl with a libcrypt that makes bcrypt
 # (libxcrypt, as on Debian 12 and Ubuntu 22.04+).
@@ -20,7 +24,12 @@ case "$user" in
     ;;
 esac
 
-dir="$(cd "$(dirname "$0")/.." && pwd)/.data/registry-auth"
+root="$(cd "$(dirname "$0")/.." && pwd)"
+dir="${REGISTRY_AUTH_DIR:-.data/registry-auth}"
+case "$dir" in
+  /*) ;;
+  *) dir="$root/$dir" ;;
+esac
 mkdir -p "$dir"
 
 if command -v htpasswd >/dev/null 2>&1; then
