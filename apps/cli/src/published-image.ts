@@ -39,19 +39,52 @@ export interface ImageChoice {
   readonly manifestDigest: string;
 }
 
+/** The image publish would send, chosen but not yet looked up at its registry. */
+export interface ChosenImage {
+  readonly reference: ImageReference;
+  readonly source: ImageSource;
+  /** The build recorded here, when no --image-ref was given and there is one. */
+  readonly record: BuildRecord | undefined;
+}
+
 export async function publishedImage(
   context: CommandContext,
   choice: ImageChoice,
 ): Promise<PublishedImage> {
+  return resolvePublishedImage(
+    context,
+    await chooseImageToPublish(context, choice),
+    choice.manifestDigest,
+  );
+}
+
+/**
+ * The first half of {@link publishedImage}, without a registry call: which image, and whether
+ * manifest.json changed since the recorded build. The preflight takes the reference from here
+ * for the allowlist, which needs no answer from the registry.
+ */
+export async function chooseImageToPublish(
+  context: CommandContext,
+  choice: ImageChoice,
+): Promise<ChosenImage> {
   const record = choice.imageRef === undefined ? await readBuildRecord(context.cwd) : undefined;
-  const { reference, source } = chooseImage(context, choice, record);
+  return { ...chooseImage(context, choice, record), record };
+}
+
+/** The second half of {@link publishedImage}: the chosen image's digest, and whether it was built here. */
+export async function resolvePublishedImage(
+  context: CommandContext,
+  chosen: ChosenImage,
+  manifestDigest: string,
+): Promise<PublishedImage> {
+  const { reference, source, record } = chosen;
   const registry = registryClient(context);
   const resolution = await read(reference, () => registry.resolveManifest(reference));
   const digest = found(reference, resolution).digest;
   const builtHere =
     record === undefined
       ? null
-      : await checkBuiltHere(context, registry, reference, digest, record, choice.manifestDigest);
+      : await checkBuiltHere(context, registry, reference, digest, record, manifestDigest);
   const pinned = `${reference.repository}${reference.tag ? `:${reference.tag}` : ''}@${digest}`;
   return { reference, source, digest, pinned, builtHere };
 }

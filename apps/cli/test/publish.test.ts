@@ -413,26 +413,34 @@ describe('publish refusals', () => {
 });
 
 describe('publish --dry-run', () => {
-  it('prints the plan and leaves the registry, the platform databases and the config untouched', async () => {
+  it('prints the checks and leaves the registry, the platform databases and the config untouched', async () => {
     await login(sandbox, world.users.developer, 'staging');
     await sandbox.run(['keys', 'init']);
     const digest = await world.pushImage(imageOf());
     const before = await snapshot();
 
+    // The key is not registered in staging: the publish would be UNTRUSTED_KEY, so is the dry run.
     const result = await publish(['--env', 'staging', '--dry-run', '--json']);
-    expect(result.code).toBe(0);
-    expect(JSON.parse(result.stdout)).toMatchObject({
+    expect(result.code).toBe(1);
+    const body = JSON.parse(result.stdout);
+    expect(body).toMatchObject({
       dryRun: true,
+      ok: false,
+      exitCode: 1,
       environment: 'staging',
       module: moduleName(),
       imageRef: `${imageOf()}@${digest}`,
-      allowlist: { allowed: true, pattern: `${world.plain.host}/your-org/*` },
-      signing: {
-        requireSignature: true,
-        signed: true,
-        keyStatus: expect.stringContaining('not registered'),
-      },
     });
+    expect(body.checks).toContainEqual(
+      expect.objectContaining({
+        check: 'allowlist',
+        ok: true,
+        message: expect.stringContaining(`allowed by ${world.plain.host}/your-org/*`),
+      }),
+    );
+    expect(body.checks).toContainEqual(
+      expect.objectContaining({ check: 'key-registration', ok: false, code: 'UNTRUSTED_KEY' }),
+    );
     const human = await publish(['--env', 'staging', '--dry-run']);
     expect(human.stdout).toContain('Nothing was sent and nothing was written.');
     expect(await snapshot()).toEqual(before);

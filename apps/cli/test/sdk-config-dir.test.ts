@@ -509,6 +509,8 @@ describe("publishing from the SDK's config dir", () => {
     await world.pushImage(image);
     const created = JSON.parse((await run(['keys', 'init', '--json'])).stdout);
     await loginAsDeveloper('dev');
+    // Registered, or the dry run exits 1 as the signed publish would (UNTRUSTED_KEY).
+    expect((await run(['keys', 'register'], 'dev')).code).toBe(0);
     const before = await readdir(moduleDir);
     const result = await run(['publish', '--dry-run', '--image-ref', image, '--json'], 'dev', {
       cwd: moduleDir,
@@ -518,7 +520,7 @@ describe("publishing from the SDK's config dir", () => {
       dryRun: true,
       environment: 'dev',
       apiUrl: world.apiUrl('dev'),
-      signing: { signed: true, keyFingerprint: created.keyFingerprint },
+      keyFingerprint: created.keyFingerprint,
     });
     expect(await readdir(moduleDir)).toEqual(before);
 

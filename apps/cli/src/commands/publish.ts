@@ -2,32 +2,22 @@
 // publish statement and registers the version with one environment's catalog. Never builds.
 import { createHash } from 'node:crypto';
 import type { PublishAccepted, PublishRequest } from '@hla-compass/platform-api';
-import { findAllowlistMatch } from '@hla-compass/registry-client';
-import {
-  generateKeyPair,
-  type JsonObject,
-  KeysNotFoundError,
-  SigningError,
-  type StoredKeyPair,
-  signPublishStatement,
-  unsignedManifest,
-  writeKeyFiles,
-} from '@hla-compass/signing';
+import { type JsonObject, signPublishStatement, unsignedManifest } from '@hla-compass/signing';
 import { defineCommand, option } from '../command.js';
 import type { CommandContext } from '../context.js';
-import { ServiceUnavailableError, UsageError } from '../errors.js';
+import { type ExitCode, ServiceUnavailableError } from '../errors.js';
 import { uninterruptedOrExplained } from '../interrupt.js';
 import { publishName, rejection, waitForDecision } from '../platform/approval.js';
 import type { PlatformClient } from '../platform/client.js';
-import { publishedImage } from '../published-image.js';
 import {
-  asUserError,
-  keyLayout,
-  keyRegistration,
-  keysDirectory,
-  loadSigningKeys,
-  sdkKeyOnlyMessage,
-} from '../signing-keys.js';
+  allowlistMatch,
+  type Preflight,
+  type PreflightOptions,
+  runPreflight,
+} from '../preflight.js';
+import { ensureRegisteredKeys, loadKeysIfAny, signatureRequiredError } from '../publish-keys.js';
+import { publishedImage } from '../published-image.js';
+import { asUserError } from '../signing-keys.js';
 import { readValidModule } from '../valid-module.js';
 
 export default defineCommand({
@@ -36,7 +26,7 @@ export default defineCommand({
     'It validates the module, picks the image (--image-ref, else the tag the last `hla-compass build` here recorded in .hla-compass/build.json, whoever pushed it, else <registry>/<name>:<version> with the registry of the publish config), ' +
     'checks it against the registry allowlist, resolves its digest with your Docker credentials, checks that a recorded build is the image at the registry and that manifest.json has not changed since (exit 2 if it has: rebuild and push), signs the publish statement with your Ed25519 key and sends it. ' +
     'Scope org is approved at once; scope public waits for a platform superuser (--wait waits for the decision). ' +
-    '--dry-run does every read-only step, prints the plan and changes nothing anywhere. publish never builds or pushes. ' +
+    '--dry-run is the preflight: it runs every check the platform will make that the CLI can know (manifest, login, image at the registry and built here, signing key, developer role, registry allowlist, key registered and not revoked, version not yet published or published as this very publish), all of them, prints each with what to do, changes nothing anywhere, and exits with the code the publish would: that of the first failing check in that order (1 refused, 2 invalid, 3 not logged in, 4 unavailable). publish never builds or pushes. ' +
     'Running the same publish again (its answer lost to the network, a crash or Ctrl-C) resumes it: the platform answers with the version it recorded; a different image or manifest for an existing version is still VERSION_EXISTS.',
   options: {
     scope: option.choice(
@@ -48,9 +38,12 @@ export default defineCommand({
     imageRef: option.string('--image-ref <ref>', 'the pushed image to publish'),
     generateKeys: option.flag(
       '--generate-keys',
-      'create signing keys and register them with the environment when there are none',
+      'create signing keys when there are none, and register them (or the existing ones) with the environment when they are not yet',
     ),
-    dryRun: option.flag('--dry-run', 'check everything and print the plan; send and write nothing'),
+    dryRun: option.flag(
+      '--dry-run',
+      'run every check publish would meet, report each, exit as publish would; send and write nothing',
+    ),
     wait: option.flag('--wait', 'wait until the version is approved or rejected'),
     timeout: option.integer('--timeout <seconds>', 'how long --wait waits', {
       min: 1,
@@ -80,6 +73,7 @@ export default defineCommand({
   async run({ options }, context) {
     const { logger } = context;
     const platform = await context.platform({ requireEnvironment: true, readOnly: options.dryRun });
+    if (options.dryRun) return dryRun(context, platform, options);
     const environment = platform.environment.name;
 
     const {
@@ -103,73 +97,18 @@ export default defineCommand({
     );
     // A platform that does not state its allowlist (the hosted config may carry only `registry`)
     // decides alone; the early warning needs the list.
-    const matchedPattern =
-      config.allowlist === undefined
-        ? undefined
-        : findAllowlistMatch(
-            config.allowlist.map((pattern) => ({ pattern })),
-            reference,
-          )?.pattern;
-    if (config.allowlist !== undefined && matchedPattern === undefined) {
+    if (allowlistMatch(config, reference) === undefined) {
       logger.warn(
-        `${reference.repository} is not on ${environment}'s registry allowlist (${config.allowlist.join(', ') || 'empty'}); the platform will refuse it`,
+        `${reference.repository} is not on ${environment}'s registry allowlist (${config.allowlist?.join(', ') || 'empty'}); the platform will refuse it`,
       );
     }
 
     let keys = await loadKeysIfAny(context);
-    const generateKeys = keys === undefined && options.generateKeys;
-    if (keys === undefined && !generateKeys && config.requireSignature === true) {
-      const { directory, sdkKey } = keyLayout(context.configDir);
-      throw new UsageError(
-        sdkKey === undefined
-          ? `${environment} only accepts signed publishes, and there are no signing keys in ${directory}`
-          : `${environment} only accepts signed publishes, and there is no Ed25519 key yet: ${sdkKeyOnlyMessage(sdkKey)}`,
-        {
-          code: 'SIGNATURE_REQUIRED',
-          hint: `run \`hla-compass keys init\` and \`hla-compass keys register --env ${environment}\`, or re-run publish with --generate-keys${sdkKey === undefined ? '' : " (the SDK's RSA pair stays where it is)"}`,
-        },
-      );
+    if (keys === undefined && !options.generateKeys && config.requireSignature === true) {
+      throw signatureRequiredError(context, environment);
     }
-
-    if (options.dryRun) {
-      const registered = keys ? await keyStatus(platform, keys.keyFingerprint) : null;
-      const plan = {
-        dryRun: true,
-        environment,
-        apiUrl: platform.environment.apiUrl,
-        module: name,
-        version,
-        scope: options.scope,
-        imageRef: pinned,
-        imageSource: image.source,
-        builtHere: image.builtHere,
-        image: { repository: reference.repository, digest },
-        allowlist:
-          config.allowlist === undefined
-            ? { allowed: null, pattern: null }
-            : { allowed: matchedPattern !== undefined, pattern: matchedPattern ?? null },
-        signing: {
-          requireSignature: config.requireSignature ?? null,
-          signed: keys !== undefined || generateKeys,
-          keyFingerprint: keys?.keyFingerprint ?? null,
-          keyStatus: generateKeys ? 'would be generated and registered' : registered,
-        },
-      };
-      context.output.result(plan, (result) => [
-        `Dry run: publish ${result.module}@${result.version} to ${result.environment} (${result.apiUrl})`,
-        `scope        ${result.scope}`,
-        `image        ${result.imageRef} (from ${result.imageSource}${result.builtHere === null ? '' : `; built here, by ${result.builtHere}`})`,
-        `allowlist    ${result.allowlist.allowed === null ? 'not stated by the platform: it decides when you publish' : result.allowlist.allowed ? `allowed by ${result.allowlist.pattern}` : 'NOT on the allowlist: the platform will refuse it'}`,
-        `signature    ${result.signing.signed ? `Ed25519, key ${result.signing.keyFingerprint ?? '(new)'} (${result.signing.keyStatus})` : result.signing.requireSignature === null ? 'unsigned (the platform does not say whether it requires signatures)' : 'unsigned (accepted here: requireSignature is false)'}`,
-        '',
-        'Nothing was sent and nothing was written.',
-      ]);
-      return undefined;
-    }
-
-    if (keys === undefined && generateKeys) {
-      keys = await generateAndRegisterKeys(context, platform);
-    }
+    // Also keys that exist but are not registered here yet: unregistered, they are UNTRUSTED_KEY.
+    if (options.generateKeys) keys = await ensureRegisteredKeys(context, platform, keys);
     let body: JsonObject = unsignedManifest(manifest);
     if (keys) {
       // v2 names the publishing org, so the signed body is worth nothing in another org; an
@@ -290,44 +229,6 @@ function nothingRecorded(error: ServiceUnavailableError): boolean {
   return error.code === 'STORAGE_FULL' || error.code === 'REGISTRY_UNAVAILABLE';
 }
 
-async function loadKeysIfAny(context: CommandContext): Promise<StoredKeyPair | undefined> {
-  try {
-    return await loadSigningKeys(context.configDir);
-  } catch (error) {
-    if (error instanceof UsageError && error.cause instanceof KeysNotFoundError) return undefined;
-    throw error;
-  }
-}
-
-async function keyStatus(platform: PlatformClient, fingerprint: string): Promise<string> {
-  const { items } = await platform.listKeys();
-  const key = items.find((candidate) => candidate.fingerprint === fingerprint);
-  if (key === undefined)
-    return `not registered: run \`hla-compass keys register --env ${platform.environment.name}\``;
-  return key.revokedAt ? `revoked ${key.revokedAt}` : 'registered';
-}
-
-async function generateAndRegisterKeys(
-  context: CommandContext,
-  platform: PlatformClient,
-): Promise<StoredKeyPair> {
-  const dir = keysDirectory(context.configDir);
-  try {
-    await writeKeyFiles(dir, generateKeyPair());
-  } catch (error) {
-    throw error instanceof SigningError ? asUserError(error) : error;
-  }
-  const keys = await loadSigningKeys(context.configDir);
-  await platform.registerKey({
-    ...(await keyRegistration(platform, { ed25519: keys })),
-    name: 'hla-compass publish --generate-keys',
-  });
-  context.logger.success(
-    `Created signing keys (${keys.keyFingerprint}) and registered them with ${platform.environment.name}`,
-  );
-  return keys;
-}
-
 function report(
   context: CommandContext,
   accepted: PublishAccepted,
@@ -347,4 +248,57 @@ function report(
         ]
       : []),
   ]);
+}
+
+/** The preflight's verdict, each check on its line; the exit code is the real publish's. */
+async function dryRun(
+  context: CommandContext,
+  platform: PlatformClient,
+  options: PreflightOptions,
+): Promise<ExitCode | undefined> {
+  const preflight = await runPreflight(context, platform, options);
+  const { style } = context.output;
+  const mark = (ok: boolean | null) =>
+    ok === true ? style.green('✓') : ok === false ? style.red('✗') : style.dim('-');
+  const width = Math.max(...preflight.checks.map((check) => check.check.length));
+  const { image } = preflight;
+  const result = {
+    dryRun: true,
+    ok: preflight.exitCode === 0,
+    exitCode: preflight.exitCode,
+    environment: platform.environment.name,
+    apiUrl: platform.environment.apiUrl,
+    module: preflight.module?.name ?? null,
+    version: preflight.module?.version ?? null,
+    scope: options.scope,
+    imageRef: image?.pinned ?? null,
+    imageSource: image?.source ?? null,
+    builtHere: image?.builtHere ?? null,
+    image: image === null ? null : { repository: image.reference.repository, digest: image.digest },
+    keyFingerprint: preflight.keyFingerprint,
+    alreadyPublished: preflight.alreadyPublished,
+    checks: preflight.checks,
+  };
+  context.output.result(result, (shown) => [
+    `Dry run: publish ${shown.module ?? 'the module'}${shown.version ? `@${shown.version}` : ''} to ${shown.environment} (${shown.apiUrl}), scope ${shown.scope}`,
+    ...shown.checks.flatMap((check) => [
+      `${mark(check.ok)} ${check.check.padEnd(width)}  ${check.message}`,
+      ...(check.hint === null
+        ? []
+        : [`  ${' '.repeat(width)}  ${style.cyan('hint:')} ${check.hint}`]),
+    ]),
+    '',
+    `Nothing was sent and nothing was written. ${verdict(preflight)}`,
+  ]);
+  return preflight.exitCode === 0 ? undefined : preflight.exitCode;
+}
+
+function verdict(preflight: Preflight): string {
+  const failed = preflight.checks.find((check) => check.ok === false);
+  if (failed !== undefined) {
+    return `publish would stop at ${failed.check}: ${failed.code ?? 'refused'} (exit ${failed.exitCode})`;
+  }
+  return preflight.alreadyPublished
+    ? 'Already published: publish would answer with that version again (exit 0).'
+    : 'publish would go through (exit 0).';
 }
