@@ -19,6 +19,8 @@ export interface ArgumentSpec {
   readonly name: string;
   readonly description: string;
   readonly required?: boolean;
+  /** The only values commander accepts; completion offers them. */
+  readonly choices?: readonly string[];
 }
 
 export interface Example {

@@ -15,6 +15,19 @@ export const ExitCode = {
 } as const;
 export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];
 
+/** What each exit code means, in the words of the README's table (shown by `--help`). */
+export const exitCodeMeanings: Readonly<Record<ExitCode, string>> = {
+  [ExitCode.ok]: 'success',
+  [ExitCode.rejected]:
+    'rejected by the platform or the registry (also an unexpected internal error)',
+  [ExitCode.invalidInput]:
+    'usage error or invalid input: bad flag, invalid manifest, bad image reference, missing keys',
+  [ExitCode.unauthenticated]:
+    'not authenticated, or the credentials expired and could not be refreshed',
+  [ExitCode.unavailable]:
+    'a required service is unavailable: Docker engine, registry, platform; also a wait that timed out (`publish-status --watch`)',
+};
+
 export interface CliErrorOptions {
   /** What to do next, one line, shown after the message. */
   hint?: string | undefined;

@@ -1,24 +1,45 @@
 // The command framework: builds the commander tree from the catalog, loads and runs the selected
 // command, and turns every outcome into the documented exit code and output (SPEC §8).
 import { redactSecrets } from '@hla-compass/platform-api/redaction';
-import { Command, CommanderError, Option } from 'commander';
-import type { CommandDefinition } from './command.js';
+import { Argument, Command, CommanderError, Help, Option } from 'commander';
+import type { CommandDefinition, Example } from './command.js';
 import { type CatalogEntry, catalog, groups } from './commands/catalog.js';
+import { variables } from './config/variables.js';
 import { type CommandContext, createContext, type GlobalOptions, type System } from './context.js';
-import { CliError, ExitCode, RejectedError } from './errors.js';
+import { CliError, ExitCode, exitCodeMeanings, RejectedError } from './errors.js';
+import { globalOptions, longFlag, takesValue } from './global-options.js';
 import { colorEnabled, createStyle } from './terminal.js';
 import { CLI_VERSION } from './version.js';
 
 const PROGRAM = 'hla-compass';
 
+/** The package's README (install, commands, configuration, exit codes), named by `--help`. */
+export const DOCS_URL = 'https://www.npmjs.com/package/@hla-compass/cli';
+
+/** The hidden command the completion scripts call at each Tab (see completion/candidates.ts). */
+export const COMPLETE_COMMAND = '__complete';
+
 /** Global options that take a value: their value must not be mistaken for a command word. */
-const GLOBAL_VALUE_OPTIONS = new Set(['--env', '--api-url', '--console-url']);
+const GLOBAL_VALUE_OPTIONS = new Set(
+  globalOptions.filter((spec) => takesValue(spec.flags)).map((spec) => longFlag(spec.flags)),
+);
+
+/** How the outcome is reported, known from argv before commander has parsed anything. */
+interface Reporting {
+  readonly verbose: boolean;
+  readonly json: boolean;
+}
 
 /** Runs one invocation and resolves to its exit code; never throws. */
 export async function run(argv: readonly string[], system: System): Promise<number> {
+  if (argv[0] === COMPLETE_COMMAND) {
+    const { complete } = await import('./completion/candidates.js');
+    return complete(argv.slice(1), system.stdout);
+  }
   // `help keys init` is `keys init --help`: commander's own help command stops at one level.
   if (argv[0] === 'help' && argv.length > 1) argv = [...argv.slice(1), '--help'];
   const selected = selectEntry(argv);
+  const reporting = reportingOf(argv);
   let context: CommandContext | undefined;
   let exitCode: number = ExitCode.ok;
 
@@ -27,7 +48,7 @@ export async function run(argv: readonly string[], system: System): Promise<numb
   try {
     definition = await selected?.load();
   } catch (error) {
-    return reportError(error, undefined, system, argv.includes('--verbose'));
+    return reportError(error, undefined, system, reporting);
   }
   for (const entry of catalog) {
     const command = attachPath(program, entry.path);
@@ -54,10 +75,17 @@ export async function run(argv: readonly string[], system: System): Promise<numb
     return exitCode;
   } catch (error) {
     if (error instanceof CommanderError) {
-      return commanderExitCode(error, selected, system);
+      return commanderExitCode(error, { argv, selected, system, json: reporting.json });
     }
-    return reportError(error, context, system, argv.includes('--verbose'));
+    return reportError(error, context, system, reporting);
   }
+}
+
+/** `--json` and `--verbose` as typed before `--`, for the errors commander raises itself. */
+function reportingOf(argv: readonly string[]): Reporting {
+  const end = argv.indexOf('--');
+  const options = end === -1 ? argv : argv.slice(0, end);
+  return { verbose: options.includes('--verbose'), json: options.includes('--json') };
 }
 
 function createRootCommand(system: System): Command {
@@ -68,15 +96,20 @@ function createRootCommand(system: System): Command {
         'image, `hla-compass push` (or docker push) puts it in an approved registry, and ' +
         '`hla-compass publish --env E` signs the manifest and registers the version.',
     )
-    .version(CLI_VERSION, '-V, --version', 'print the version and exit')
-    .addOption(new Option('--env <name>', 'platform environment: local, dev, staging or prod'))
-    .addOption(new Option('--api-url <url>', 'API base URL (beats HLA_API_ENDPOINT and config)'))
-    .addOption(new Option('--console-url <url>', 'console (login page) URL for `auth login`'))
-    .option('--json', 'print the result as one JSON document on stdout')
-    .option('--verbose', 'debug logs and stack traces on stderr')
+    .version(CLI_VERSION, '-V, --version', 'print the version and exit');
+  for (const spec of globalOptions) program.addOption(new Option(spec.flags, spec.description));
+  program
     .helpOption('-h, --help', 'show help for a command')
     .helpCommand('help [command...]', 'show help for a command')
-    .configureHelp({ showGlobalOptions: true })
+    .configureHelp({
+      showGlobalOptions: true,
+      // The top level also says what configures the CLI, what its exit codes mean and where the
+      // docs are, in commander's own layout (wrapped to the terminal like the rest).
+      formatHelp: (command, helper) => {
+        const help = Help.prototype.formatHelp.call(helper, command, helper);
+        return command.parent === null ? `${help}${rootHelpSections(helper)}` : help;
+      },
+    })
     .exitOverride()
     .configureOutput({
       writeOut: (text) => system.stdout.write(text),
@@ -93,6 +126,28 @@ function createRootCommand(system: System): Command {
   return program;
 }
 
+function rootHelpSections(helper: Help): string {
+  const width = helper.helpWidth ?? 80;
+  // The names are too long for a two-column layout: each description goes under its name.
+  const variableItems = variables.map((variable) => {
+    const description = helper.boxWrap(variable.description, width - 6).replace(/\n/g, '\n      ');
+    return `  ${variable.name}\n      ${description}`;
+  });
+  const codeItems = Object.entries(exitCodeMeanings).map(([code, meaning]) =>
+    helper.formatItem(code, 1, meaning, helper),
+  );
+  return [
+    '',
+    ...helper.formatItemList('Environment variables:', variableItems, helper),
+    ...helper.formatItemList('Exit codes:', codeItems, helper),
+    ...helper.formatItemList(
+      'Docs:',
+      [`  ${DOCS_URL} (the README: install, commands, configuration, exit codes)`],
+      helper,
+    ),
+  ].join('\n');
+}
+
 /** Finds or creates the (sub)command for a catalog path, e.g. `keys` → `init`. */
 function attachPath(root: Command, path: readonly string[]): Command {
   let parent = root;
@@ -103,17 +158,31 @@ function attachPath(root: Command, path: readonly string[]): Command {
       continue;
     }
     parent = parent.command(word).copyInheritedSettings(root);
-    const groupSummary = index < path.length - 1 ? groups[word] : undefined;
-    if (groupSummary !== undefined) parent.summary(groupSummary).description(groupSummary);
+    const group = index < path.length - 1 ? groups[word] : undefined;
+    if (group !== undefined) {
+      parent.summary(group.summary).description(group.summary);
+      addExamples(parent, group.examples);
+    }
   }
   return parent;
+}
+
+function addExamples(command: Command, examples: readonly Example[]): void {
+  if (examples.length === 0) return;
+  const width = Math.max(...examples.map((example) => example.command.length));
+  const lines = examples.map(
+    (example) => `  $ ${example.command.padEnd(width)}  # ${example.description}`,
+  );
+  command.addHelpText('after', `\nExamples:\n${lines.join('\n')}\n`);
 }
 
 function describeCommand(command: Command, definition: CommandDefinition): void {
   command.description(definition.description);
   for (const argument of definition.arguments ?? []) {
     const syntax = argument.required ? `<${argument.name}>` : `[${argument.name}]`;
-    command.argument(syntax, argument.description);
+    const commanderArgument = new Argument(syntax, argument.description);
+    if (argument.choices) commanderArgument.choices(argument.choices);
+    command.addArgument(commanderArgument);
   }
   for (const spec of Object.values(definition.options)) {
     const commanderOption = new Option(spec.flags, spec.description);
@@ -121,13 +190,7 @@ function describeCommand(command: Command, definition: CommandDefinition): void 
     if (spec.defaultValue !== undefined) commanderOption.default(spec.defaultValue);
     command.addOption(commanderOption);
   }
-  if (definition.examples.length > 0) {
-    const width = Math.max(...definition.examples.map((example) => example.command.length));
-    const lines = definition.examples.map(
-      (example) => `  $ ${example.command.padEnd(width)}  # ${example.description}`,
-    );
-    command.addHelpText('after', `\nExamples:\n${lines.join('\n')}\n`);
-  }
+  addExamples(command, definition.examples);
 }
 
 async function runDefinition(
@@ -177,22 +240,82 @@ export function selectEntry(argv: readonly string[]): CatalogEntry | undefined {
   return catalog.find((entry) => entry.path.every((word, index) => words[index] === word));
 }
 
+/** The CLI's codes for commander's usage errors, as `--json` reports them. */
+const USAGE_ERROR_CODES: Readonly<Record<string, string>> = {
+  'commander.unknownCommand': 'UNKNOWN_COMMAND',
+  'commander.unknownOption': 'UNKNOWN_OPTION',
+  'commander.missingArgument': 'MISSING_ARGUMENT',
+  'commander.optionMissingArgument': 'MISSING_OPTION_VALUE',
+  'commander.excessArguments': 'TOO_MANY_ARGUMENTS',
+  'commander.invalidArgument': 'INVALID_ARGUMENT',
+  'commander.help': 'COMMAND_REQUIRED',
+};
+
 function commanderExitCode(
   error: CommanderError,
-  selected: CatalogEntry | undefined,
-  system: System,
+  invocation: {
+    argv: readonly string[];
+    selected: CatalogEntry | undefined;
+    system: System;
+    json: boolean;
+  },
 ): number {
+  const { argv, selected, system } = invocation;
   if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version') {
     return ExitCode.ok;
   }
   // `hla-compass help …` exits 0; a bare group (`hla-compass keys`) shows help as an error.
-  if (error.code === 'commander.help') {
-    return error.exitCode === 0 ? ExitCode.ok : ExitCode.invalidInput;
+  if (error.code === 'commander.help' && error.exitCode === 0) return ExitCode.ok;
+  const group = argv.find((word) => groups[word] !== undefined);
+  const helpFor = selected
+    ? `${PROGRAM} ${selected.path.join(' ')} --help`
+    : group === undefined
+      ? `${PROGRAM} --help`
+      : `${PROGRAM} ${group} --help`;
+  const hint = `run \`${helpFor}\` for usage`;
+  if (error.code !== 'commander.help') {
+    const style = createStyle(colorEnabled(system.stderr, system.env));
+    system.stderr.write(`${style.cyan('hint:')} ${hint}\n`);
   }
-  const helpFor = selected ? `${PROGRAM} ${selected.path.join(' ')} --help` : `${PROGRAM} --help`;
-  const style = createStyle(colorEnabled(system.stderr, system.env));
-  system.stderr.write(`${style.cyan('hint:')} run \`${helpFor}\` for usage\n`);
+  if (invocation.json) {
+    // Commander has printed its message (or the group's help) on stderr; scripts get it here.
+    const message =
+      error.code === 'commander.help'
+        ? `\`${PROGRAM} ${group ?? ''}\` needs a command: ${groupCommands(group).join(', ')}`
+        : error.message.replace(/^error: /, '').replace(/\s*\n\s*/g, ' ');
+    writeJsonError(system, {
+      code: USAGE_ERROR_CODES[error.code] ?? 'INVALID_INPUT',
+      message: redactSecrets(message),
+      hint,
+    });
+  }
   return ExitCode.invalidInput;
+}
+
+function groupCommands(group: string | undefined): string[] {
+  return catalog.filter((entry) => entry.path[0] === group).map((entry) => entry.path[1] ?? '');
+}
+
+interface JsonError {
+  readonly code: string;
+  readonly message: string;
+  readonly hint?: string | undefined;
+  readonly requestId?: string | undefined;
+  readonly details?: unknown;
+}
+
+/** With --json, every failure is this one document on stdout: `{"error": {code, message, …}}`. */
+function writeJsonError(system: System, error: JsonError): void {
+  const body = {
+    error: {
+      code: error.code,
+      message: error.message,
+      ...(error.hint ? { hint: error.hint } : {}),
+      ...(error.requestId ? { requestId: error.requestId } : {}),
+      ...(error.details === undefined ? {} : { details: error.details }),
+    },
+  };
+  system.stdout.write(`${JSON.stringify(body, null, 2)}\n`);
 }
 
 /** Prints an error the way SPEC §8 wants it: what failed, why, what next; no stack unless --verbose. */
@@ -200,8 +323,10 @@ function reportError(
   error: unknown,
   context: CommandContext | undefined,
   system: System,
-  verbose: boolean,
+  reporting: Reporting,
 ): number {
+  const verbose = context?.globals.verbose ?? reporting.verbose;
+  const json = context?.globals.json ?? reporting.json;
   const style = createStyle(colorEnabled(system.stderr, system.env));
   // A bug's message and stack may quote input too: every line written is redacted.
   const write = (line: string) => system.stderr.write(`${redactSecrets(line)}\n`);
@@ -220,17 +345,14 @@ function reportError(
     write(style.dim(error.stack ?? String(error)));
     if (error.cause !== undefined) write(style.dim(`caused by: ${describeCause(error.cause)}`));
   }
-  if (context?.globals.json && !context.output.resultWritten) {
-    const body = {
-      error: {
-        code: known?.code ?? 'INTERNAL',
-        message,
-        ...(hint ? { hint } : {}),
-        ...(known?.requestId ? { requestId: known.requestId } : {}),
-        ...(known?.details === undefined ? {} : { details: known.details }),
-      },
-    };
-    system.stdout.write(`${JSON.stringify(body, null, 2)}\n`);
+  if (json && !context?.output.resultWritten) {
+    writeJsonError(system, {
+      code: known?.code ?? 'INTERNAL',
+      message,
+      hint,
+      requestId: known?.requestId,
+      details: known?.details,
+    });
   }
   return known?.exitCode ?? ExitCode.rejected;
 }

@@ -1,6 +1,6 @@
 // Every command: its path, its one-line summary and how to load it. Only the command being run is
 // loaded, so `--version` and `--help` never pay for zod, noble or dockerode.
-import type { CommandDefinition } from '../command.js';
+import type { CommandDefinition, Example } from '../command.js';
 
 export interface CatalogEntry {
   readonly path: readonly string[];
@@ -8,12 +8,65 @@ export interface CatalogEntry {
   load(): Promise<CommandDefinition>;
 }
 
-/** Command groups (`hla-compass keys …`) and their summaries. */
-export const groups: Readonly<Record<string, string>> = {
-  modules: 'Browse the modules of a platform environment',
-  auth: 'Log in to a platform environment and check who you are',
-  keys: 'Manage the Ed25519 key pair that signs your publishes',
-  env: 'Show the platform environments and their URLs',
+export interface CommandGroup {
+  readonly summary: string;
+  /** Shown by `hla-compass <group> --help`, like a command's own examples. */
+  readonly examples: readonly Example[];
+}
+
+/** Command groups (`hla-compass keys …`): their summaries and examples. */
+export const groups: Readonly<Record<string, CommandGroup>> = {
+  modules: {
+    summary: 'Browse the modules of a platform environment',
+    examples: [
+      { command: 'hla-compass modules list --env dev', description: 'the modules you may see' },
+      {
+        command: 'hla-compass modules show peptide-scorer --env dev',
+        description: 'a module, its versions and their digests',
+      },
+      {
+        command: "hla-compass modules list --env prod --json | jq -r '.modules[].moduleName'",
+        description: 'just the names',
+      },
+    ],
+  },
+  auth: {
+    summary: 'Log in to a platform environment and check who you are',
+    examples: [
+      { command: 'hla-compass auth login --env dev', description: 'sign in with the browser' },
+      {
+        command: 'printf %s "$HLA_KEY" | hla-compass auth login --env prod --api-key-stdin',
+        description: 'sign in a CI job with an API key',
+      },
+      { command: 'hla-compass auth status --env dev', description: 'who am I, and until when' },
+      { command: 'hla-compass auth logout --all', description: 'end every stored session' },
+    ],
+  },
+  keys: {
+    summary: 'Manage the Ed25519 key pair that signs your publishes',
+    examples: [
+      { command: 'hla-compass keys init', description: 'create the key pair once per machine' },
+      {
+        command: 'hla-compass keys register --env dev',
+        description: 'let dev accept what this machine signs',
+      },
+      { command: 'hla-compass keys list --env dev', description: 'the keys registered to you' },
+      {
+        command: 'hla-compass keys show --json | jq -r .fingerprint',
+        description: "this machine's key fingerprint",
+      },
+    ],
+  },
+  env: {
+    summary: 'Show the platform environments and their URLs',
+    examples: [
+      { command: 'hla-compass env list', description: 'the environments and the selected one' },
+      {
+        command: 'hla-compass env list --env local --api-url http://127.0.0.1:4100/local',
+        description: 'check where an override points',
+      },
+    ],
+  },
 };
 
 export const catalog: readonly CatalogEntry[] = [
@@ -102,6 +155,11 @@ export const catalog: readonly CatalogEntry[] = [
     path: ['keys', 'revoke'],
     summary: 'Revoke a registered key',
     load: () => import('./keys/revoke.js').then((module) => module.default),
+  },
+  {
+    path: ['completion'],
+    summary: 'Print the shell completion script for bash, zsh or fish',
+    load: () => import('./completion.js').then((module) => module.default),
   },
   {
     path: ['env', 'list'],
