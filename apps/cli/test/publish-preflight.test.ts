@@ -3,10 +3,13 @@
 // so several problems show at once; when all pass it exits 0 and nothing is published. And
 // --generate-keys registers keys that exist but are not registered yet. The built CLI against
 // the emulator and a real docker-registry.
-import { readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { type JsonObject, parseJson } from '@hla-compass/signing';
 import { freePort } from '@hla-compass/testkit';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { BUILD_RECORD_PATH, type BuildRecord } from '../src/build-record.js';
+import { manifestDigest } from '../src/manifest-digest.js';
 import { capturedOutput, createSandbox, runCli, type Sandbox } from './cli-process.js';
 import { type PublishingWorld, startPublishingWorld } from './publishing-world.js';
 import { login, pointAtEmulator, storedTokens } from './sandbox-config.js';
@@ -279,6 +282,54 @@ describe('publish --dry-run exits as the publish would', () => {
     expect(check('allowlist').ok).toBe(true);
     expect(check('version').ok).toBe(true);
     expect((await publish(['--env', 'dev'])).code).toBe(1);
+  });
+
+  it('an invalid manifest: INVALID_MANIFEST, exit 2, its issues on stderr; the rest still runs', async () => {
+    await login(sandbox, world.users.developer, 'dev');
+    await world.pushImage(imageOf());
+    const path = join(moduleDir, 'manifest.json');
+    const manifest = JSON.parse(await readFile(path, 'utf8'));
+    await writeFile(path, JSON.stringify({ ...manifest, version: 'one' }));
+    const { code, body, check, stderr } = await dryRun(['--env', 'dev']);
+    expect(code).toBe(2);
+    expect(failures(body)).toEqual(['manifest']);
+    expect(check('manifest').code).toBe('INVALID_MANIFEST');
+    expect(stderr).toContain('/version:');
+    expect(check('login').ok).toBe(true);
+    expect(check('role').ok).toBe(true);
+    expect(check('version').ok).toBeNull();
+    expect((await publish(['--env', 'dev'])).code).toBe(2);
+  });
+
+  it('a registry image that is not the build recorded here: IMAGE_NOT_BUILT_HERE, exit 2', async () => {
+    await login(sandbox, world.users.developer, 'dev');
+    const { configDigest } = await world.pushLabelledImage(imageOf(), {});
+    const text = await readFile(join(moduleDir, 'manifest.json'), 'utf8');
+    const record: BuildRecord = {
+      version: 1,
+      imageRef: imageOf(),
+      // Another image than the one at the registry, built from this manifest.json.
+      imageId: `sha256:${'e'.repeat(64)}`,
+      digest: null,
+      pushed: false,
+      platform: 'linux/amd64',
+      manifestDigest: manifestDigest(parseJson(text) as JsonObject),
+      moduleLayer: null,
+      inputsDigest: null,
+      reuse: null,
+      builtAt: new Date().toISOString(),
+      pushedAt: null,
+    };
+    await mkdir(join(moduleDir, '.hla-compass'));
+    await writeFile(join(moduleDir, BUILD_RECORD_PATH), JSON.stringify(record));
+    const { code, body, check } = await dryRun(['--env', 'dev']);
+    expect(code).toBe(2);
+    expect(failures(body)).toEqual(['image']);
+    expect(check('image')).toMatchObject({
+      code: 'IMAGE_NOT_BUILT_HERE',
+      message: expect.stringContaining(`its config is ${configDigest}`),
+    });
+    expect((await publish(['--env', 'dev'])).code).toBe(2);
   });
 
   it('not logged in: exit 3, and the platform’s checks are not checked', async () => {
