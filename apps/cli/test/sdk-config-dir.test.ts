@@ -328,12 +328,14 @@ describe("keys beside the SDK's RSA pair", () => {
     const shown = await run(['keys', 'show', '--json']);
     expect(shown.code).toBe(2);
     expect(JSON.parse(shown.stdout)).toEqual({
+      fingerprint: null,
       keyFingerprint: null,
       algorithm: null,
       publicKey: null,
       publicKeyPem: null,
       publicKeyPath: null,
       pythonSdkKey: {
+        fingerprint: sdkFingerprints().ours,
         usedBy: 'Python SDK',
         algorithm: 'RSA-PSS',
         keySize: 4096,

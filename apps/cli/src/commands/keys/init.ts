@@ -5,6 +5,7 @@ import { generateKeyPair, KeysExistError, writeKeyFiles } from '@hla-compass/sig
 import { defineCommand, option } from '../../command.js';
 import { ensureConfigDirectory } from '../../config/config-file.js';
 import { asUserError, keyLayout, loadSigningKeys, type SdkSigningKey } from '../../signing-keys.js';
+import { fingerprintFields, type PythonSdkKeyResult, pythonSdkKeyResult } from './fingerprint.js';
 
 export default defineCommand({
   description:
@@ -41,12 +42,12 @@ export default defineCommand({
       context.output.result(
         {
           created: false,
-          keyFingerprint: existing.keyFingerprint,
+          ...fingerprintFields(existing.keyFingerprint),
           privateKeyPath: existing.privateKeyPath,
           publicKeyPath: existing.publicKeyPath,
           ...sdkKeyField(sdkKey),
         },
-        (result) => [`fingerprint  ${result.keyFingerprint}`, ...sdkKeyLines(sdkKey)],
+        (result) => [`fingerprint  ${result.fingerprint}`, ...sdkKeyLines(sdkKey)],
       );
       return undefined;
     }
@@ -54,14 +55,14 @@ export default defineCommand({
     context.output.result(
       {
         created: true,
-        keyFingerprint: stored.keyFingerprint,
+        ...fingerprintFields(stored.keyFingerprint),
         privateKeyPath: stored.privateKeyPath,
         publicKeyPath: stored.publicKeyPath,
         ...sdkKeyField(sdkKey),
       },
       (result) => [
         `${context.output.style.green('✓')} Created an Ed25519 key pair${sdkKey ? " beside the Python SDK's RSA pair" : ''}`,
-        `fingerprint  ${result.keyFingerprint}`,
+        `fingerprint  ${result.fingerprint}`,
         `private key  ${result.privateKeyPath} (keep it secret)`,
         `public key   ${result.publicKeyPath}`,
         ...sdkKeyLines(sdkKey),
@@ -81,8 +82,8 @@ export default defineCommand({
 });
 
 /** Present only beside the SDK's pair, so the output of everyone else stays as it was. */
-function sdkKeyField(sdkKey: SdkSigningKey | undefined): { pythonSdkKey?: SdkSigningKey } {
-  return sdkKey === undefined ? {} : { pythonSdkKey: sdkKey };
+function sdkKeyField(sdkKey: SdkSigningKey | undefined): { pythonSdkKey?: PythonSdkKeyResult } {
+  return sdkKey === undefined ? {} : { pythonSdkKey: pythonSdkKeyResult(sdkKey) };
 }
 
 function sdkKeyLines(sdkKey: SdkSigningKey | undefined): string[] {

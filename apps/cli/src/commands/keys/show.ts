@@ -9,6 +9,7 @@ import {
   type SdkSigningKey,
   sdkKeyOnlyMessage,
 } from '../../signing-keys.js';
+import { fingerprintFields, pythonSdkKeyResult } from './fingerprint.js';
 
 export default defineCommand({
   description:
@@ -22,7 +23,7 @@ export default defineCommand({
   examples: [
     { command: 'hla-compass keys show', description: 'fingerprint and public key' },
     {
-      command: 'hla-compass keys show --json | jq -r .keyFingerprint',
+      command: 'hla-compass keys show --json | jq -r .fingerprint',
       description: 'just the fingerprint',
     },
     {
@@ -33,13 +34,13 @@ export default defineCommand({
   async run(_input, context) {
     const found = await inspectSigningKeys(context.configDir);
     const { sdkKey } = found;
-    const sdkField = sdkKey === undefined ? {} : { pythonSdkKey: sdkKey };
+    const sdkField = sdkKey === undefined ? {} : { pythonSdkKey: pythonSdkKeyResult(sdkKey) };
     const sdkLines = sdkKey === undefined ? [] : sdkKeyLines(sdkKey);
     if (found.keys === undefined) {
       // Still a result, so a script sees the SDK's key; the exit code says nothing signs here.
       context.output.result(
         {
-          keyFingerprint: null,
+          ...fingerprintFields(null),
           algorithm: null,
           publicKey: null,
           publicKeyPem: null,
@@ -55,7 +56,7 @@ export default defineCommand({
     const { keys } = found;
     context.output.result(
       {
-        keyFingerprint: keys.keyFingerprint,
+        ...fingerprintFields(keys.keyFingerprint),
         algorithm: 'Ed25519',
         publicKey: encodePublicKeyBase64(keys.publicKey),
         publicKeyPem: encodePublicKeyPem(keys.publicKey),
@@ -63,7 +64,7 @@ export default defineCommand({
         ...sdkField,
       },
       (result) => [
-        `fingerprint  ${result.keyFingerprint}`,
+        `fingerprint  ${result.fingerprint}`,
         `algorithm    ${result.algorithm}`,
         `public key   ${result.publicKey}`,
         `file         ${result.publicKeyPath}`,
