@@ -45,6 +45,7 @@ import {
   type HttpResponse,
   NetworkError,
   send,
+  withRequestLog,
 } from './http.js';
 import { acquireRefreshLock } from './refresh-lock.js';
 
@@ -93,7 +94,8 @@ export class PlatformClient {
 
   constructor(options: PlatformClientOptions) {
     this.environment = options.environment;
-    this.#options = options;
+    // --verbose: a line per request to the platform (method, URL without secrets, status, id, time).
+    this.#options = { ...options, http: withRequestLog(options.http, options.logger) };
   }
 
   // Sign-in: no credentials needed.

@@ -51,6 +51,22 @@ export interface HttpOptions {
   readonly random?: () => number;
   /** Told before each retry, so the CLI can say why it is waiting. */
   readonly onRetry?: (event: RetryEvent) => void;
+  /** Told after each attempt, answered or failed (`--verbose` logs them: see withRequestLog). */
+  readonly onExchange?: (event: ExchangeEvent) => void;
+}
+
+export interface ExchangeEvent {
+  readonly method: string;
+  /** The URL without userinfo, and with the values of secret-looking query parameters masked. */
+  readonly url: string;
+  readonly attempt: number;
+  /** The HTTP status, or undefined when no answer came (`failure` says why). */
+  readonly status: number | undefined;
+  readonly failure: string | undefined;
+  /** The server's X-Request-Id echo, else the one this attempt sent. */
+  readonly requestId: string;
+  /** From sending the request to the end of the answer's body. */
+  readonly durationMs: number;
 }
 
 export interface RetryEvent {
@@ -84,6 +100,15 @@ export async function send(request: HttpRequest, options: HttpOptions): Promise<
   for (let attempt = 1; ; attempt++) {
     const requestId = randomUUID();
     const last = attempt >= policy.attempts;
+    const started = performance.now();
+    const told = (outcome: Pick<ExchangeEvent, 'status' | 'failure' | 'requestId'>) =>
+      options.onExchange?.({
+        method: request.method,
+        url: loggableUrl(request.url),
+        attempt,
+        durationMs: Math.round(performance.now() - started),
+        ...outcome,
+      });
     let response: Response;
     try {
       response = await fetchImpl(request.url, {
@@ -100,6 +125,7 @@ export async function send(request: HttpRequest, options: HttpOptions): Promise<
         signal: AbortSignal.timeout(options.timeoutMs),
       });
     } catch (error) {
+      told({ status: undefined, failure: describeNetworkFailure(error), requestId });
       if (last || !(request.idempotent || neverSent(error))) {
         throw new NetworkError(request.url, requestId, error);
       }
@@ -116,6 +142,7 @@ export async function send(request: HttpRequest, options: HttpOptions): Promise<
       requestId: response.headers.get('x-request-id') ?? requestId,
       attempts: attempt,
     };
+    told({ status: answer.status, failure: undefined, requestId: answer.requestId });
     const retryable =
       RETRIED_STATUSES.has(response.status) && (request.idempotent || response.status === 429);
     const retryAfterMs = parseRetryAfter(response.headers.get('retry-after'));
@@ -129,6 +156,43 @@ export async function send(request: HttpRequest, options: HttpOptions): Promise<
     });
     await sleep(delayMs);
   }
+}
+
+/** Query parameters whose values are never logged. */
+const SECRET_PARAMETER = /token|key|secret|password|passwd|code|signature|credential|auth|session/i;
+
+/** A URL as a log may show it: no userinfo, secret-looking query values masked. */
+export function loggableUrl(url: string): string {
+  const parsed = new URL(url);
+  parsed.username = '';
+  parsed.password = '';
+  for (const name of [...parsed.searchParams.keys()]) {
+    if (SECRET_PARAMETER.test(name)) parsed.searchParams.set(name, '***');
+  }
+  return parsed.toString();
+}
+
+/** One line per attempt: `GET https://…/v1/auth/me → 200 in 41 ms (request id …)`. */
+export function describeExchange(event: ExchangeEvent): string {
+  const outcome =
+    event.status === undefined ? `failed (${event.failure ?? 'no answer'})` : `${event.status}`;
+  const attempt = event.attempt > 1 ? `, attempt ${event.attempt}` : '';
+  return `${event.method} ${event.url} → ${outcome} in ${event.durationMs} ms (request id ${event.requestId}${attempt})`;
+}
+
+/** The options with each attempt logged at debug level, which the logger shows under --verbose. */
+export function withRequestLog(
+  options: HttpOptions,
+  logger: { readonly verbose: boolean; debug(message: string): void },
+): HttpOptions {
+  if (!logger.verbose) return options;
+  return {
+    ...options,
+    onExchange: (event) => {
+      options.onExchange?.(event);
+      logger.debug(describeExchange(event));
+    },
+  };
 }
 
 /** Exponential backoff with full jitter: a random wait up to base·2^(attempt-1), capped. */
