@@ -8,6 +8,7 @@ import { variables } from './config/variables.js';
 import { type CommandContext, createContext, type GlobalOptions, type System } from './context.js';
 import { CliError, ExitCode, exitCodeMeanings, RejectedError } from './errors.js';
 import { globalOptions, longFlag, takesValue } from './global-options.js';
+import { mapStackTrace } from './stack-trace.js';
 import { colorEnabled, createStyle } from './terminal.js';
 import { CLI_VERSION } from './version.js';
 
@@ -342,7 +343,7 @@ function reportError(
   if (hint) write(`${style.cyan('hint:')} ${hint}`);
   if (known?.requestId) write(style.dim(`request id: ${known.requestId}`));
   if (verbose && error instanceof Error) {
-    write(style.dim(error.stack ?? String(error)));
+    write(style.dim(mapStackTrace(error.stack ?? String(error))));
     if (error.cause !== undefined) write(style.dim(`caused by: ${describeCause(error.cause)}`));
   }
   if (json && !context?.output.resultWritten) {
@@ -376,5 +377,5 @@ function fileSystemError(error: unknown): CliError | undefined {
 }
 
 function describeCause(cause: unknown): string {
-  return cause instanceof Error ? (cause.stack ?? cause.message) : String(cause);
+  return cause instanceof Error ? mapStackTrace(cause.stack ?? cause.message) : String(cause);
 }
