@@ -84,10 +84,17 @@ const notChecked = (needs: string): Outcome => unknown(`not checked: needs ${nee
 
 /** Runs a check; a CliError is the check's failure, anything else a bug that stops the command. */
 async function attempt(run: () => Promise<Outcome>): Promise<Outcome> {
+  return (await finding(async () => ({ value: undefined, outcome: await run() }))).outcome;
+}
+
+/** {@link attempt} for a check that also finds what later checks need: `value`, unless it threw. */
+async function finding<T>(
+  run: () => Promise<{ value: T; outcome: Outcome }>,
+): Promise<{ value?: T; outcome: Outcome }> {
   try {
     return await run();
   } catch (error) {
-    if (error instanceof CliError) return { ok: false, error };
+    if (error instanceof CliError) return { outcome: { ok: false, error } };
     throw error;
   }
 }
@@ -100,25 +107,24 @@ export async function runPreflight(
   const environment = platform.environment.name;
   const outcomes = new Map<PreflightCheckName, Outcome>();
 
-  let module: Awaited<ReturnType<typeof readValidModule>> | undefined;
-  outcomes.set(
-    'manifest',
-    await attempt(async () => {
-      module = await readValidModule(context.cwd, context, 'publish would stop here');
-      return passed(`${module.manifest.name}@${module.manifest.version}: manifest.json is valid`);
-    }),
-  );
+  const manifest = await finding(async () => {
+    const module = await readValidModule(context.cwd, context, 'publish would stop here');
+    const { name, version } = module.manifest;
+    return { value: module, outcome: passed(`${name}@${version}: manifest.json is valid`) };
+  });
+  outcomes.set('manifest', manifest.outcome);
+  const module = manifest.value;
 
-  let config: PublishConfigView | undefined;
-  let me: MeView | undefined;
-  outcomes.set(
-    'login',
-    await attempt(async () => {
-      config = await platform.publishConfig();
-      me = await platform.me();
-      return passed(`signed in to ${environment} as ${describeCaller(me)}`);
-    }),
-  );
+  const login = await finding(async () => {
+    const config = await platform.publishConfig();
+    const me = await platform.me();
+    return {
+      value: { config, me },
+      outcome: passed(`signed in to ${environment} as ${describeCaller(me)}`),
+    };
+  });
+  outcomes.set('login', login.outcome);
+  const { config, me } = login.value ?? {};
 
   const {
     chosen,
@@ -127,15 +133,15 @@ export async function runPreflight(
   } = await checkImage(context, options, module, config);
   outcomes.set('image', imageOutcome);
 
-  let keys: StoredKeyPair | undefined;
-  outcomes.set(
-    'signing-key',
-    await attempt(async () => {
-      keys = await loadKeysIfAny(context);
-      return signingKey(context, environment, keys, options.generateKeys, config);
-    }),
-  );
-  const signingKeyFailed = outcomes.get('signing-key')?.ok === false;
+  const signing = await finding(async () => {
+    const keys = await loadKeysIfAny(context);
+    return {
+      value: { keys },
+      outcome: signingKey(context, environment, keys, options.generateKeys, config),
+    };
+  });
+  outcomes.set('signing-key', signing.outcome);
+  const keys = signing.value?.keys;
 
   outcomes.set('role', me === undefined ? notChecked('a login') : role(environment, me));
   outcomes.set(
@@ -150,30 +156,24 @@ export async function runPreflight(
     'key-registration',
     config === undefined
       ? notChecked('a login')
-      : signingKeyFailed
+      : signing.value === undefined
         ? notChecked('a signing key (see signing-key)')
         : await attempt(() => keyRegistration(platform, keys, options.generateKeys)),
   );
 
-  let alreadyPublished = false;
-  outcomes.set(
-    'version',
-    module === undefined
-      ? notChecked('a valid manifest.json')
+  const publishing: Publishing | undefined = module && {
+    manifest: module.manifest,
+    image,
+    scope: options.scope,
+    signer: keys?.keyFingerprint ?? (options.generateKeys ? NEW_KEY : null),
+  };
+  const version =
+    publishing === undefined
+      ? { outcome: notChecked('a valid manifest.json') }
       : me === undefined
-        ? notChecked('a login')
-        : await attempt(async () => {
-            const verdict = await checkVersion(platform, me as MeView, {
-              manifest: (module as NonNullable<typeof module>).manifest,
-              image,
-              scope: options.scope,
-              // A key --generate-keys would create is one no version was signed with yet.
-              keyFingerprint: keys?.keyFingerprint ?? (options.generateKeys ? 'new' : null),
-            });
-            alreadyPublished = verdict.alreadyPublished;
-            return verdict.outcome;
-          }),
-  );
+        ? { outcome: notChecked('a login') }
+        : await finding(() => checkVersion(platform, me, publishing));
+  outcomes.set('version', version.outcome);
 
   const checks = PREFLIGHT_CHECKS.map((name) => toCheck(name, outcomes.get(name)));
   const firstFailure = checks.find((check) => check.ok === false);
@@ -186,7 +186,7 @@ export async function runPreflight(
         : { name: module.manifest.name, version: module.manifest.version },
     image: image ?? null,
     keyFingerprint: keys?.keyFingerprint ?? null,
-    alreadyPublished,
+    alreadyPublished: version.value === true,
   };
 }
 
@@ -359,12 +359,15 @@ async function keyRegistration(
   return { ok: false, error: untrustedKeyError(environment, fingerprint, standing) };
 }
 
+/** The key --generate-keys would create: one no version was signed with yet. */
+const NEW_KEY = Symbol('a new key');
+
 interface Publishing {
   readonly manifest: Manifest;
   readonly image: PublishedImage | undefined;
   readonly scope: 'org' | 'public';
-  /** The key that would sign: null unsigned, `new` for one --generate-keys would create. */
-  readonly keyFingerprint: string | null;
+  /** The fingerprint of the key that would sign, null for an unsigned publish. */
+  readonly signer: string | null | typeof NEW_KEY;
 }
 
 /**
@@ -378,64 +381,42 @@ async function checkVersion(
   platform: PlatformClient,
   me: MeView,
   publishing: Publishing,
-): Promise<{ outcome: Outcome; alreadyPublished: boolean }> {
+): Promise<{ value: boolean; outcome: Outcome }> {
   const environment = platform.environment.name;
   const { name, version } = publishing.manifest;
   const published = `${name}@${version}`;
   const moduleId = await ownModuleId(platform, name, me.org?.id);
-  const existing =
-    moduleId === undefined
-      ? undefined
-      : (await platform.listModuleVersions(moduleId)).items.find(
-          (item) => item.version === version,
-        );
+  const versions =
+    moduleId === undefined ? [] : (await platform.listModuleVersions(moduleId)).items;
+  const existing = versions.find((item) => item.version === version);
   if (existing === undefined) {
-    return {
-      outcome: passed(`${published} is not in ${environment} yet`),
-      alreadyPublished: false,
-    };
+    return { value: false, outcome: passed(`${published} is not in ${environment} yet`) };
   }
   const { image } = publishing;
   if (image === undefined) {
-    return {
-      outcome: notChecked(`the image's digest (see image): ${published} exists in ${environment}`),
-      alreadyPublished: false,
-    };
+    const needs = `the image's digest (see image): ${published} exists in ${environment}`;
+    return { value: false, outcome: notChecked(needs) };
   }
   const differences = differencesFrom(existing, image, publishing);
-  if (differences.length > 0) {
-    return {
-      outcome: { ok: false, error: versionExists(published, environment, differences) },
-      alreadyPublished: false,
-    };
-  }
-  // The same image, scope and key: the same publish if it is yours (the platform's 200).
-  const seesOthers =
-    me.superuser === true || me.roles?.includes('admin') === true || me.roles === undefined;
+  if (differences.length > 0) throw versionExists(published, environment, differences);
+  // The same image, scope and key: the same publish if it is the caller's (the platform's 200).
+  // Only its submitter, org admins and superusers may read a publish.
   if (existing.publishId !== undefined) {
     const status = await publishStatusIfVisible(platform, existing.publishId);
     if (status === undefined) {
-      return {
-        outcome: {
-          ok: false,
-          error: versionExists(published, environment, [
-            'it was published by another user of your org',
-          ]),
-        },
-        alreadyPublished: false,
-      };
+      throw versionExists(published, environment, ['it was published by another user of your org']);
     }
-    if (status.state === 'REJECTED')
-      return { outcome: { ok: false, error: rejection(status) }, alreadyPublished: false };
+    // Sent again, a rejected publish is answered with its rejection (exit 1).
+    if (status.state === 'REJECTED') throw rejection(status);
   }
-  const yours = seesOthers
-    ? ' (if you published it: as an admin you see others’ publishes too)'
-    : '';
+  const seesOthers =
+    me.superuser === true || me.roles?.includes('admin') === true || me.roles === undefined;
+  const yours = seesOthers ? " (if you published it: an admin sees others' publishes too)" : '';
   return {
+    value: true,
     outcome: passed(
       `${published} is already published in ${environment} with this image, scope and key (${existing.state ?? 'state unknown'})${yours}: publish answers with that version again, it does not publish twice`,
     ),
-    alreadyPublished: true,
   };
 }
 
@@ -456,13 +437,14 @@ function differencesFrom(
     differences.push(`its scope is ${existing.scope}, this publish's ${publishing.scope}`);
   }
   const key = existing.keyFingerprint;
-  if (key !== undefined && key !== publishing.keyFingerprint) {
+  const { signer } = publishing;
+  if (key !== undefined && key !== signer) {
     const mine =
-      publishing.keyFingerprint === null
+      signer === null
         ? 'this publish is unsigned'
-        : publishing.keyFingerprint === 'new'
+        : signer === NEW_KEY
           ? 'this publish would sign with a new key'
-          : `this publish signs with ${publishing.keyFingerprint}`;
+          : `this publish signs with ${signer}`;
     differences.push(`${key === null ? 'it is unsigned' : `it was signed with ${key}`}, ${mine}`);
   }
   return differences;
