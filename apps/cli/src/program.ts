@@ -282,7 +282,7 @@ function commanderExitCode(
     // Commander has printed its message (or the group's help) on stderr; scripts get it here.
     const message =
       error.code === 'commander.help'
-        ? `\`${PROGRAM} ${group ?? ''}\` needs a command: ${groupCommands(group).join(', ')}`
+        ? `\`${[PROGRAM, group].filter(Boolean).join(' ')}\` needs a command: ${subcommandNames(group).join(', ')}`
         : error.message.replace(/^error: /, '').replace(/\s*\n\s*/g, ' ');
     writeJsonError(system, {
       code: USAGE_ERROR_CODES[error.code] ?? 'INVALID_INPUT',
@@ -293,8 +293,11 @@ function commanderExitCode(
   return ExitCode.invalidInput;
 }
 
-function groupCommands(group: string | undefined): string[] {
-  return catalog.filter((entry) => entry.path[0] === group).map((entry) => entry.path[1] ?? '');
+/** The command words below a group, or the top-level ones. */
+function subcommandNames(group: string | undefined): string[] {
+  const depth = group === undefined ? 0 : 1;
+  const below = catalog.filter((entry) => group === undefined || entry.path[0] === group);
+  return [...new Set(below.map((entry) => entry.path[depth] ?? ''))];
 }
 
 interface JsonError {

@@ -113,6 +113,12 @@ describe('--json usage errors', () => {
       '`hla-compass keys` needs a command: init, show, register, list, revoke',
       'hla-compass keys --help',
     ],
+    [
+      ['--json'],
+      'COMMAND_REQUIRED',
+      '`hla-compass` needs a command: init, validate, build',
+      'hla-compass --help',
+    ],
   ])(
     '%j prints one {"error"} document on stdout and exits 2',
     async (args, code, message, help) => {
