@@ -28,6 +28,7 @@ _hla_compass() {
   COMPREPLY=()
   while IFS= read -r line; do
     case $line in
+      '') ;;
       :files) directive=files ;;
       :*) ;;
       *) COMPREPLY+=("\${line%%$'\\t'*}") ;;
@@ -54,6 +55,7 @@ _hla_compass() {
   lines=("\${(@f)$(hla-compass __complete "\${(@)words[2,CURRENT]}" 2>/dev/null)}")
   for line in "\${lines[@]}"; do
     case $line in
+      '') ;;
       :files) directive=files ;;
       :*) ;;
       *) described+=("\${\${line%%$'\\t'*}//:/\\\\:}:\${line#*$'\\t'}") ;;
