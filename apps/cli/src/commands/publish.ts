@@ -63,11 +63,15 @@ export default defineCommand({
     {
       command:
         'hla-compass publish --env staging --image-ref ghcr.io/your-org/scorer:1.2.0 --dry-run',
-      description: 'see what would be sent',
+      description: 'run every check publish would meet, changing nothing',
+    },
+    {
+      command: 'hla-compass publish --env prod --dry-run --json',
+      description: 'a CI gate: exits as the publish would, each check in {checks}',
     },
     {
       command: 'hla-compass publish --env dev --generate-keys',
-      description: 'first publish: create and register keys on the way',
+      description: 'first publish: create (or register existing) keys on the way',
     },
   ],
   async run({ options }, context) {
