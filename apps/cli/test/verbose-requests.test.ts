@@ -185,6 +185,25 @@ describe('publish-status --watch', () => {
     expect(JSON.parse(json.stdout).error).toMatchObject({ code: 'WAIT_TIMEOUT' });
   });
 
+  it('publish --wait that runs out is exit 4 WAIT_TIMEOUT too, the publish made and pending', async () => {
+    await login(sandbox, world.users.developer, 'dev');
+    const name = `waited-${Math.random().toString(36).slice(2, 8)}`;
+    expect((await sandbox.run(['init', name])).code).toBe(0);
+    const image = `${world.plain.host}/your-org/${name}:0.1.0`;
+    await world.pushImage(image);
+    const args = ['publish', '--env', 'dev', '--scope', 'public', '--image-ref', image];
+    const waited = await sandbox.run([...args, '--wait', '--timeout', '1'], {
+      cwd: `${sandbox.dir}/${name}`,
+    });
+    expect(waited.code, waited.stderr).toBe(4);
+    const publishId = /error: publish (\S+) is still SUBMITTED after 1 s: no decision yet/.exec(
+      waited.stderr,
+    )?.[1];
+    expect(publishId, waited.stderr).toBeDefined();
+    const status = await sandbox.run(['publish-status', publishId ?? '', '--env', 'dev', '--json']);
+    expect(JSON.parse(status.stdout)).toMatchObject({ state: 'SUBMITTED' });
+  });
+
   it('exits 1 with PUBLISH_REJECTED when the publish is rejected while it watches', async () => {
     const publishId = await submitPublic();
     const rejected = await world.api(

@@ -1,7 +1,6 @@
 // `hla-compass publish-status ID`: the state of one publish, and with --watch the wait for a
 // superuser's decision on a public one.
 import { defineCommand, option } from '../command.js';
-import { CliError, ServiceUnavailableError } from '../errors.js';
 import { isDecided, publishName, rejection, waitForDecision } from '../platform/approval.js';
 import type { PublishProgress } from '../platform/hosted-answers.js';
 import type { Style } from '../terminal.js';
@@ -46,12 +45,6 @@ export default defineCommand({
               lastState = current.state;
             }
           },
-        }).catch((error: unknown) => {
-          throw stillPending(error, {
-            publishId: args.publishId,
-            state: lastState,
-            seconds: options.timeout,
-          });
         })
       : await platform.publishStatus(args.publishId);
     context.output.result(status, (result) => describeStatus(result, context.output.style));
@@ -59,21 +52,6 @@ export default defineCommand({
     return undefined;
   },
 });
-
-/**
- * A wait that ran out is not a rejection: the publish is still pending and may yet be approved,
- * so it exits 4 (the decision is not available yet), where REJECTED exits 1.
- */
-function stillPending(
-  error: unknown,
-  wait: { publishId: string; state: string | undefined; seconds: number },
-): unknown {
-  if (!(error instanceof CliError) || error.code !== 'WAIT_TIMEOUT') return error;
-  return new ServiceUnavailableError(
-    `publish ${wait.publishId} is still ${wait.state ?? 'undecided'} after ${wait.seconds} s: no decision yet`,
-    { code: 'WAIT_TIMEOUT', hint: error.hint, cause: error },
-  );
-}
 
 /** Every field but the id, environment and state may be missing from the hosted platform's answer. */
 export function describeStatus(status: PublishProgress, style: Style): string[] {

@@ -150,10 +150,15 @@ export default defineCommand({
     );
     // The answer to a publish sent again may be the first run's (replayed for its key), and a
     // public one may have been decided since: its state is read now.
+    // Best effort: the publish itself succeeded, and a platform that cannot show its status yet
+    // (or has no such route) leaves the answer as it was.
     if (accepted.state !== 'APPROVED') {
-      const current = await platform.publishStatus(accepted.publishId);
-      if (current.state === 'REJECTED') throw rejection(current);
-      if (current.state === 'APPROVED')
+      const current = await platform.publishStatus(accepted.publishId).catch((error: unknown) => {
+        logger.debug(`the publish's state could not be read again: ${(error as Error).message}`);
+        return undefined;
+      });
+      if (current?.state === 'REJECTED') throw rejection(current);
+      if (current?.state === 'APPROVED')
         accepted = { ...accepted, state: 'APPROVED', status: 'completed' };
     }
     const signedWith = keys?.keyFingerprint ?? null;
@@ -161,6 +166,7 @@ export default defineCommand({
 
     if (options.wait && accepted.state === 'SUBMITTED') {
       logger.info('Waiting for a platform superuser to approve or reject it…');
+      // Exit 1 when rejected, 4 (WAIT_TIMEOUT) when the wait runs out before a decision.
       const decided = await waitForDecision(platform, accepted.publishId, {
         timeoutMs: options.timeout * 1000,
         intervalMs: 5000,

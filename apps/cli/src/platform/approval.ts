@@ -1,6 +1,8 @@
 // Waiting for a publish's decision (`publish --wait`, `publish-status --watch`): poll until the
 // state is terminal (APPROVED or REJECTED) or the deadline passes; only terminal states end it.
-import { RejectedError } from '../errors.js';
+// A wait that runs out is not a rejection: the publish is still pending and may yet be approved,
+// so it is exit 4 (the decision is not available yet, WAIT_TIMEOUT), where REJECTED is exit 1.
+import { RejectedError, ServiceUnavailableError } from '../errors.js';
 import type { PlatformClient } from './client.js';
 import type { PublishProgress } from './hosted-answers.js';
 
@@ -31,8 +33,8 @@ export async function waitForDecision(
     if (isDecided(status)) return status;
     const remaining = deadline - now();
     if (remaining <= 0) {
-      throw new RejectedError(
-        `timed out after ${Math.round(options.timeoutMs / 1000)} s waiting for publish ${publishId}: still ${status.state}`,
+      throw new ServiceUnavailableError(
+        `publish ${publishId} is still ${status.state} after ${Math.round(options.timeoutMs / 1000)} s: no decision yet`,
         {
           code: 'WAIT_TIMEOUT',
           hint: `a platform superuser must approve it; check later with \`hla-compass publish-status ${publishId} --env ${status.environment}\``,
