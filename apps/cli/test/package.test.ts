@@ -1,11 +1,13 @@
 // The npm package as users get it: packed by pnpm (what publishing runs) and by npm, its
 // package.json lists nothing to install (no devDependencies: nothing of the workspace, nothing
-// private), it holds the bundle, the README and the LICENSE, the checkout's package.json is as it
-// was, and the packed CLI runs, also installed offline with nothing else.
+// private), it holds the bundle, the README and the LICENSE and nothing else, package.json is as
+// it was after packing, and the packed CLI runs, also installed offline with nothing else. Each
+// packs a copy of the package directory, so a publish of the checkout running meanwhile (e2e)
+// and these never rewrite the same package.json at once.
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { cp, mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { definedEnvironment, runProcess } from '@hla-compass/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -14,7 +16,6 @@ import { ExitCode } from '../src/errors.js';
 import { CLI_PATH } from './cli-process.js';
 
 const PACKAGE_DIR = fileURLToPath(new URL('..', import.meta.url));
-const SOURCE_MANIFEST = join(PACKAGE_DIR, 'package.json');
 
 let root: string;
 let sourceManifest: string;
@@ -24,7 +25,7 @@ beforeAll(async () => {
     throw new Error(`${CLI_PATH} is missing: build first (pnpm --filter @hla-compass/cli build)`);
   }
   root = await mkdtemp(join(tmpdir(), 'hla-cli-package-'));
-  sourceManifest = await readFile(SOURCE_MANIFEST, 'utf8');
+  sourceManifest = await readFile(join(PACKAGE_DIR, 'package.json'), 'utf8');
 });
 
 afterAll(() => rm(root, { recursive: true, force: true }));
@@ -48,7 +49,16 @@ async function run(command: string, args: string[], cwd: string) {
   return result;
 }
 
-type Packed = { tarball: string; dir: string; manifest: Record<string, unknown>; text: string };
+type Packed = {
+  tarball: string;
+  /** The extracted package. */
+  dir: string;
+  /** The copy of the package directory that was packed. */
+  source: string;
+  manifest: Record<string, unknown>;
+  text: string;
+  files: string[];
+};
 
 const packs = new Map<string, Promise<Packed>>();
 
@@ -64,18 +74,31 @@ function pack(packer: 'pnpm' | 'npm'): Promise<Packed> {
 
 async function packWith(packer: 'pnpm' | 'npm'): Promise<Packed> {
   const out = join(root, packer);
-  await mkdir(out, { recursive: true });
+  // The package directory as it is checked out and built, without what is installed into it.
+  const source = join(out, 'cli');
+  await cp(PACKAGE_DIR, source, {
+    recursive: true,
+    filter: (path) => !/^(node_modules|\.dist-)/.test(relative(PACKAGE_DIR, path)),
+  });
   const tarball = join(out, 'cli.tgz');
-  if (packer === 'pnpm') await run('pnpm', ['pack', '--out', tarball], PACKAGE_DIR);
+  if (packer === 'pnpm') await run('pnpm', ['pack', '--out', tarball], source);
   else {
-    const { stdout } = await run('npm', ['pack', '--json', '--pack-destination', out], PACKAGE_DIR);
+    const { stdout } = await run('npm', ['pack', '--json', '--pack-destination', out], source);
     const [{ filename }] = JSON.parse(stdout) as [{ filename: string }];
     await run('mv', [join(out, filename), tarball], out);
   }
   await run('tar', ['-xzf', tarball], out);
+  const { stdout: listing } = await run('tar', ['-tzf', tarball], out);
   const dir = join(out, 'package');
   const text = await readFile(join(dir, 'package.json'), 'utf8');
-  return { tarball, dir, text, manifest: JSON.parse(text) as Record<string, unknown> };
+  return {
+    tarball,
+    dir,
+    source,
+    text,
+    files: listing.split('\n').filter(Boolean),
+    manifest: JSON.parse(text) as Record<string, unknown>,
+  };
 }
 
 describe.each(['pnpm', 'npm'] as const)('packed by %s', (packer) => {
@@ -97,6 +120,14 @@ describe.each(['pnpm', 'npm'] as const)('packed by %s', (packer) => {
     expect(packed.text).not.toMatch(/workspace:|catalog:|@hla-compass\/testkit/);
   });
 
+  it('holds the bundle, the README, the LICENSE and package.json, nothing else', () => {
+    const outside = packed.files.filter(
+      (file) => !/^package\/(dist\/.+|README\.md|LICENSE|package\.json)$/.test(file),
+    );
+    expect(outside).toEqual([]);
+    expect(packed.files).toContain('package/dist/hla-compass.js');
+  });
+
   it('holds the bin, the README and the MIT LICENSE', async () => {
     expect(packed.manifest).toMatchObject({
       name: '@hla-compass/cli',
@@ -112,9 +143,9 @@ describe.each(['pnpm', 'npm'] as const)('packed by %s', (packer) => {
     expect(existsSync(join(packed.dir, 'dist', 'templates', 'no-ui', 'manifest.json'))).toBe(true);
   });
 
-  it("leaves the checkout's package.json as it was", async () => {
-    expect(await readFile(SOURCE_MANIFEST, 'utf8')).toBe(sourceManifest);
-    expect(existsSync(join(PACKAGE_DIR, 'package.json.unpacked'))).toBe(false);
+  it('leaves package.json as it was before packing', async () => {
+    expect(await readFile(join(packed.source, 'package.json'), 'utf8')).toBe(sourceManifest);
+    expect(existsSync(join(packed.source, 'package.json.unpacked'))).toBe(false);
   });
 
   it('runs from the extracted tarball', async () => {
