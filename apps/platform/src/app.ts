@@ -10,6 +10,7 @@ import { type ErrorLogger, notFound, onError } from './http/errors.js';
 import { requestId } from './http/request-id.js';
 import { sameOrigin } from './http/same-origin.js';
 import type { Platform } from './platform.js';
+import { registerAdminRoutes } from './routes/admin.js';
 import { registerAuthRoutes } from './routes/auth.js';
 import { registerConsoleRoutes } from './routes/console.js';
 import { registerEmulatorRoutes } from './routes/emulator.js';
@@ -29,6 +30,7 @@ export function createEnvApp(context: EnvContext): Hono<AppEnv> {
   registerModuleRoutes(app, context);
   registerRegistryRoutes(app, context);
   registerKeyRoutes(app, context);
+  registerAdminRoutes(app, context);
   registerConsoleRoutes(app, context);
   return app;
 }

@@ -5,6 +5,7 @@ export * from './errors.js';
 export { type OpenApiOptions, openApiDocument } from './openapi.js';
 export { redactSecrets, redactValue } from './redaction.js';
 export * from './routes.js';
+export * from './schemas/approvals.js';
 export * from './schemas/auth.js';
 export * from './schemas/common.js';
 export * from './schemas/keys.js';

@@ -2,6 +2,7 @@
 // the OpenAPI document describes. Paths are relative to an environment's API base URL.
 import type { z } from 'zod';
 import type { ErrorCode } from './errors.js';
+import { reviewPublishListSchema, reviewQueueQuerySchema } from './schemas/approvals.js';
 import {
   loginRequestSchema,
   logoutRequestSchema,
@@ -200,6 +201,17 @@ export const routes = {
     request: { params: publishIdParamsSchema, body: rejectRequestSchema },
     responses: { 200: publishStatusSchema },
     errors: [...BODY_ERRORS, ...USER_ERRORS, 'FORBIDDEN', 'NOT_FOUND'],
+  },
+  listReviewPublishes: {
+    method: 'GET',
+    path: '/v1/admin/publishes',
+    operationId: 'listReviewPublishes',
+    summary:
+      'Publishes of every org in one `state` (default `SUBMITTED`: the public versions waiting for approval), oldest first, each with its org, submitter and signature (superusers only).',
+    auth: 'superuser',
+    request: { query: reviewQueueQuerySchema },
+    responses: { 200: reviewPublishListSchema },
+    errors: ['INVALID_REQUEST', ...USER_ERRORS, 'FORBIDDEN'],
   },
   listModules: {
     method: 'GET',

@@ -33,6 +33,7 @@ describe('route table', () => {
         'POST /v1/keys',
         'GET /v1/keys',
         'DELETE /v1/keys/{fingerprint}',
+        'GET /v1/admin/publishes',
       ].sort(),
     );
     expect(new Set(routeList.map((route) => route.operationId)).size).toBe(routeList.length);

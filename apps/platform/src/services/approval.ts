@@ -1,14 +1,67 @@
-// The public-scope review (SPEC §7): a superuser who did not submit the version approves or
-// rejects it, once; a rejection says why.
-import { PlatformError, type PublishStatus } from '@hla-compass/platform-api';
+// The public-scope review (SPEC §7): the queue of what waits, and a superuser who did not
+// submit the version approves or rejects it, once; a rejection says why.
+import {
+  PlatformError,
+  type PublishState,
+  type PublishStatus,
+  type ReviewPublish,
+  type ReviewPublishList,
+} from '@hla-compass/platform-api';
 import { type EnvContext, isoTime } from '../env-context.js';
+import type { ReviewVersionRecord } from '../store/catalog.js';
 import type { Caller } from './authentication.js';
 import { getPublishStatus, promoteIfCurrent, toPublishStatus } from './catalog.js';
+import { versionSignature } from './signatures.js';
 
 /** A rejection needs a reason; an approval may carry the reviewer's comment. */
 export type Decision =
   | { state: 'APPROVED'; reason: string | null }
   | { state: 'REJECTED'; reason: string };
+
+function requireSuperuser(caller: Caller, task: string): void {
+  if (!caller.user.superuser) {
+    throw new PlatformError(
+      'FORBIDDEN',
+      `Forbidden: only a platform superuser can ${task}; org admins cannot`,
+    );
+  }
+}
+
+function toReviewPublish(context: EnvContext, version: ReviewVersionRecord): ReviewPublish {
+  return {
+    ...toPublishStatus(context, version),
+    orgId: version.orgId,
+    orgName: version.orgName,
+    submittedBy: {
+      id: version.submittedBy,
+      email: version.submitterEmail,
+      name: version.submitterName,
+    },
+    keyFingerprint: version.keyFingerprint,
+    signature: versionSignature(version.signatureKind, version.keyFingerprint),
+  };
+}
+
+/** Every org's publishes in `state`, oldest first: what a superuser reviews. */
+export function listPublishes(
+  context: EnvContext,
+  caller: Caller,
+  query: { state: PublishState; limit: number; offset: number },
+): ReviewPublishList {
+  requireSuperuser(caller, 'list the publishes of every org');
+  const { state, ...page } = query;
+  const { items, total } = context.store.catalog.listVersionsInState(state, page);
+  return { items: items.map((version) => toReviewPublish(context, version)), total, ...page };
+}
+
+/** The approval queue: public versions waiting for a superuser's decision, oldest first. */
+export function listPendingPublishes(
+  context: EnvContext,
+  caller: Caller,
+  page: { limit: number; offset: number } = { limit: 100, offset: 0 },
+): ReviewPublishList {
+  return listPublishes(context, caller, { state: 'SUBMITTED', ...page });
+}
 
 export function decidePublish(
   context: EnvContext,
@@ -17,12 +70,7 @@ export function decidePublish(
   decision: Decision,
 ): PublishStatus {
   const verb = decision.state === 'APPROVED' ? 'approve' : 'reject';
-  if (!caller.user.superuser) {
-    throw new PlatformError(
-      'FORBIDDEN',
-      `Forbidden: only a platform superuser can ${verb} public modules; org admins cannot`,
-    );
-  }
+  requireSuperuser(caller, `${verb} public modules`);
   const { catalog } = context.store;
   return context.store.transaction(() => {
     const status = getPublishStatus(context, caller, publishId);

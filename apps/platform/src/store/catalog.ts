@@ -42,6 +42,13 @@ export interface VersionRecord {
   decisionReason: string | null;
 }
 
+/** A version with the names a reviewer reads: its org's and its submitter's. */
+export interface ReviewVersionRecord extends VersionRecord {
+  orgName: string;
+  submitterEmail: string;
+  submitterName: string;
+}
+
 /**
  * Which versions a reader sees: every version (`all`), or those of `orgId` in any state
  * plus approved public versions of other orgs.
@@ -84,6 +91,12 @@ interface VersionRow {
   decided_at: string | null;
   decided_by: string | null;
   decision_reason: string | null;
+}
+
+interface ReviewVersionRow extends VersionRow {
+  org_name: string;
+  submitter_email: string;
+  submitter_name: string;
 }
 
 const toModule = (row: ModuleRow): ModuleRecord => ({
@@ -130,6 +143,13 @@ const toVersion = (row: VersionRow): VersionRecord => ({
   decisionReason: row.decision_reason,
 });
 
+const toReviewVersion = (row: ReviewVersionRow): ReviewVersionRecord => ({
+  ...toVersion(row),
+  orgName: row.org_name,
+  submitterEmail: row.submitter_email,
+  submitterName: row.submitter_name,
+});
+
 const VISIBLE_VERSION = `(:all = 1 OR v.org_id = :org OR (v.state = 'APPROVED' AND v.scope = 'public'))`;
 // A module row exists only with at least one version (both are written in one transaction),
 // and `current_public_version_id` is set exactly when it has an approved public version.
@@ -164,6 +184,8 @@ export class CatalogStore {
   readonly #listVersions;
   readonly #moduleById;
   readonly #firstSignerOfKey;
+  readonly #versionsInState;
+  readonly #countVersionsInState;
 
   constructor(db: SqliteDatabase) {
     this.#moduleByName = db.prepare<[string, string], ModuleRow>(
@@ -221,6 +243,28 @@ export class CatalogStore {
       `SELECT v.* FROM versions v WHERE v.module_id = :id AND ${VISIBLE_VERSION}
        ORDER BY v.created_at DESC, v.rowid DESC`,
     );
+    this.#versionsInState = db.prepare<
+      { state: PublishState; limit: number; offset: number },
+      ReviewVersionRow
+    >(
+      `SELECT v.*, o.name AS org_name, u.email AS submitter_email, u.name AS submitter_name
+       FROM versions v JOIN orgs o ON o.id = v.org_id JOIN users u ON u.id = v.submitted_by
+       WHERE v.state = :state ORDER BY v.created_at, v.rowid LIMIT :limit OFFSET :offset`,
+    );
+    this.#countVersionsInState = db.prepare<[PublishState], { total: number }>(
+      'SELECT count(*) AS total FROM versions WHERE state = ?',
+    );
+  }
+
+  /** Every org's versions in `state`, oldest first, with org and submitter names. */
+  listVersionsInState(
+    state: PublishState,
+    page: { limit: number; offset: number },
+  ): { items: ReviewVersionRecord[]; total: number } {
+    return {
+      items: this.#versionsInState.all({ state, ...page }).map(toReviewVersion),
+      total: this.#countVersionsInState.get(state)?.total ?? 0,
+    };
   }
 
   findModule(orgId: string, name: string): ModuleRecord | undefined {
