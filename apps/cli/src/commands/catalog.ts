@@ -57,6 +57,40 @@ export const groups: Readonly<Record<string, CommandGroup>> = {
       },
     ],
   },
+  registries: {
+    summary: "Manage your org's registry allowlist (org admins)",
+    examples: [
+      { command: 'hla-compass registries list --env dev', description: "your org's allowlist" },
+      {
+        command: "hla-compass registries add 'ghcr.io/your-org/*' --env dev",
+        description: 'let developers publish from ghcr.io/your-org',
+      },
+      {
+        command:
+          'printf %s "$TOKEN" | hla-compass registries add \'ghcr.io/your-org/*\' --env prod --username ci-bot --password-stdin',
+        description: 'with pull credentials, read from stdin and never shown',
+      },
+      {
+        command: "hla-compass registries remove 'ghcr.io/your-org/*' --env dev",
+        description: 'take a pattern off the allowlist',
+      },
+    ],
+  },
+  approvals: {
+    summary: 'Review public modules waiting for approval (platform superusers)',
+    examples: [
+      { command: 'hla-compass approvals list --env dev', description: 'the queue, oldest first' },
+      {
+        command: 'hla-compass approvals approve pub_8d0c2f71a3b94e5d6c7a --env dev',
+        description: 'make a version public to every org',
+      },
+      {
+        command:
+          "hla-compass approvals reject pub_8d0c2f71a3b94e5d6c7a --env dev --reason 'pin the requirements'",
+        description: 'turn it down, saying why',
+      },
+    ],
+  },
   env: {
     summary: 'Show the platform environments and their URLs',
     examples: [
@@ -155,6 +189,36 @@ export const catalog: readonly CatalogEntry[] = [
     path: ['keys', 'revoke'],
     summary: 'Revoke a registered key',
     load: () => import('./keys/revoke.js').then((module) => module.default),
+  },
+  {
+    path: ['registries', 'list'],
+    summary: "List your org's registry allowlist",
+    load: () => import('./registries/list.js').then((module) => module.default),
+  },
+  {
+    path: ['registries', 'add'],
+    summary: 'Add a pattern to the allowlist, optionally with pull credentials',
+    load: () => import('./registries/add.js').then((module) => module.default),
+  },
+  {
+    path: ['registries', 'remove'],
+    summary: 'Remove an allowlist entry by id or pattern',
+    load: () => import('./registries/remove.js').then((module) => module.default),
+  },
+  {
+    path: ['approvals', 'list'],
+    summary: 'List the publishes waiting for approval',
+    load: () => import('./approvals/list.js').then((module) => module.default),
+  },
+  {
+    path: ['approvals', 'approve'],
+    summary: 'Approve a public version',
+    load: () => import('./approvals/approve.js').then((module) => module.default),
+  },
+  {
+    path: ['approvals', 'reject'],
+    summary: 'Reject a public version with a reason',
+    load: () => import('./approvals/reject.js').then((module) => module.default),
   },
   {
     path: ['completion'],

@@ -2,9 +2,14 @@
 // credentials chosen as SPEC §4 orders them, one refresh on an expired session, and each answer
 // read by its reader in hosted-answers.ts (the contract's forms and the hosted platform's).
 import {
+  type CreateRegistryEntryRequest,
   type PublishRequest,
+  type PublishState,
   type RegisterKeyRequest,
   type RouteDefinition,
+  registryEntryListSchema,
+  registryEntrySchema,
+  reviewPublishListSchema,
   routePath,
   routes,
   signingKeyListSchema,
@@ -147,6 +152,53 @@ export class PlatformClient {
     const asked = { publishId, environment: this.environment.name };
     return this.#call(routes.publishStatus, (body) => readPublishStatus(body, asked), {
       params: { publishId },
+    });
+  }
+
+  /** The review queue of superusers: every org's publishes in `state` (SUBMITTED by default). */
+  listReviewPublishes(query: { state?: PublishState; limit?: number; offset?: number } = {}) {
+    return this.#call(routes.listReviewPublishes, readContract(reviewPublishListSchema), {
+      query,
+    });
+  }
+
+  /** Not repeated: a second approval of the same publish is refused (a decision is final). */
+  approvePublish(publishId: string, comment?: string) {
+    const asked = { publishId, environment: this.environment.name };
+    return this.#call(routes.approvePublish, (body) => readPublishStatus(body, asked), {
+      params: { publishId },
+      body: comment === undefined ? {} : { comment },
+    });
+  }
+
+  rejectPublish(publishId: string, reason: string) {
+    const asked = { publishId, environment: this.environment.name };
+    return this.#call(routes.rejectPublish, (body) => readPublishStatus(body, asked), {
+      params: { publishId },
+      body: { reason },
+    });
+  }
+
+  listRegistries(orgId: string) {
+    return this.#call(routes.listRegistries, readContract(registryEntryListSchema), {
+      params: { orgId },
+    });
+  }
+
+  /**
+   * The body may carry pull credentials: they travel only here, and the answer says no more than
+   * `hasCredentials`. Not repeated: a second add of the same pattern is refused.
+   */
+  createRegistry(orgId: string, body: CreateRegistryEntryRequest) {
+    return this.#call(routes.createRegistry, readContract(registryEntrySchema), {
+      params: { orgId },
+      body,
+    });
+  }
+
+  deleteRegistry(orgId: string, entryId: string) {
+    return this.#call(routes.deleteRegistry, () => ({ ok: true, value: undefined }), {
+      params: { orgId, entryId },
     });
   }
 
