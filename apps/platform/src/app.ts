@@ -4,6 +4,7 @@
 import { openApiDocument } from '@hla-compass/platform-api';
 import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
+import { createConsoleApp } from './console/app.js';
 import type { EnvContext } from './env-context.js';
 import type { AppEnv } from './http/app-env.js';
 import { type ErrorLogger, notFound, onError } from './http/errors.js';
@@ -68,6 +69,10 @@ export function createApp(
     return c.json(openApi);
   });
   registerEmulatorRoutes(app, platform, options.controlToken);
-  for (const [name, context] of platform.envs) app.route(`/${name}`, createEnvApp(context));
+  for (const [name, context] of platform.envs) {
+    app.route(`/${name}`, createEnvApp(context));
+    // The web console: pages, not API routes, so it stays out of the contract's route table.
+    app.route(`/${name}/console`, createConsoleApp(context));
+  }
   return app;
 }

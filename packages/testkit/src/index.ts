@@ -2,6 +2,7 @@
 // demand. Every missing service is a ServiceUnavailableError, in CI and out; nothing skips.
 
 export { BASE_IMAGE_TAG, ensureBaseImage, parseLddOutput } from './base-image.js';
+export { ensureChromium, QUIET_CHROMIUM_ARGUMENTS, type TestBrowser } from './browser.js';
 export {
   type ConsoleAccount,
   type ConsoleSignIn,

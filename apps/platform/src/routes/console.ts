@@ -1,12 +1,12 @@
 // The console sign-in page (`/<env>/cli-login`, SPEC §4, §6a): a server-rendered form; on
 // success it redirects to the CLI's loopback listener, with a single-use code bound to the PKCE
 // challenge, or, for a link without a challenge (the Python SDK 2.0.13), with the tokens.
-import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { PlatformError } from '@hla-compass/platform-api';
 import type { Context, Hono } from 'hono';
 import { html } from 'hono/html';
 import type { HtmlEscapedString } from 'hono/utils/html';
 import { z } from 'zod';
+import { FormToken } from '../console/form-token.js';
 import type { EnvContext } from '../env-context.js';
 import type { AppEnv } from '../http/app-env.js';
 import { peerAddress } from '../http/peer.js';
@@ -141,45 +141,13 @@ ${
 /** How long a served form can be submitted: longer than anyone takes to type a password. */
 const FORM_LIFETIME_MS = 60 * 60 * 1000;
 
-/**
- * The form's CSRF token: an HMAC, under a key made at start and never sent, of the sign-in the
- * form was served for and when. A page elsewhere cannot read our form (no CORS) nor compute the
- * HMAC, so it cannot post a sign-in of its choosing through the user's browser; the token keeps
- * no state, so every env app and every restart simply has its own key.
- */
-class FormToken {
-  readonly #key = randomBytes(32);
-  readonly #environment: string;
-
-  constructor(environment: string) {
-    this.#environment = environment;
-  }
-
-  #mac(signIn: SignIn, issuedAt: number): string {
-    const fields = [
-      this.#environment,
-      signIn.redirect_uri,
-      signIn.state,
-      signIn.flow,
-      signIn.flow === 'pkce' ? signIn.code_challenge : '',
-      String(issuedAt),
-    ];
-    return createHmac('sha256', this.#key).update(JSON.stringify(fields)).digest('base64url');
-  }
-
-  issue(signIn: SignIn, now: number): string {
-    return `${now}.${this.#mac(signIn, now)}`;
-  }
-
-  isValid(token: unknown, signIn: SignIn, now: number): boolean {
-    if (typeof token !== 'string') return false;
-    const match = /^(\d{1,15})\.([A-Za-z0-9_-]{43})$/.exec(token);
-    if (match === null) return false;
-    const issuedAt = Number(match[1]);
-    if (issuedAt > now || now - issuedAt > FORM_LIFETIME_MS) return false;
-    return timingSafeEqual(Buffer.from(match[2] ?? ''), Buffer.from(this.#mac(signIn, issuedAt)));
-  }
-}
+/** What a sign-in form's CSRF token is bound to: the env (by its key) and the link's fields. */
+const signInFields = (signIn: SignIn): string[] => [
+  signIn.redirect_uri,
+  signIn.state,
+  signIn.flow,
+  signIn.flow === 'pkce' ? signIn.code_challenge : '',
+];
 
 const invalid = (what: string, problems: string) => `Invalid sign-in ${what}: ${problems}`;
 
@@ -234,14 +202,23 @@ function callbackFor(context: EnvContext, signIn: SignIn, userId: string): strin
 }
 
 export function registerConsoleRoutes(app: Hono<AppEnv>, context: EnvContext): void {
-  const formToken = new FormToken(context.name);
+  const formToken = new FormToken(context.name, FORM_LIFETIME_MS);
   const reply = (
     c: Context<AppEnv>,
     signIn: SignIn,
     status: 200 | 401 | 429,
     error?: string,
     email?: string,
-  ) => formPage(c, context, signIn, formToken.issue(signIn, context.now()), status, error, email);
+  ) =>
+    formPage(
+      c,
+      context,
+      signIn,
+      formToken.issue(signInFields(signIn), context.now()),
+      status,
+      error,
+      email,
+    );
 
   app.get('/cli-login', (c) => {
     const signIn = signInFromLink(c.req.query());
@@ -254,7 +231,7 @@ export function registerConsoleRoutes(app: Hono<AppEnv>, context: EnvContext): v
     const signIn = signInFromForm(form);
     if (typeof signIn === 'string') return errorPage(c, context, 400, signIn);
     // Before the password is looked at: a forged post learns nothing, nor counts as a failure.
-    if (!formToken.isValid(form.csrf_token, signIn, context.now())) {
+    if (!formToken.isValid(form.csrf_token, signInFields(signIn), context.now())) {
       return errorPage(
         c,
         context,
