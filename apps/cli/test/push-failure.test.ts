@@ -20,6 +20,11 @@ describe('pushFailureCause', () => {
       'Get "http://127.0.0.1:5000/v2/": context deadline exceeded (Client.Timeout exceeded while awaiting headers)',
       'unavailable',
     ],
+    ['Get "http://127.0.0.1:5000/v2/": context deadline exceeded', 'unavailable'],
+    [
+      'Get "http://127.0.0.1:5000/v2/": net/http: request canceled (Client.Timeout exceeded while awaiting headers)',
+      'unavailable',
+    ],
     ['Put "http://127.0.0.1:5000/v2/x/blobs/uploads/1": EOF', 'unavailable'],
     ['write tcp 127.0.0.1:1->127.0.0.1:5000: write: connection reset by peer', 'unavailable'],
     ['unauthorized: authentication required', 'denied'],
