@@ -269,6 +269,27 @@ describe('registries', () => {
     const listed = await as('admin', ['registries', 'list', '--env', 'dev', '--json', '--verbose']);
     expect(`${listed.stdout}${listed.stderr}`).not.toContain('pull-secret-never-shown-7f3a');
     expect((await as('admin', ['registries', 'remove', pattern, '--env', 'dev'])).code).toBe(0);
+
+    // Refused by the platform's schema (over 4096 characters): the error does not quote it.
+    const oversized = `pull-secret-oversized-${'x'.repeat(5000)}`;
+    const refused = await as(
+      'admin',
+      [
+        'registries',
+        'add',
+        pattern,
+        '--env',
+        'dev',
+        '--username',
+        'bot',
+        '--password-stdin',
+        '--json',
+      ],
+      { stdin: oversized },
+    );
+    expect(refused.code).toBe(2);
+    expect(json(refused.stdout).error.code).toBe('INVALID_REQUEST');
+    expect(`${refused.stdout}${refused.stderr}`).not.toContain('pull-secret-oversized');
   });
 });
 
