@@ -213,7 +213,7 @@ export function createConsoleApp(context: EnvContext): Hono<AppEnv> {
       const modules = list.items.map((module) => getModule(context, session.caller, module.id));
       return render(c, {
         title: 'Catalog',
-        body: catalogView(env, modules, list),
+        body: catalogView(env, modules, list, session.caller.user.superuser),
         session,
         section: 'catalog',
       });

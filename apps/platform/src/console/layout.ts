@@ -16,7 +16,7 @@ a{color:#0b4fbf}a:focus-visible,button:focus-visible,input:focus-visible,select:
 header{display:flex;flex-wrap:wrap;gap:1rem;align-items:center;padding:.6rem 1.2rem;background:#12263f;color:#fff}
 header a{color:#fff}header nav ul{display:flex;flex-wrap:wrap;gap:1rem;list-style:none;margin:0;padding:0}
 header [aria-current=page]{font-weight:700;text-decoration-thickness:3px}
-header form{margin-left:auto}.who{color:#dbe4f0}
+header .account{margin-left:auto;display:flex;gap:.8rem;align-items:center}.who{color:#dbe4f0}
 main{max-width:72rem;margin:0 auto;padding:1rem 1.2rem 3rem}
 table{border-collapse:collapse;width:100%;margin:1rem 0}caption{text-align:left;font-weight:600;padding:.3rem 0}
 th,td{border-bottom:1px solid #c9ced6;padding:.35rem .5rem;text-align:left;vertical-align:top}
@@ -77,8 +77,8 @@ function navigation(shell: Shell, session: NonNullable<Shell['session']>) {
       section === shell.section ? raw(' aria-current="page"') : ''
     }>${label}</a></li>`;
   return html`<nav aria-label="Console"><ul>${sections.map(link)}</ul></nav>
-<span class="who">${caller.user.email} · ${caller.org.name}${caller.user.superuser ? ' · superuser' : ''}</span>
-<form method="post" action="${consolePath(shell.environment, '/sign-out')}">${csrfField(session.csrfToken)}<button type="submit" class="secondary">Sign out</button></form>`;
+<div class="account"><span class="who">${caller.user.email}${caller.user.superuser ? ' · superuser' : ''}</span>
+<form method="post" action="${consolePath(shell.environment, '/sign-out')}">${csrfField(session.csrfToken)}<button type="submit" class="secondary">Sign out</button></form></div>`;
 }
 
 export function consolePage(shell: Shell, body: Markup) {

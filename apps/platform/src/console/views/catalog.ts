@@ -30,12 +30,16 @@ export function catalogView(
   environment: Environment,
   modules: ModuleDetail[],
   page: { total: number; offset: number; limit: number },
+  superuser: boolean,
 ) {
   if (modules.length === 0) {
     return html`<p>No module is visible to you in ${environment} yet. Publish one with <code>hla-compass publish --env ${environment}</code>.</p>`;
   }
   const next = page.offset + page.limit < page.total ? page.offset + page.limit : undefined;
-  return html`<p class="muted">${page.total} module${page.total === 1 ? '' : 's'} visible to you: your org's in every state, other orgs' approved public versions.</p>
+  const reach = superuser
+    ? 'every org’s versions in every state (you review them as a superuser)'
+    : 'your org’s versions in every state, other orgs’ approved public ones';
+  return html`<p class="muted">${page.total} module${page.total === 1 ? '' : 's'} visible to you: ${reach}.</p>
 ${modules.map(
   (module) => html`<table>
 <caption>${module.moduleName} <span class="muted">· ${module.orgName} · current ${module.currentVersion ?? 'none'}</span></caption>
