@@ -126,10 +126,12 @@ export async function fastBuild(
     git,
   });
   if (stamp !== reuse.stamp) return undefined;
-  const engine = dockerEndpoint(settings.get('DOCKER_HOST'), {
+  const engine = dockerEndpoint(settings.raw, {
     homeDir: system.homeDir,
     exists: existsSync,
   });
+  // A TLS engine needs certificates the fast path's plain HTTP does not carry.
+  if (engine.tls) return undefined;
   const ids = await Promise.all(
     [reuse.baseImage, ...reuse.tags].map((name) => engineImageId(engine, name)),
   );

@@ -60,10 +60,12 @@ async function fastPush(args: readonly string[], system: FastPathSystem): Promis
     return undefined;
   }
   const settings = new Settings(system.env);
-  const engine = dockerEndpoint(settings.get('DOCKER_HOST'), {
+  const engine = dockerEndpoint(settings.raw, {
     homeDir: system.homeDir,
     exists: existsSync,
   });
+  // A TLS engine needs certificates the fast path's plain HTTP does not carry.
+  if (engine.tls) return undefined;
   const [localId, registryDigest] = await Promise.all([
     engineImageId(engine, record.imageRef),
     registryManifestDigest(record.imageRef),

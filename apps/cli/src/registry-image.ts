@@ -11,9 +11,9 @@ import {
   RegistryClient,
   type RegistryClientOptions,
   RegistryError,
-  resolveDockerCredentials,
 } from '@hla-compass/registry-client';
 import type { CommandContext } from './context.js';
+import { dockerCredentials } from './docker-credentials.js';
 import { CliError, RejectedError, ServiceUnavailableError, UsageError } from './errors.js';
 import { leanFetch } from './lean-fetch.js';
 import { registryLoginHint } from './registry-login-hint.js';
@@ -26,13 +26,7 @@ export function registryClient(
   return new RegistryClient({
     ...limits,
     fetch: leanFetch,
-    credentials: async (registry) =>
-      (
-        await resolveDockerCredentials(registry, {
-          env: context.settings.raw,
-          homeDir: context.homeDir,
-        })
-      ).credentials,
+    credentials: async (registry) => (await dockerCredentials(registry, context)).credentials,
   });
 }
 

@@ -41,23 +41,27 @@ describe('dockerEndpoint', () => {
   });
 
   it('uses /var/run/docker.sock without DOCKER_HOST, or Docker Desktop’s socket when only it exists', () => {
-    expect(dockerEndpoint(undefined, system(['/var/run/docker.sock'])).address).toBe(
+    expect(dockerEndpoint({}, system(['/var/run/docker.sock'])).address).toBe(
       'unix:///var/run/docker.sock',
     );
-    expect(dockerEndpoint(undefined, system([])).address).toBe('unix:///var/run/docker.sock');
+    expect(dockerEndpoint({}, system([])).address).toBe('unix:///var/run/docker.sock');
     expect(
-      dockerEndpoint(undefined, system(['/home/ada/.docker/run/docker.sock'])).options.socketPath,
+      dockerEndpoint({}, system(['/home/ada/.docker/run/docker.sock'])).options.socketPath,
     ).toBe('/home/ada/.docker/run/docker.sock');
   });
 
   it('reads unix://, npipe:// and tcp:// hosts', () => {
-    expect(dockerEndpoint('unix:///tmp/d.sock', system([])).options).toMatchObject({
-      socketPath: '/tmp/d.sock',
-    });
-    expect(dockerEndpoint('npipe:////./pipe/docker_engine', system([])).options).toMatchObject({
+    expect(dockerEndpoint({ DOCKER_HOST: 'unix:///tmp/d.sock' }, system([])).options).toMatchObject(
+      {
+        socketPath: '/tmp/d.sock',
+      },
+    );
+    expect(
+      dockerEndpoint({ DOCKER_HOST: 'npipe:////./pipe/docker_engine' }, system([])).options,
+    ).toMatchObject({
       socketPath: '//./pipe/docker_engine',
     });
-    expect(dockerEndpoint('tcp://127.0.0.1:2375', system([])).options).toEqual({
+    expect(dockerEndpoint({ DOCKER_HOST: 'tcp://127.0.0.1:2375' }, system([])).options).toEqual({
       host: '127.0.0.1',
       port: '2375',
       protocol: 'http',
@@ -67,7 +71,7 @@ describe('dockerEndpoint', () => {
   it.each(['ssh://alice@build-host', 'https://127.0.0.1:2376', '127.0.0.1:2375'])(
     'refuses DOCKER_HOST=%s as a usage error',
     (host) => {
-      expect(() => dockerEndpoint(host, system([]))).toThrow(UsageError);
+      expect(() => dockerEndpoint({ DOCKER_HOST: host }, system([]))).toThrow(UsageError);
     },
   );
 });

@@ -1,5 +1,6 @@
 // The Docker credential chain for one registry: explicit credentials, else config.json's
-// credHelpers, credsStore and auths, helpers run as `docker-credential-<name> get`.
+// credHelpers, credsStore and auths, helpers run as `docker-credential-<name> get`; then the
+// auth files Podman, Buildah and skopeo log in to (same `auths` format), for users of those.
 import { spawn } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
@@ -19,6 +20,7 @@ export type CredentialSource =
   | 'credential-helper'
   | 'credentials-store'
   | 'config-auths'
+  | 'auth-file'
   | 'none';
 
 export interface ResolvedCredentials {
@@ -36,6 +38,15 @@ export interface DockerCredentialOptions {
   /** Home directory holding `.docker/config.json` (default: os.homedir()). */
   readonly homeDir?: string;
   readonly helperTimeoutMs?: number;
+  /**
+   * Given: a helper that fails or is missing is reported here and the chain goes on (auths,
+   * then the auth files), as the Docker CLI does, which pushes anonymously past a missing
+   * `credsStore`. Without it, the failure is thrown.
+   */
+  readonly onHelperError?: (
+    error: CredentialHelperError,
+    where: { readonly setting: 'credsStore' | 'credHelpers'; readonly configPath: string },
+  ) => void;
 }
 
 const DEFAULT_HELPER_TIMEOUT_MS = 15_000;
@@ -44,10 +55,16 @@ const HELPER_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;
 
 export class CredentialHelperError extends Error {
   readonly code = 'CREDENTIAL_HELPER_FAILED';
+  /** The helper's name, without `docker-credential-`. */
+  readonly helper: string;
+  /** The helper is not installed (not on PATH), as with `credsStore: desktop` copied to Linux. */
+  readonly missing: boolean;
 
-  constructor(helper: string, reason: string) {
+  constructor(helper: string, reason: string, options: { missing?: boolean } = {}) {
     super(`credential helper docker-credential-${helper} failed: ${reason}`);
     this.name = 'CredentialHelperError';
+    this.helper = helper;
+    this.missing = options.missing ?? false;
   }
 }
 
@@ -58,6 +75,26 @@ export function dockerConfigPath(
 ): string {
   const dir = env.DOCKER_CONFIG;
   return dir ? join(dir, 'config.json') : join(homeDir, '.docker', 'config.json');
+}
+
+/**
+ * The auth files of Podman, Buildah and skopeo, in the order they read them:
+ * REGISTRY_AUTH_FILE, else `$XDG_RUNTIME_DIR/containers/auth.json`; then
+ * `~/.config/containers/auth.json` (XDG_CONFIG_HOME honoured).
+ */
+export function containersAuthFilePaths(
+  env: Readonly<Record<string, string | undefined>>,
+  homeDir: string,
+): string[] {
+  const explicit = env.REGISTRY_AUTH_FILE?.trim();
+  const runtimeDir = env.XDG_RUNTIME_DIR?.trim();
+  const configHome = env.XDG_CONFIG_HOME?.trim() || join(homeDir, '.config');
+  const first = explicit
+    ? [explicit]
+    : runtimeDir
+      ? [join(runtimeDir, 'containers', 'auth.json')]
+      : [];
+  return [...new Set([...first, join(configHome, 'containers', 'auth.json')])];
 }
 
 /** The Docker config, or undefined when the file does not exist. */
@@ -131,11 +168,9 @@ export function runCredentialHelper(
       if (stderr.length < MAX_HELPER_OUTPUT) stderr += chunk;
     });
     child.on('error', (error: NodeJS.ErrnoException) => {
-      const reason =
-        error.code === 'ENOENT'
-          ? `docker-credential-${helper} is not on PATH; install it or remove it from the Docker config`
-          : error.message;
-      finish(() => reject(new CredentialHelperError(helper, reason)));
+      const missing = error.code === 'ENOENT';
+      const reason = missing ? `docker-credential-${helper} is not on PATH` : error.message;
+      finish(() => reject(new CredentialHelperError(helper, reason, { missing })));
     });
     child.on('close', (code) => {
       finish(() => {
@@ -177,22 +212,54 @@ export async function resolveDockerCredentials(
   if (options.credentials !== undefined)
     return { credentials: options.credentials, source: 'explicit' };
   const env = options.env ?? process.env;
-  const path = dockerConfigPath(env, options.homeDir ?? homedir());
+  const homeDir = options.homeDir ?? homedir();
+  const path = dockerConfigPath(env, homeDir);
   const config = await readDockerConfig(path);
-  if (config === undefined) return { source: 'none' };
+  if (config !== undefined) {
+    const fromDocker = await fromDockerConfig(registry, config, path, env, options);
+    if (fromDocker !== undefined) return fromDocker;
+  }
+  for (const authFile of containersAuthFilePaths(env, homeDir)) {
+    const file = await readDockerConfig(authFile);
+    const entry = file === undefined ? undefined : lookupByRegistry(file.auths, registry);
+    const credentials = entry === undefined ? undefined : credentialsFromAuthEntry(entry, authFile);
+    if (credentials !== undefined) return { credentials, source: 'auth-file', from: authFile };
+  }
+  return { source: 'none' };
+}
+
+/** config.json's answer: its helper's, else its `auths` entry's; undefined when it has none. */
+async function fromDockerConfig(
+  registry: string,
+  config: DockerConfig,
+  path: string,
+  env: Readonly<Record<string, string | undefined>>,
+  options: DockerCredentialOptions,
+): Promise<ResolvedCredentials | undefined> {
   const perRegistryHelper = lookupByRegistry(config.credHelpers, registry);
   const helper = perRegistryHelper ?? config.credsStore;
   if (helper !== undefined) {
-    const credentials = await runCredentialHelper(helper, helperServerUrl(registry), {
-      env,
-      timeoutMs: options.helperTimeoutMs ?? DEFAULT_HELPER_TIMEOUT_MS,
-    });
+    let credentials: RegistryCredentials | undefined;
+    try {
+      credentials = await runCredentialHelper(helper, helperServerUrl(registry), {
+        env,
+        timeoutMs: options.helperTimeoutMs ?? DEFAULT_HELPER_TIMEOUT_MS,
+      });
+    } catch (error) {
+      if (!(error instanceof CredentialHelperError) || options.onHelperError === undefined) {
+        throw error;
+      }
+      options.onHelperError(error, {
+        setting: perRegistryHelper === undefined ? 'credsStore' : 'credHelpers',
+        configPath: path,
+      });
+    }
     const source = perRegistryHelper === undefined ? 'credentials-store' : 'credential-helper';
     if (credentials !== undefined) return { credentials, source, from: helper };
   }
   const entry = lookupByRegistry(config.auths, registry);
   const credentials = entry === undefined ? undefined : credentialsFromAuthEntry(entry, path);
   return credentials === undefined
-    ? { source: 'none' }
+    ? undefined
     : { credentials, source: 'config-auths', from: path };
 }

@@ -23,6 +23,7 @@ export {
 export {
   CredentialHelperError,
   type CredentialSource,
+  containersAuthFilePaths,
   type DockerCredentialOptions,
   dockerConfigPath,
   type ResolvedCredentials,

@@ -79,11 +79,28 @@ export interface ProgressMode {
   readonly tty: boolean;
   /** --verbose: every line the engine sends, its bookkeeping included. */
   readonly verbose: boolean;
+  /**
+   * Colour is on (a terminal without NO_COLOR, or FORCE_COLOR): otherwise the escape sequences a
+   * build step prints (coloured pip, apt, test runners) are taken out of its lines too.
+   */
+  readonly color?: boolean;
 }
 
-/** Terminal or not, verbose or not: read from the logger the progress is drawn on. */
+/** Terminal or not, verbose or not, coloured or not: read from the logger the progress is drawn on. */
 export function progressMode(logger: Logger): ProgressMode {
-  return { tty: logger.isTTY, verbose: logger.verbose };
+  // The logger's style paints only when colour is on (terminal.ts decides, NO_COLOR included).
+  return { tty: logger.isTTY, verbose: logger.verbose, color: logger.style.bold('') !== '' };
+}
+
+/** ANSI escape sequences: CSI (colours, cursor moves), OSC (titles, links) and the short ones. */
+const ANSI_ESCAPE =
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: escape sequences are what it matches.
+  /\u001b\[[0-?]*[ -/]*[@-~]|\u001b\][^\u0007\u001b]*(?:\u0007|\u001b\\)|\u001b[@-Z\\-_]/g;
+
+/** A line as plain text: without escape sequences or other control characters but tabs. */
+export function plainText(line: string): string {
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what it removes.
+  return line.replace(ANSI_ESCAPE, '').replace(/[\u0000-\u0008\u000b-\u001f\u007f]/g, '');
 }
 
 const STEP = /^Step \d+\/\d+ : /;
@@ -126,7 +143,8 @@ export class BuildLog {
 
   #line(raw: string): void {
     // A line redrawn with carriage returns (a download bar) shows as its last state.
-    const line = (raw.split('\r').at(-1) ?? '').trimEnd();
+    const last = raw.split('\r').at(-1) ?? '';
+    const line = (this.#mode.color === true ? last : plainText(last)).trimEnd();
     if (line === '') return;
     const style = this.#logger.style;
     if (STEP.test(line)) {

@@ -2,16 +2,13 @@
 // the user's credentials for the registry are resolved here (auths, credHelpers, credsStore,
 // DOCKER_CONFIG honoured); an anonymous registry gets an empty config, which the engine needs too.
 import {
-  CredentialHelperError,
   DOCKER_HUB_CONFIG_KEY,
   DOCKER_HUB_REGISTRY,
-  DockerConfigError,
   type RegistryCredentials,
-  resolveDockerCredentials,
 } from '@hla-compass/registry-client';
 import type Dockerode from 'dockerode';
 import type { CommandContext } from '../context.js';
-import { UsageError } from '../errors.js';
+import { dockerCredentials } from '../docker-credentials.js';
 
 /** The engine's AuthConfig for `registry`: empty without credentials. Holds secrets: never log it. */
 export function engineAuthConfig(
@@ -39,25 +36,11 @@ export async function registryAuthConfig(
   registry: string,
   context: CommandContext,
 ): Promise<Dockerode.AuthConfigObject> {
-  try {
-    const resolved = await resolveDockerCredentials(registry, {
-      env: context.settings.raw,
-      homeDir: context.homeDir,
-    });
-    context.logger.debug(
-      resolved.credentials === undefined
-        ? `no Docker credentials for ${registry}: pushing anonymously`
-        : `Docker credentials for ${registry} from ${resolved.source} (${resolved.from ?? ''})`,
-    );
-    return engineAuthConfig(registry, resolved.credentials);
-  } catch (error) {
-    if (error instanceof DockerConfigError || error instanceof CredentialHelperError) {
-      throw new UsageError(error.message, {
-        code: error.code,
-        hint: 'fix the Docker config (DOCKER_CONFIG, else ~/.docker/config.json), or log in again with `docker login`',
-        cause: error,
-      });
-    }
-    throw error;
-  }
+  const resolved = await dockerCredentials(registry, context);
+  context.logger.debug(
+    resolved.credentials === undefined
+      ? `no Docker credentials for ${registry}: pushing anonymously`
+      : `Docker credentials for ${registry} from ${resolved.source} (${resolved.from ?? ''})`,
+  );
+  return engineAuthConfig(registry, resolved.credentials);
 }
