@@ -82,8 +82,10 @@ export const variables = [
   },
   {
     name: 'DOCKER_HOST',
-    description: 'Docker engine to build and push with.',
-    default: '`unix:///var/run/docker.sock`',
+    description:
+      'Docker engine to build and push with (beats `DOCKER_CONTEXT` and the current Docker context).',
+    default:
+      'the Docker context, else the first of `/var/run/docker.sock`, `$XDG_RUNTIME_DIR/docker.sock`, `~/.docker/run/docker.sock`',
   },
   {
     name: 'DOCKER_CONFIG',
