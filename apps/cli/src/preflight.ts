@@ -4,7 +4,11 @@
 // then the platform's (role, allowlist, key, immutability). The exit code is the first failure's,
 // so it is the one the real publish would exit with.
 import type { Manifest } from '@hla-compass/manifest';
-import { findAllowlistMatch, type ImageReference } from '@hla-compass/registry-client';
+import {
+  DOCKER_HUB_REGISTRY,
+  findAllowlistMatch,
+  type ImageReference,
+} from '@hla-compass/registry-client';
 import type { StoredKeyPair } from '@hla-compass/signing';
 import type { CommandContext } from './context.js';
 import { CliError, ExitCode, RejectedError } from './errors.js';
@@ -241,6 +245,14 @@ async function checkImage(
   let image: PublishedImage | undefined;
   const outcome = await attempt(async () => {
     chosen = await chooseImageToPublish(context, choice);
+    // As publish does: a Docker Hub image off the allowlist (`your-org/x:1`, a host forgotten) is
+    // refused at the allowlist without asking docker.io.
+    if (
+      chosen.reference.registry === DOCKER_HUB_REGISTRY &&
+      allowlistMatch(config, chosen.reference) === undefined
+    ) {
+      return notChecked('an image on the allowlist (see allowlist)');
+    }
     image = await resolvePublishedImage(context, chosen, module.digest);
     const builtHere = image.builtHere === null ? '' : `; built here (${image.builtHere})`;
     return passed(`${image.pinned} is at its registry (from ${image.source}${builtHere})`);
@@ -306,7 +318,7 @@ export function allowlistMatch(
   )?.pattern;
 }
 
-function allowlist(
+export function allowlist(
   environment: string,
   config: PublishConfigView,
   reference: ImageReference,

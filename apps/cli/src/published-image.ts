@@ -2,6 +2,7 @@
 // whoever pushed it, else the default tag), resolved to its digest with the user's own Docker
 // credentials, and, for a recorded build, checked to be the image built here from this
 // manifest.json, all before anything reaches the platform.
+
 import {
   type ImageReference,
   InvalidReferenceError,
@@ -13,6 +14,7 @@ import {
 import { BUILD_RECORD_PATH, type BuildRecord, readBuildRecord } from './build-record.js';
 import type { CommandContext } from './context.js';
 import { MANIFEST_DIGEST_LABEL } from './docker/image-labels.js';
+import { dockerPushCommand } from './docker-commands.js';
 import { UsageError } from './errors.js';
 import { atDigest, found, imageManifest, read, registryClient } from './registry-image.js';
 
@@ -179,7 +181,7 @@ async function checkBuiltHere(
     `${shown} at the registry is not the image built here: its config is ${image.configDigest} (the last build is ${record.imageId}) and ${label === undefined ? `it has no ${MANIFEST_DIGEST_LABEL} label` : `its ${MANIFEST_DIGEST_LABEL} label is ${label}, not ${manifestDigest}`}`,
     {
       code: 'IMAGE_NOT_BUILT_HERE',
-      hint: `push the last build (\`hla-compass push\` or \`docker push ${shown}\`), or publish the registry's image on purpose with --image-ref ${shown}`,
+      hint: `push the last build (\`hla-compass push\` or \`${dockerPushCommand(reference)}\`), or publish the registry's image on purpose with --image-ref ${shown}`,
     },
   );
 }

@@ -13,6 +13,7 @@ import {
   RegistryError,
 } from '@hla-compass/registry-client';
 import type { CommandContext } from './context.js';
+import { dockerPushCommand, manifestInspectCommand } from './docker-commands.js';
 import { dockerCredentials } from './docker-credentials.js';
 import { CliError, RejectedError, ServiceUnavailableError, UsageError } from './errors.js';
 import { leanFetch } from './lean-fetch.js';
@@ -99,7 +100,7 @@ export function found<T extends { status: string }>(
     case 'not_found':
       throw new RejectedError(`Image not found: ${image} is not in its registry`, {
         code: 'IMAGE_NOT_FOUND',
-        hint: `push it first (\`hla-compass push\` or \`docker push ${image}\`), then check with \`docker manifest inspect ${image}\``,
+        hint: `push it first (\`hla-compass push\` or \`${dockerPushCommand(reference)}\`${reference.digest !== undefined && reference.tag === undefined ? ', TAG being the tag it was built with: a digest only names what the registry already holds' : ''}), then check with \`${manifestInspectCommand(reference)}\``,
       });
     case 'unauthorized':
     case 'forbidden':

@@ -22,6 +22,8 @@ import {
 
 const run = promisify(execFile);
 const PUSHER = { username: 'pusher', password: 'setups-secret-91c4' };
+const HOST_PLATFORM = `linux/${process.arch === 'x64' ? 'amd64' : process.arch}`;
+const OTHER_PLATFORM = HOST_PLATFORM === 'linux/amd64' ? 'linux/arm64' : 'linux/amd64';
 
 let world: DockerWorld;
 let plain: RunningRegistry;
@@ -416,5 +418,88 @@ describe('build output without colour', { timeout: 120_000 }, () => {
     );
     expect(forced.stderr).toContain('\u001b[31mred step output');
     await world.docker.getImage('colour/coloured:1').remove({ force: true });
+  });
+});
+
+describe('build hints and platforms', { timeout: 120_000 }, () => {
+  const base = ['--base-image', BUILD_FLAGS[1] ?? ''];
+  const env = () => configEnv({ DOCKER_HOST: world.engine.dockerHost });
+
+  it('a base image the engine cannot get: the hint is --base-image, and it works', async () => {
+    const dir = await initModule(sandbox, 'unpullable');
+    const result = await hla(
+      dir,
+      ['build', '--tag', 'hint/unpullable:1', '--base-image', '127.0.0.1:9/nowhere/base:1'],
+      env(),
+    );
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(
+      /^error: the image build failed at Step 1\/\d+ : FROM 127\.0\.0\.1:9\/nowhere\/base:1/m,
+    );
+    const hint = /^hint: (.*)$/m.exec(result.stderr)?.[1] ?? '';
+    expect(hint).toContain(
+      'build on one it has with `--base-image IMAGE` (`docker images` lists them',
+    );
+    expect(hint).not.toContain('fix the step');
+    const images = await docker(['images', '--format', '{{.Repository}}:{{.Tag}}'], env());
+    expect(images.stdout).toContain(BUILD_FLAGS[1]);
+    const rebuilt = await hla(dir, ['build', '--tag', 'hint/unpullable:1', ...BUILD_FLAGS], env());
+    expect(rebuilt.code, rebuilt.stderr).toBe(0);
+    await world.docker.getImage('hint/unpullable:1').remove({ force: true });
+  });
+
+  it('refuses a --platform list with buildx and publish --image-ref as the way', async () => {
+    const dir = await initModule(sandbox, 'multi-arch');
+    const tag = `${plain.host}/your-org/multi-arch:0.1.0`;
+    const result = await hla(
+      dir,
+      ['build', '--tag', tag, '--platform', 'linux/amd64,linux/arm64', ...base],
+      env(),
+    );
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('--platform takes one platform, not a list');
+    expect(result.stderr).toContain(
+      `\`docker buildx build --platform linux/amd64,linux/arm64 --tag ${tag} --push .\``,
+    );
+    expect(result.stderr).toContain(`\`hla-compass publish --image-ref ${tag}\``);
+  });
+
+  it('records the platform the image really has, warning when it is not the one asked for', async () => {
+    const dir = await initModule(sandbox, 'other-arch');
+    // The classic builder runs a RUN step on a base of another platform as it is.
+    await writeFile(join(dir, 'Dockerfile'), `FROM ${BUILD_FLAGS[1]}\nRUN echo built\n`);
+    const result = await hla(
+      dir,
+      ['build', '--tag', 'plat/other-arch:1', '--platform', OTHER_PLATFORM],
+      env(),
+    );
+    expect(result.code, result.stderr).toBe(0);
+    const image = await world.docker.getImage('plat/other-arch:1').inspect();
+    expect(`${image.Os}/${image.Architecture}`).toBe(HOST_PLATFORM);
+    expect(result.stderr).toContain(
+      `warning: the image is ${HOST_PLATFORM}, not ${OTHER_PLATFORM}`,
+    );
+    const record = JSON.parse(await readFile(join(dir, '.hla-compass', 'build.json'), 'utf8'));
+    expect(record.platform).toBe(HOST_PLATFORM);
+    await world.docker.getImage(image.Id).remove({ force: true });
+  });
+
+  it('a generated build the engine refuses for the platform: the hinted --platform works', async () => {
+    const dir = await initModule(sandbox, 'refused-arch');
+    const result = await hla(
+      dir,
+      ['build', '--tag', 'plat/refused-arch:1', '--platform', OTHER_PLATFORM, ...base],
+      env(),
+    );
+    expect(result.code).toBe(1);
+    const hint = /^hint: (.*)$/m.exec(result.stderr)?.[1] ?? '';
+    expect(hint).toContain(`build for it with \`--platform ${HOST_PLATFORM}\``);
+    const again = await hla(
+      dir,
+      ['build', '--tag', 'plat/refused-arch:1', '--platform', HOST_PLATFORM, ...base],
+      env(),
+    );
+    expect(again.code, again.stderr).toBe(0);
+    await world.docker.getImage('plat/refused-arch:1').remove({ force: true });
   });
 });

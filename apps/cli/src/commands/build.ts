@@ -123,6 +123,7 @@ export default defineCommand({
         : options.registry;
     const tags = resolveTags(options.tag, registry, manifest);
     const platform = options.platform ?? DEFAULT_PLATFORM;
+    if (platform.includes(',')) throw platformList(platform, tags[0].toString());
     if (!PLATFORM.test(platform)) {
       throw new UsageError(
         `--platform must be os/arch[/variant], e.g. linux/amd64, not "${platform}"`,
@@ -221,13 +222,21 @@ export default defineCommand({
         progressMode(context.logger),
       );
     }
+    // What the engine really built: the classic builder takes a base image of another platform
+    // as it is, so --platform linux/arm64 on an amd64-only base gives an amd64 image.
+    const builtPlatform = await imagePlatform(engine.docker, imageId, platform);
+    if (builtPlatform !== platform) {
+      context.logger.warn(
+        `the image is ${builtPlatform}, not ${platform}: ${baseImage === undefined ? 'the base image of the Dockerfile' : `the base image ${baseImage}`} is ${builtPlatform} in the engine, and the engine built on it as it is. build.json records ${builtPlatform}. For a ${platform} image, use a base image the engine has for ${platform} (\`docker pull --platform ${platform} IMAGE\`), or \`docker buildx build --platform ${platform}\``,
+      );
+    }
     // The same sources, base and options give the same image id: then nothing was rebuilt, and
     // what the record knows of its push still holds.
     const upToDate =
       previous !== undefined &&
       previous.imageId === imageId &&
       previous.imageRef === primary.toString() &&
-      previous.platform === platform;
+      previous.platform === builtPlatform;
     const reuse: BuildReuse | null =
       stamp !== undefined && baseImage !== undefined && baseImageId !== undefined
         ? {
@@ -248,7 +257,7 @@ export default defineCommand({
           imageId,
           digest: null,
           pushed: false,
-          platform,
+          platform: builtPlatform,
           manifestDigest: digest,
           moduleLayer: ownDockerfile ? null : await topLayer(engine.docker, imageId),
           inputsDigest,
@@ -275,7 +284,7 @@ export default defineCommand({
       baseImage: baseImage ?? null,
       dockerfile,
       dockerfileGenerated: !ownDockerfile,
-      platform,
+      platform: builtPlatform,
       manifestDigest: digest,
       created: created.time.toISOString(),
       createdFrom: created.origin,
@@ -337,6 +346,41 @@ async function unchangedImage(
 }
 
 /** The uncompressed digest of an image's top layer: a generated Dockerfile's module layer. */
+/**
+ * The platform of the built image as the engine records it (Os/Architecture/Variant): `requested`
+ * when it is that one (a variant the request leaves open does not count), else what it is.
+ */
+async function imagePlatform(
+  docker: Dockerode,
+  imageId: string,
+  requested: string,
+): Promise<string> {
+  const image = (await docker.getImage(imageId).inspect()) as {
+    Os?: string;
+    Architecture?: string;
+    Variant?: string;
+  };
+  if (!image.Os || !image.Architecture) return requested;
+  const built = [image.Os, image.Architecture, ...(image.Variant ? [image.Variant] : [])];
+  const wanted = requested.split('/');
+  const same =
+    wanted[0] === built[0] &&
+    wanted[1] === built[1] &&
+    (wanted[2] === undefined || wanted[2] === built[2]);
+  return same ? requested : built.join('/');
+}
+
+/** --platform with a list: the classic builder makes one image for one platform. */
+function platformList(platforms: string, tag: string): UsageError {
+  return new UsageError(
+    `--platform takes one platform, not a list ("${platforms}"): the Docker engine's builder makes an image for one platform`,
+    {
+      code: 'PLATFORM_LIST_UNSUPPORTED',
+      hint: `build and push the multi-platform image with buildx (\`docker buildx build --platform ${platforms} --tag ${tag} --push .\`; for a module without a Dockerfile, run \`hla-compass build\` once and add \`--file .hla-compass/Dockerfile\`), then publish it: \`hla-compass publish --image-ref ${tag}\``,
+    },
+  );
+}
+
 async function topLayer(docker: Dockerode, imageId: string): Promise<string | null> {
   return (await docker.getImage(imageId).inspect()).RootFS.Layers?.at(-1) ?? null;
 }

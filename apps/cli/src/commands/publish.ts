@@ -2,21 +2,23 @@
 // publish statement and registers the version with one environment's catalog. Never builds.
 import { createHash } from 'node:crypto';
 import type { PublishAccepted, PublishRequest } from '@hla-compass/platform-api';
+import { DOCKER_HUB_REGISTRY } from '@hla-compass/registry-client';
 import { type JsonObject, signPublishStatement, unsignedManifest } from '@hla-compass/signing';
 import { defineCommand, option } from '../command.js';
 import type { CommandContext } from '../context.js';
-import { type ExitCode, ServiceUnavailableError } from '../errors.js';
+import { CliError, type ExitCode, ServiceUnavailableError } from '../errors.js';
 import { uninterruptedOrExplained } from '../interrupt.js';
 import { publishName, rejection, waitForDecision } from '../platform/approval.js';
 import type { PlatformClient } from '../platform/client.js';
+import { allowlist, type Preflight, type PreflightOptions, runPreflight } from '../preflight.js';
 import {
-  allowlistMatch,
-  type Preflight,
-  type PreflightOptions,
-  runPreflight,
-} from '../preflight.js';
-import { ensureRegisteredKeys, loadKeysIfAny, signatureRequiredError } from '../publish-keys.js';
-import { publishedImage } from '../published-image.js';
+  ensureRegisteredKeys,
+  keyStanding,
+  loadKeysIfAny,
+  signatureRequiredError,
+  untrustedKeyError,
+} from '../publish-keys.js';
+import { chooseImageToPublish, resolvePublishedImage } from '../published-image.js';
 import { asUserError } from '../signing-keys.js';
 import { readValidModule } from '../valid-module.js';
 
@@ -88,20 +90,27 @@ export default defineCommand({
     const { name, version } = validated;
     const config = await platform.publishConfig();
 
-    const image = await publishedImage(context, {
+    const chosen = await chooseImageToPublish(context, {
       imageRef: options.imageRef,
       registry: config.registry,
       name,
       version,
       manifestDigest,
     });
+    // A reference without a registry host (`your-org/x:1`) names Docker Hub, mostly by mistake:
+    // off the allowlist, it is refused before docker.io is asked, since retries and "docker.io is
+    // unavailable" would hide the real answer. Other registries are asked first, as documented
+    // (an unreachable one is exit 4). A platform without a stated allowlist decides alone.
+    const listed = allowlist(environment, config, chosen.reference);
+    if (listed.ok === false && chosen.reference.registry === DOCKER_HUB_REGISTRY) {
+      throw listed.error;
+    }
+    const image = await resolvePublishedImage(context, chosen, manifestDigest);
     const { reference, digest, pinned } = image;
     logger.info(
       `Publishing ${name}@${version} to ${environment} (scope ${options.scope}) from ${reference} (${image.source})`,
     );
-    // A platform that does not state its allowlist (the hosted config may carry only `registry`)
-    // decides alone; the early warning needs the list.
-    if (allowlistMatch(config, reference) === undefined) {
+    if (listed.ok === false) {
       logger.warn(
         `${reference.repository} is not on ${environment}'s registry allowlist (${config.allowlist?.join(', ') || 'empty'}); the platform will refuse it`,
       );
@@ -147,7 +156,7 @@ export default defineCommand({
       platform,
       { imageRef: pinned, manifest: body, scope: options.scope },
       { name, version },
-    );
+    ).catch((error: unknown) => explainUntrustedKey(error, platform, keys));
     // The answer to a publish sent again may be the first run's (replayed for its key), and a
     // public one may have been decided since: its state is read now.
     // Best effort: the publish itself succeeded, and a platform that cannot show its status yet
@@ -177,6 +186,23 @@ export default defineCommand({
     return undefined;
   },
 });
+
+/**
+ * The platform's UNTRUSTED_KEY for a revoked key, said as what it means: it cannot be registered
+ * again, a new pair can. The generic hint (`keys register`) fails for a revoked key.
+ */
+async function explainUntrustedKey(
+  error: unknown,
+  platform: PlatformClient,
+  keys: { readonly keyFingerprint: string } | undefined,
+): Promise<never> {
+  if (!(error instanceof CliError) || error.code !== 'UNTRUSTED_KEY' || keys === undefined) {
+    throw error;
+  }
+  const standing = await keyStanding(platform, keys.keyFingerprint).catch(() => undefined);
+  if (standing?.status !== 'revoked') throw error;
+  throw untrustedKeyError(platform.environment.name, keys.keyFingerprint, standing);
+}
 
 /**
  * The Idempotency-Key of a publish: derived from exactly what is sent (env, image digest,

@@ -57,7 +57,7 @@ export async function buildImage(
       const where = log.step === undefined ? '' : ` at ${log.step}`;
       throw new RejectedError(`the image build failed${where}: ${event.error}`, {
         code: 'BUILD_FAILED',
-        hint: 'fix the step (or the files it uses) and build again; --verbose shows every line the engine sent',
+        hint: failureHint(log.step, request.labels === undefined, event.error),
       });
     }
     const id = event.aux?.ID;
@@ -69,4 +69,27 @@ export async function buildImage(
     await docker.getImage(imageId).tag({ repo: tag.repository, tag: tag.tag });
   }
   return imageId;
+}
+
+const FROM_STEP = /^Step \d+\/\d+ : FROM\s+(?:--platform=\S+\s+)?(\S+)/i;
+
+/**
+ * What to do about a failed step. A FROM that fails is a base image the engine cannot get
+ * (not pulled, no registry access): no change to a step helps, another base image does.
+ */
+export function failureHint(step: string | undefined, generated: boolean, message = ''): string {
+  // The engine's words when --platform asks for a platform the base image in the engine lacks.
+  const mismatch = /wanted (\S+), actual: (\S+)/.exec(message);
+  if (mismatch !== null) {
+    const [, wanted, actual] = mismatch;
+    return `the base image in the engine is ${actual}, not ${wanted}: build for it with \`--platform ${actual}\`, or get a ${wanted} base first (\`docker pull --platform ${wanted} IMAGE\`), or build ${wanted} with \`docker buildx build --platform ${wanted}\``;
+  }
+  const base = step === undefined ? undefined : FROM_STEP.exec(step)?.[1];
+  if (base === undefined) {
+    return 'fix the step (or the files it uses) and build again; --verbose shows every line the engine sent';
+  }
+  const pull = `pull it first (\`docker pull ${base}\`, after \`docker login\` for a private registry)`;
+  return generated
+    ? `the engine cannot get the base image ${base}: build on one it has with \`--base-image IMAGE\` (\`docker images\` lists them; or "build": {"baseImage": "IMAGE"} in config.json), or ${pull}`
+    : `the engine cannot get the base image ${base}: change the Dockerfile's FROM to an image it has (\`docker images\` lists them), or ${pull}`;
 }

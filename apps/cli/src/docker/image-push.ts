@@ -2,10 +2,12 @@
 // failure the engine reports inside the stream turned into an error that says what to do, a
 // stream gone silent given up, and the digest the registry stored (the stream's `aux.Digest`)
 // handed back.
+
 import type { Readable } from 'node:stream';
 import type { ImageReference } from '@hla-compass/registry-client';
 import type Dockerode from 'dockerode';
 import type { CommandContext } from '../context.js';
+import { manifestInspectCommand } from '../docker-commands.js';
 import { type CliError, RejectedError, ServiceUnavailableError, UsageError } from '../errors.js';
 import { registryClient, registryImageState } from '../registry-image.js';
 import { registryLoginHint } from '../registry-login-hint.js';
@@ -196,7 +198,7 @@ export async function pushImage(
   if (digest === undefined) {
     throw new RejectedError(`the push of ${image} ended without the digest the registry stored`, {
       code: 'PUSH_FAILED',
-      hint: `check the image with \`docker manifest inspect ${image}\``,
+      hint: `check the image with \`${manifestInspectCommand(reference)}\``,
     });
   }
   return digest;

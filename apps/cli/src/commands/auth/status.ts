@@ -42,9 +42,13 @@ export default defineCommand({
     }
     try {
       const me = await platform.me();
+      // The check may have renewed an expired session: show the session in use now, not the
+      // expiry read before the check.
+      const current = (await platform.credentials())?.stored;
       context.output.result(
         {
           ...base,
+          ...(current?.expiresAt === undefined ? {} : { expiresAt: current.expiresAt }),
           authenticated: true,
           user: me.user ?? null,
           org: me.org ?? null,
