@@ -200,6 +200,7 @@ describe('build', { timeout: 120_000 }, () => {
         'frontend',
         '.gitignore',
         'manifest.json',
+        'manifest.schema.json',
       ].sort(),
     );
     expect(

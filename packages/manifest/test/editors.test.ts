@@ -13,7 +13,7 @@ import {
   getLanguageService,
   TextDocument,
 } from 'vscode-json-languageservice';
-import { type ManifestIssueCode, validateModule } from '../src/index.js';
+import { MANIFEST_SCHEMA_ID, type ManifestIssueCode, validateModule } from '../src/index.js';
 import { withField } from './manifests.js';
 
 const SCHEMA_FILE = new URL('../manifest.schema.json', import.meta.url);
@@ -57,7 +57,6 @@ async function rendered(template: Template): Promise<Record<string, unknown>> {
   const text = await readFile(new URL(`${template}/manifest.json`, TEMPLATES), 'utf8');
   return {
     ...(JSON.parse(text) as Record<string, unknown>),
-    $schema: SCHEMA_REFERENCE,
     name: 'peptide-scorer',
     author: { name: 'Ada Lovelace', email: 'ada@example.com' },
   };
@@ -123,6 +122,22 @@ describe('manifest.schema.json in strict tools', () => {
 
   it('has no format keyword: editors enforce formats the validator does not', () => {
     expect(schemaText).not.toContain('"format"');
+  });
+});
+
+describe('the templates in an editor', () => {
+  it.each(['no-ui', 'with-ui'] as const)(
+    'the %s template names the schema beside it',
+    (template) => {
+      expect(templates[template].$schema).toBe(SCHEMA_REFERENCE);
+    },
+  );
+
+  it('shows only that a schema cannot be loaded when $schema is a URL, offline', async () => {
+    const hosted = { ...templates['no-ui'], $schema: MANIFEST_SCHEMA_ID, name: 'Not A Name' };
+    const diagnostics = await editorDiagnostics(await moduleWith(hosted));
+    expect(schemaProblems(diagnostics)).not.toEqual([]);
+    expect(diagnostics).toEqual(schemaProblems(diagnostics));
   });
 });
 

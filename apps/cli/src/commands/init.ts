@@ -7,6 +7,7 @@ import { dirname, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { validateManifest } from '@hla-compass/manifest';
+import manifestJsonSchema from '@hla-compass/manifest/manifest.schema.json' with { type: 'json' };
 import { defineCommand, option } from '../command.js';
 import type { CommandContext } from '../context.js';
 import { UsageError } from '../errors.js';
@@ -19,6 +20,12 @@ const TEMPLATE_CHOICES = [...TEMPLATES, 'ui'] as const;
 const templateOf = (choice: (typeof TEMPLATE_CHOICES)[number]): Template =>
   choice === 'ui' ? 'with-ui' : choice;
 
+/**
+ * The manifest's JSON Schema, written beside manifest.json, whose "$schema" names it by a relative
+ * path: editors validate the manifest offline, with no settings, wherever the module is cloned.
+ */
+const SCHEMA_FILE = 'manifest.schema.json';
+
 /** Template files whose names npm would drop or hide when the CLI is published. */
 const RENAMED_FILES: Readonly<Record<string, string>> = {
   gitignore: '.gitignore',
@@ -28,7 +35,8 @@ const RENAMED_FILES: Readonly<Record<string, string>> = {
 export default defineCommand({
   description:
     'Creates the directory NAME with a module that validates (also with --strict) and builds: ' +
-    'manifest.json, backend/main.py, backend/requirements.txt, examples/, .dockerignore and, for ' +
+    'manifest.json, manifest.schema.json (the JSON Schema its "$schema" names, so editors check ' +
+    'it offline), backend/main.py, backend/requirements.txt, examples/, .dockerignore and, for ' +
     'the with-ui template, frontend/. The author comes from config.json "author", else git config. ' +
     'An existing non-empty directory is refused unless --yes is given; existing files are kept.',
   arguments: [
@@ -71,12 +79,14 @@ export default defineCommand({
     const templateDir = join(templatesRoot(), template);
     const created: string[] = [];
     const kept: string[] = [];
-    for (const file of await listFiles(templateDir)) {
+    for (const file of [...(await listFiles(templateDir)), SCHEMA_FILE]) {
       const target = RENAMED_FILES[file] ?? file;
       const content =
         target === 'manifest.json'
           ? `${JSON.stringify(manifest, null, 2)}\n`
-          : (await readFile(join(templateDir, file), 'utf8')).replaceAll('{{name}}', args.name);
+          : target === SCHEMA_FILE
+            ? `${JSON.stringify(manifestJsonSchema, null, 2)}\n`
+            : (await readFile(join(templateDir, file), 'utf8')).replaceAll('{{name}}', args.name);
       const destination = join(directory, target);
       await mkdir(dirname(destination), { recursive: true });
       try {
