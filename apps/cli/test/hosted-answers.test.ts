@@ -194,6 +194,26 @@ describe('error answers', () => {
     });
   });
 
+  it('IMAGE_NOT_FOUND names the commands for the image in its details, else IMAGE', () => {
+    const pinned = `127.0.0.1:5000/your-org/x@${DIGEST}`;
+    const named = error(422, {
+      code: 'IMAGE_NOT_FOUND',
+      message: 'Image not found',
+      details: { imageRef: pinned },
+    });
+    expect(named.hint).toContain('`docker push 127.0.0.1:5000/your-org/x:TAG`');
+    expect(named.hint).toContain(`\`docker manifest inspect ${pinned} --insecure\``);
+    const hosted = error(422, {
+      code: 'IMAGE_NOT_FOUND',
+      message: 'Image not found',
+      details: { imageRef: 'ghcr.io/your-org/x:1.0.0' },
+    });
+    expect(hosted.hint).toContain('`docker push ghcr.io/your-org/x:1.0.0`');
+    expect(hosted.hint).toContain('`docker manifest inspect ghcr.io/your-org/x:1.0.0`');
+    const unnamed = error(422, { code: 'IMAGE_NOT_FOUND', message: 'Image not found' });
+    expect(unnamed.hint).toContain('`docker manifest inspect IMAGE`');
+  });
+
   it('reads {detail} as a string and as FastAPI’s list', () => {
     expect(error(401, { detail: 'Not authenticated' })).toMatchObject({
       exitCode: ExitCode.unauthenticated,

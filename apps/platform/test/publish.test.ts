@@ -288,6 +288,10 @@ describe('publish intake: each refusal has its code, its message and writes noth
     });
     expect([tag.status, tag.body.code]).toEqual([422, 'IMAGE_NOT_FOUND']);
     expect(tag.body.message).toMatch(/^Image not found/);
+    // The registry is on loopback (plain HTTP): the command it names needs --insecure there.
+    expect(tag.body.message).toContain(
+      `\`docker manifest inspect ${image.repository}:9.9.9 --insecure\``,
+    );
     const digest = await publish(developer, {
       imageRef: `${image.ref}@sha256:${'0'.repeat(64)}`,
       manifest: manifest(name, '1.0.0'),

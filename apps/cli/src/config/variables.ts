@@ -88,9 +88,32 @@ export const variables = [
       'the Docker context, else the first of `/var/run/docker.sock`, `$XDG_RUNTIME_DIR/docker.sock`, `~/.docker/run/docker.sock`',
   },
   {
+    name: 'DOCKER_CONTEXT',
+    description:
+      'Docker context to use (as `docker --context`); beats the current context in `config.json`.',
+    default: "`config.json`'s `currentContext`, else `default`",
+  },
+  {
+    name: 'DOCKER_TLS_VERIFY',
+    description:
+      'Any non-empty value: reach a `tcp://` `DOCKER_HOST` over TLS, checking its certificate.',
+    default: 'unset (plain TCP)',
+  },
+  {
+    name: 'DOCKER_CERT_PATH',
+    description: 'Directory of `ca.pem`, `cert.pem` and `key.pem` for a TLS engine.',
+    default: '`DOCKER_CONFIG`, else `~/.docker`',
+  },
+  {
     name: 'DOCKER_CONFIG',
     description: 'Directory of the Docker `config.json` holding registry credentials.',
     default: '`~/.docker`',
+  },
+  {
+    name: 'REGISTRY_AUTH_FILE',
+    description:
+      "Podman's and skopeo's registry credentials file, read after Docker's config (as `podman login` writes it).",
+    default: '`$XDG_RUNTIME_DIR/containers/auth.json`, then `~/.config/containers/auth.json`',
   },
   {
     name: 'NO_COLOR',

@@ -2,6 +2,8 @@
 // message and request id, the exit code of SPEC §8, and the next step. The body may be in any of
 // the forms hosted-answers.ts reads; a code this CLI does not know maps by the HTTP status.
 import { type ErrorCode, isErrorCode } from '@hla-compass/platform-api';
+import { type ImageReference, parseImageReference } from '@hla-compass/registry-client';
+import { dockerPushCommand, manifestInspectCommand } from '../docker-commands.js';
 import {
   AuthenticationError,
   type CliError,
@@ -11,6 +13,16 @@ import {
   UsageError,
 } from '../errors.js';
 import { readErrorBody } from './hosted-answers.js';
+
+/** The image a platform error names in its details, when it names one the CLI can parse. */
+function referenceIn(value: unknown): ImageReference | undefined {
+  if (typeof value !== 'string') return undefined;
+  try {
+    return parseImageReference(value);
+  } catch {
+    return undefined;
+  }
+}
 
 type ErrorClass = new (message: string, options?: CliErrorOptions) => CliError;
 
@@ -78,8 +90,13 @@ const translations: Readonly<Record<ErrorCode, Translation>> = {
   },
   IMAGE_NOT_FOUND: {
     kind: RejectedError,
-    hint: () =>
-      'push the image first (`hla-compass push` or `docker push`) and check it with `docker manifest inspect <image>`',
+    hint: (_environment, details) => {
+      const reference = referenceIn(details.imageRef);
+      if (reference === undefined) {
+        return 'push the image first (`hla-compass push` or `docker push IMAGE`) and check it with `docker manifest inspect IMAGE`';
+      }
+      return `push the image first (\`hla-compass push\` or \`${dockerPushCommand(reference)}\`) and check it with \`${manifestInspectCommand(reference)}\``;
+    },
   },
   IMAGE_FORBIDDEN: {
     kind: RejectedError,

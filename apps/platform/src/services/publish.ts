@@ -7,6 +7,7 @@ import { PlatformError, type PublishAccepted, type Scope } from '@hla-compass/pl
 import {
   type ImageReference,
   InvalidReferenceError,
+  isLoopbackRegistry,
   parseImageReference,
 } from '@hla-compass/registry-client';
 import { canonicalize, type JsonObject } from '@hla-compass/signing';
@@ -120,7 +121,7 @@ async function resolveDigest(
     case 'not_found':
       throw new PlatformError(
         'IMAGE_NOT_FOUND',
-        `Image not found: ${shown} has no manifest at ${reference.registry}; push it first (check with \`docker manifest inspect ${shown}\`)`,
+        `Image not found: ${shown} has no manifest at ${reference.registry}; push it first (check with \`docker manifest inspect ${shown}${isLoopbackRegistry(reference.registry) ? ' --insecure' : ''}\`)`,
         { details: { imageRef: shown, registryMessage: result.message } },
       );
     case 'unauthorized':
