@@ -1,11 +1,11 @@
-// The CI recipes of docs/ci as a module author copies them: the GitHub Actions workflow passes
-// action-validator and its run steps work, run as the runner runs them (bash -eo pipefail, the
-// job's env, $GITHUB_ENV, $RUNNER_TEMP) against an emulator, the run's registry and the CLI
-// installed from verdaccio; the GitLab snippet is YAML and asks for the same commands.
+// The CI recipes of docs/ci as a module author copies them. The GitHub Actions workflow passes
+// action-validator, and its run steps work when run as the runner runs them (bash -eo pipefail,
+// the job's env, $GITHUB_ENV, $RUNNER_TEMP); the GitLab snippet is YAML and its script works in
+// one shell with the job's variables. Both run against an emulator started for them, the run's
+// registry and the CLI installed from verdaccio, which stand in for the services they start.
+import { randomBytes } from 'node:crypto';
 import { mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises';
-import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import {
   type ProcessResult,
   type RunningEmulator,
@@ -15,107 +15,107 @@ import {
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { e2eSeed } from '../setup/e2e-seed.js';
 import { EMULATOR_BIN } from '../setup/installed-cli.js';
-import { type BlockYaml, parseBlockYaml } from './block-yaml.js';
+import {
+  actionValidator,
+  cliInvocations,
+  gitlabJob,
+  gitlabSnippet,
+  REPOSITORY_ROOT,
+  WORKFLOW_FILE,
+  type WorkflowStep,
+  workflowJob,
+} from './ci-recipes.js';
 import { machineSecrets, transcript, world } from './user-machine.js';
 
-const REPOSITORY_ROOT = fileURLToPath(new URL('../../', import.meta.url));
-const WORKFLOW_FILE = join(REPOSITORY_ROOT, 'docs', 'ci', 'github-actions.yml');
-const GITLAB_FILE = join(REPOSITORY_ROOT, 'docs', 'ci', 'gitlab.md');
-
-/** What the recipes address on the runner's loopback, and what stands in for it here. */
+/** What the recipes reach on the runner's loopback, replaced here by this run's services. */
 const PLATFORM_ORIGIN = 'http://127.0.0.1:4100';
 const REGISTRY_HOST = '127.0.0.1:5000';
+/** The platform's runtime image, which cannot be pulled here: the run's base image stands in. */
+const RUNTIME_IMAGE = 'ghcr.io/alitheabio/hla-compass-python:3.11';
+const MODULE = 'ci-recipe';
+const PUBLISHED = `Published ${MODULE}@0.1.0 to dev (scope org): APPROVED`;
 
-interface LintResult {
-  readonly code: number;
-  readonly errors: readonly { readonly code: string; readonly detail?: string }[];
+interface CiMachine {
+  /** What the runner itself provides: PATH with the installed CLI first, HOME, TMPDIR, Docker. */
+  readonly env: Readonly<Record<string, string>>;
+  readonly temp: string;
+  /** The module's repository, as a checkout gives it: made by the installed `hla-compass init`. */
+  readonly moduleDir: string;
+  /** The recipe's `hla-compass-platform start`: on a free port, seeded for the run's registry. */
+  startPlatform(controlToken: string): Promise<void>;
+  /** The job's variables with this run's services in place of the runner's loopback ones. */
+  standIn(variables: Readonly<Record<string, string>>): Record<string, string>;
+  /** A script in `bash --noprofile --norc -eo pipefail`, as both runners run one. */
+  bash(script: string, env: Readonly<Record<string, string>>): Promise<ProcessResult>;
 }
 
-/** action-validator's bin, as its package.json names it, on one file. */
-async function actionValidator(file: string): Promise<LintResult> {
-  const require = createRequire(import.meta.url);
-  const manifestPath = require.resolve('@action-validator/cli/package.json');
-  const manifest = JSON.parse(await readFile(manifestPath, 'utf8')) as {
-    bin: Record<string, string>;
+async function ciMachine(): Promise<CiMachine> {
+  const home = await mkdtemp(join(world.scratchDir, 'ci-runner-'));
+  const temp = join(home, 'tmp');
+  const dockerConfig = join(home, '.docker');
+  const workspace = join(home, 'workspace');
+  await Promise.all([mkdir(temp), mkdir(dockerConfig), mkdir(workspace)]);
+  const env = {
+    PATH: [
+      dirname(world.cliBin),
+      dirname(process.execPath),
+      process.env.PATH ?? '/usr/bin:/bin',
+    ].join(':'),
+    HOME: home,
+    TMPDIR: temp,
+    CI: 'true',
+    DOCKER_HOST: world.dockerHost,
+    DOCKER_CONFIG: dockerConfig,
   };
-  const bin = join(dirname(manifestPath), manifest.bin['action-validator'] ?? 'missing');
-  const result = await runProcess(process.execPath, [bin, file]);
-  const report = result.stderr.trim() === '' ? { errors: [] } : JSON.parse(result.stderr);
-  return { code: result.code, errors: (report as { errors: LintResult['errors'] }).errors };
-}
+  const init = await runProcess(world.cliBin, ['init', MODULE], { cwd: workspace, env });
+  expect(init.code).toBe(0);
 
-async function scratch(name: string): Promise<string> {
-  return mkdtemp(join(world.scratchDir, `${name}-`));
-}
-
-function mapping(value: BlockYaml | undefined, what: string): Record<string, BlockYaml> {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    throw new Error(`${what} is not a mapping`);
-  }
-  return value as Record<string, BlockYaml>;
-}
-
-function strings(value: BlockYaml | undefined, what: string): Record<string, string> {
-  const entries = Object.entries(mapping(value ?? {}, what));
-  for (const [key, item] of entries) {
-    if (typeof item !== 'string') throw new Error(`${what}.${key} is not a string`);
-  }
-  return Object.fromEntries(entries) as Record<string, string>;
-}
-
-interface Step {
-  readonly name: string;
-  readonly id?: string;
-  readonly uses?: string;
-  readonly run?: string;
-  readonly if?: string;
-  readonly env: Record<string, string>;
-}
-
-interface Job {
-  readonly env: Record<string, string>;
-  readonly steps: readonly Step[];
-}
-
-async function workflowJob(): Promise<Job> {
-  const workflow = mapping(parseBlockYaml(await readFile(WORKFLOW_FILE, 'utf8')), 'the workflow');
-  const jobs = Object.values(mapping(workflow.jobs, 'jobs'));
-  expect(jobs).toHaveLength(1);
-  const job = mapping(jobs[0], 'the job');
-  const steps = job.steps;
-  if (!Array.isArray(steps)) throw new Error('the job has no steps');
+  const standIns = new Map([
+    [REGISTRY_HOST, world.plainRegistry],
+    [RUNTIME_IMAGE, world.baseImage],
+  ]);
+  let emulator: RunningEmulator | undefined;
+  onTestFinished(async () => {
+    await emulator?.stop();
+  });
+  let scripts = 0;
   return {
-    env: strings(job.env, 'env'),
-    steps: steps.map((item: BlockYaml, index) => {
-      const step = mapping(item, `step ${index}`);
-      const text = (key: string) => (typeof step[key] === 'string' ? step[key] : undefined);
-      return {
-        name: text('name') ?? text('uses') ?? `step ${index}`,
-        ...(text('id') === undefined ? {} : { id: text('id') }),
-        ...(text('uses') === undefined ? {} : { uses: text('uses') }),
-        ...(text('run') === undefined ? {} : { run: text('run') }),
-        ...(text('if') === undefined ? {} : { if: text('if') }),
-        env: strings(step.env, `step ${index}.env`),
-      };
-    }),
+    env,
+    temp,
+    moduleDir: join(workspace, MODULE),
+    async startPlatform(controlToken) {
+      machineSecrets.push(controlToken);
+      const registryPort = Number(world.plainRegistry.split(':')[1]);
+      emulator = await startEmulator({
+        bin: EMULATOR_BIN,
+        seed: await e2eSeed(registryPort, world.guardedRegistry.host),
+        env: { HLA_COMPASS_EMULATOR_TOKEN: controlToken },
+      });
+      standIns.set(PLATFORM_ORIGIN, emulator.url);
+    },
+    standIn(variables) {
+      return Object.fromEntries(
+        Object.entries(variables).map(([key, value]) => [
+          key,
+          [...standIns].reduce((text, [from, to]) => text.replaceAll(from, to), value),
+        ]),
+      );
+    },
+    async bash(script, scriptEnv) {
+      scripts += 1;
+      const file = join(home, `script-${scripts}.sh`);
+      await writeFile(file, script);
+      const result = await runProcess('bash', ['--noprofile', '--norc', '-eo', 'pipefail', file], {
+        cwd: join(workspace, MODULE),
+        env: scriptEnv,
+      });
+      transcript.push(result.stdout, result.stderr);
+      return result;
+    },
   };
 }
 
-/** The snippet of docs/ci/gitlab.md: its one ```yaml block. */
-async function gitlabSnippet(): Promise<string> {
-  const blocks = [...(await readFile(GITLAB_FILE, 'utf8')).matchAll(/^```yaml\n([\s\S]*?)^```$/gm)];
-  expect(blocks).toHaveLength(1);
-  return blocks[0]?.[1] ?? '';
-}
-
-/** Each `hla-compass …` invocation of a script, up to the first shell operator. */
-function cliInvocations(script: string): string[] {
-  return [...script.matchAll(/(?:^|[\s(])(hla-compass(?:-platform)? [^|&>;\n\\]*)/g)].map((match) =>
-    (match[1] ?? '').trim(),
-  );
-}
-
-/** KEY=VALUE lines a step appended to $GITHUB_ENV (the multi-line form is not used). */
+/** KEY=VALUE lines a step appended to $GITHUB_ENV (the recipe uses no multi-line value). */
 function githubEnvFile(text: string): Record<string, string> {
   return Object.fromEntries(
     text
@@ -126,11 +126,11 @@ function githubEnvFile(text: string): Record<string, string> {
 }
 
 /**
- * The steps this run does not execute: actions (the temp module stands in for the checkout, this
+ * The steps a run here does not execute: actions (the temp module stands in for the checkout, this
  * Node.js for setup-node), the install (the CLI from verdaccio is on PATH), the emulator's start
- * (one is started for the run), and the log dump of a failed job (the run stops at the failure).
+ * (ciMachine starts one), and the log dump of a failed job (the run stops at the first failure).
  */
-function standsIn(step: Step): boolean {
+function standsIn(step: WorkflowStep): boolean {
   return (
     step.uses !== undefined ||
     step.id === 'install' ||
@@ -145,7 +145,7 @@ describe('the GitHub Actions recipe (docs/ci/github-actions.yml)', () => {
     expect(valid.errors).toEqual([]);
     expect(valid.code).toBe(0);
 
-    const dir = await scratch('lint');
+    const dir = await mkdtemp(join(world.scratchDir, 'lint-'));
     const broken = join(dir, 'broken.yml');
     const source = await readFile(WORKFLOW_FILE, 'utf8');
     expect(source).toContain('        run: hla-compass publish\n');
@@ -162,10 +162,8 @@ describe('the GitHub Actions recipe (docs/ci/github-actions.yml)', () => {
     const { steps } = await workflowJob();
     const install = steps.find((step) => step.id === 'install')?.run ?? '';
     for (const dir of ['apps/cli', 'apps/platform']) {
-      const { name } = JSON.parse(
-        await readFile(join(REPOSITORY_ROOT, dir, 'package.json'), 'utf8'),
-      );
-      expect(install).toContain(` ${name}`);
+      const text = await readFile(join(REPOSITORY_ROOT, dir, 'package.json'), 'utf8');
+      expect(install).toContain(` ${(JSON.parse(text) as { name: string }).name}`);
     }
     const start = cliInvocations(steps.find((step) => step.id === 'platform')?.run ?? '');
     expect(start).toHaveLength(1);
@@ -178,120 +176,59 @@ describe('the GitHub Actions recipe (docs/ci/github-actions.yml)', () => {
 
   it('runs its steps with the job’s env: validate, build, push, publish, VERSION_EXISTS for another image, reset, publish again', async () => {
     const job = await workflowJob();
-    const scripts = job.steps.filter((step) => step.run !== undefined && step.id !== 'platform');
-    for (const step of scripts) {
-      // The services are reached through the job's env, which is what this run replaces.
-      expect(step.run).not.toContain(PLATFORM_ORIGIN);
-      expect(step.run).not.toContain(REGISTRY_HOST);
-      expect(step.run).not.toContain('${{');
+    for (const step of job.steps.filter((each) => each.id !== 'platform')) {
+      // Every step reaches the services through the job's env, which is what a run here replaces.
+      expect(step.run ?? '').not.toContain(PLATFORM_ORIGIN);
+      expect(step.run ?? '').not.toContain(REGISTRY_HOST);
+      expect(step.run ?? '').not.toContain('${{');
     }
-
-    const home = await scratch('ci-runner');
-    const runnerTemp = join(home, 'runner-temp');
+    const machine = await ciMachine();
+    const runnerTemp = join(machine.temp, 'runner');
     const githubEnv = join(runnerTemp, '_github_env');
-    const dockerConfig = join(home, '.docker');
-    const workspace = join(home, 'workspace');
-    await Promise.all([mkdir(runnerTemp), mkdir(dockerConfig), mkdir(workspace)]);
+    await mkdir(runnerTemp);
     await writeFile(githubEnv, '');
-    const runner: Record<string, string> = {
-      // `npm install --global` as the install step does it: the installed CLI first on PATH.
-      PATH: `${dirname(world.cliBin)}:${dirname(process.execPath)}:${process.env.PATH ?? '/usr/bin:/bin'}`,
-      HOME: home,
-      CI: 'true',
+    const runner = {
+      ...machine.env,
       GITHUB_ACTIONS: 'true',
-      RUNNER_TEMP: runnerTemp,
+      GITHUB_WORKSPACE: machine.moduleDir,
       GITHUB_ENV: githubEnv,
-      GITHUB_WORKSPACE: join(workspace, 'ci-recipe'),
-      DOCKER_HOST: world.dockerHost,
-      DOCKER_CONFIG: dockerConfig,
+      RUNNER_TEMP: runnerTemp,
     };
-    // What actions/checkout would give: a module's repository, made by the installed CLI.
-    const init = await runProcess(world.cliBin, ['init', 'ci-recipe'], {
-      cwd: workspace,
-      env: runner,
-    });
-    expect(init.code).toBe(0);
-
-    const standIns = new Map<string, string>([
-      [REGISTRY_HOST, world.plainRegistry],
-      // Nothing can be pulled here: the run's local base image stands in for the runtime image.
-      [job.env.BASE_IMAGE ?? 'BASE_IMAGE unset', world.baseImage],
-    ]);
-    const jobEnv = () =>
-      Object.fromEntries(
-        Object.entries(job.env).map(([key, value]) => [
-          key,
-          [...standIns].reduce((text, [from, to]) => text.replaceAll(from, to), value),
-        ]),
-      );
-    let emulator: RunningEmulator | undefined;
-    onTestFinished(async () => {
-      await emulator?.stop();
-    });
 
     const results = new Map<string, ProcessResult>();
     for (const step of job.steps) {
-      const env = {
+      const env: Record<string, string> = {
         ...runner,
-        ...jobEnv(),
+        ...machine.standIn(job.env),
         ...githubEnvFile(await readFile(githubEnv, 'utf8')),
         ...step.env,
       };
       if (step.id === 'platform') {
-        // The recipe's `hla-compass-platform start --port 4100`, on a free port and seeded for
-        // this run's registry, with the control token the job chose.
-        const token = env.HLA_COMPASS_EMULATOR_TOKEN;
-        expect(token).toMatch(/^[0-9a-f]{48}$/);
-        machineSecrets.push(token ?? '');
-        const seed = await e2eSeed(
-          Number(world.plainRegistry.split(':')[1]),
-          world.guardedRegistry.host,
-        );
-        emulator = await startEmulator({
-          bin: EMULATOR_BIN,
-          seed,
-          env: { HLA_COMPASS_EMULATOR_TOKEN: token },
-        });
-        standIns.set(PLATFORM_ORIGIN, emulator.url);
+        expect(env.HLA_COMPASS_EMULATOR_TOKEN).toMatch(/^[0-9a-f]{48}$/);
+        await machine.startPlatform(env.HLA_COMPASS_EMULATOR_TOKEN ?? '');
       }
       if (standsIn(step)) continue;
-      const script = join(runnerTemp, `step-${results.size}.sh`);
-      await writeFile(script, step.run ?? '');
-      const result = await runProcess(
-        'bash',
-        ['--noprofile', '--norc', '-eo', 'pipefail', script],
-        {
-          cwd: runner.GITHUB_WORKSPACE,
-          env,
-        },
-      );
-      transcript.push(result.stdout, result.stderr);
-      expect(result.code, `step "${step.name}" failed:\n${result.stdout}\n${result.stderr}`).toBe(
-        0,
-      );
+      const result = await machine.bash(step.run ?? '', env);
+      expect(result.code, `step "${step.name}":\n${result.stdout}\n${result.stderr}`).toBe(0);
       results.set(step.name, result);
     }
-    expect(emulator).toBeDefined();
+    expect(results.size).toBe(job.steps.filter((step) => !standsIn(step)).length);
 
     const output = (pattern: RegExp) =>
-      [...results].filter(([name]) => pattern.test(name)).map(([, result]) => result.stdout);
-    expect(output(/^Check the credentials/)[0]).toContain('developer@your-org.test');
-    const published = 'Published ci-recipe@0.1.0 to dev (scope org): APPROVED';
-    expect(output(/^Publish$/)[0]).toContain(published);
-    expect(output(/VERSION_EXISTS/)[0]).toContain(
-      'refused as expected: ci-recipe@0.1.0 already exists in dev',
+      [...results].find(([name]) => pattern.test(name))?.[1].stdout ?? '';
+    expect(output(/^Check the credentials/)).toContain('developer@your-org.test');
+    expect(output(/^Publish$/)).toContain(PUBLISHED);
+    expect(output(/VERSION_EXISTS/)).toContain(
+      `refused as expected: ${MODULE}@0.1.0 already exists in dev`,
     );
-    expect(JSON.parse(output(/^Reset/)[0] ?? '')).toEqual({
-      reset: ['local', 'dev', 'staging', 'prod'],
-    });
-    expect(output(/^After the reset/)[0]).toContain(published);
-    expect(results.size).toBe(job.steps.filter((step) => !standsIn(step)).length);
+    expect(JSON.parse(output(/^Reset/))).toEqual({ reset: ['local', 'dev', 'staging', 'prod'] });
+    expect(output(/^After the reset/)).toContain(PUBLISHED);
   });
 });
 
 describe('the GitLab CI recipe (docs/ci/gitlab.md)', () => {
   it('is YAML (action-validator finds no parse error), and a copy with an unclosed list is not', async () => {
-    const dir = await scratch('gitlab');
+    const dir = await mkdtemp(join(world.scratchDir, 'gitlab-'));
     const snippet = join(dir, 'gitlab-ci.yml');
     await writeFile(snippet, await gitlabSnippet());
     // A workflow schema's errors, which a GitLab file has; never a parse error.
@@ -305,32 +242,48 @@ describe('the GitLab CI recipe (docs/ci/gitlab.md)', () => {
     expect(refused.errors.map((error) => error.code)).toContain('parse_error');
   });
 
-  it('defines a job of a declared stage whose script runs the same hla-compass commands as the tested workflow', async () => {
-    const document = mapping(parseBlockYaml(await gitlabSnippet()), 'the snippet');
-    const stages = document.stages;
-    expect(Array.isArray(stages)).toBe(true);
-    const jobs = Object.entries(document).filter(
-      ([key]) => key !== 'stages' && key !== 'variables',
+  it('has one job of a declared stage, with the workflow’s env and hla-compass commands', async () => {
+    const job = await gitlabJob();
+    expect(job.stages).toContain(job.stage);
+    const workflow = await workflowJob();
+    expect(job.variables).toEqual(workflow.env);
+    const gitlabCommands = new Set(
+      cliInvocations([...job.beforeScript, ...job.script, ...job.afterScript].join('\n')),
     );
-    expect(jobs).toHaveLength(1);
-    const job = mapping(jobs[0]?.[1], 'the job');
-    expect(stages).toContain(job.stage);
-
-    const lines = ['before_script', 'script', 'after_script'].flatMap((key) => {
-      const value = job[key] ?? [];
-      if (!Array.isArray(value) || !value.every((line) => typeof line === 'string')) {
-        throw new Error(`${key} is not a list of command lines`);
-      }
-      return value as string[];
-    });
-    const gitlabCommands = cliInvocations(lines.join('\n'));
-    const { env, steps } = await workflowJob();
     const workflowCommands = new Set(
-      cliInvocations(steps.map((step) => step.run ?? '').join('\n')),
+      cliInvocations(workflow.steps.map((step) => step.run ?? '').join('\n')),
     );
-    expect(gitlabCommands.length).toBeGreaterThanOrEqual(workflowCommands.size);
-    for (const command of gitlabCommands) expect(workflowCommands).toContain(command);
-    for (const command of workflowCommands) expect(gitlabCommands).toContain(command);
-    expect(strings(job.variables, 'variables')).toEqual(env);
+    expect(gitlabCommands).toEqual(workflowCommands);
+  });
+
+  it('runs its before_script and script in one shell with the job’s variables: publish, VERSION_EXISTS, reset, publish again', async () => {
+    const job = await gitlabJob();
+    // What starts the services (and the token the emulator is started with) is what stands in.
+    const startsServices =
+      /^(export HLA_COMPASS_EMULATOR_TOKEN=|npm install |docker run |nohup hla-compass-platform |echo \$! )/;
+    expect(job.beforeScript.filter((line) => startsServices.test(line))).toHaveLength(5);
+    const machine = await ciMachine();
+    const controlToken = randomBytes(24).toString('hex');
+    await machine.startPlatform(controlToken);
+    const env = {
+      ...machine.env,
+      GITLAB_CI: 'true',
+      CI_PROJECT_DIR: machine.moduleDir,
+      CI_JOB_ID: '4242',
+      ...machine.standIn(job.variables),
+      HLA_COMPASS_EMULATOR_TOKEN: controlToken,
+    };
+    const script = [
+      ...job.beforeScript.filter((line) => !startsServices.test(line)),
+      ...job.script,
+    ].join('\n');
+    const result = await machine.bash(script, env);
+    expect(result.code, `${result.stdout}\n${result.stderr}`).toBe(0);
+    expect(result.stdout.split(PUBLISHED)).toHaveLength(3);
+    expect(result.stdout).toContain('{"reset":["local","dev","staging","prod"]}');
+    const refusal = join(machine.temp, 'hla-compass-ci-4242', 'republish.json');
+    expect(JSON.parse(await readFile(refusal, 'utf8')).error).toMatchObject({
+      code: 'VERSION_EXISTS',
+    });
   });
 });
