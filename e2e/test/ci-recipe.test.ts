@@ -15,6 +15,7 @@ import {
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { e2eSeed } from '../setup/e2e-seed.js';
 import { EMULATOR_BIN } from '../setup/installed-cli.js';
+import { parseBlockYaml } from './block-yaml.js';
 import {
   actionValidator,
   cliInvocations,
@@ -285,5 +286,56 @@ describe('the GitLab CI recipe (docs/ci/gitlab.md)', () => {
     expect(JSON.parse(await readFile(refusal, 'utf8')).error).toMatchObject({
       code: 'VERSION_EXISTS',
     });
+  });
+});
+
+describe('the block YAML reader the recipes are read with', () => {
+  it('reads mappings, sequences of mappings, | blocks, quoted, plain and [a, b] scalars, and skips comments', () => {
+    const source = [
+      '# a comment',
+      'on:',
+      '  push:',
+      '    branches: [main, "release/*"]',
+      'jobs:',
+      '  one:',
+      '    env:',
+      '      A: "1"',
+      "      B: 'it''s' # trailing comment",
+      '      C: http://127.0.0.1:4100/dev',
+      '    steps:',
+      '      - uses: actions/checkout@v4',
+      '      - name: Two lines',
+      '        run: |',
+      '          echo one',
+      '',
+      '            echo indented # kept',
+      '      - 5000:5000',
+      '',
+    ].join('\n');
+    expect(parseBlockYaml(source)).toEqual({
+      on: { push: { branches: ['main', 'release/*'] } },
+      jobs: {
+        one: {
+          env: { A: '1', B: "it's", C: 'http://127.0.0.1:4100/dev' },
+          steps: [
+            { uses: 'actions/checkout@v4' },
+            { name: 'Two lines', run: 'echo one\n\n  echo indented # kept\n' },
+            '5000:5000',
+          ],
+        },
+      },
+    });
+  });
+
+  it.each([
+    ['an anchor', 'a: &x b'],
+    ['a flow mapping', 'a: {b: c}'],
+    ['a folded block', 'a: >\n  b'],
+    ['a tab', 'a:\n\tb: c'],
+    ['": " in a plain scalar', 'a:\n  - echo x: y'],
+    ['a key twice', 'a: b\na: c'],
+    ['a second document', 'a: b\n---\nc: d'],
+  ])('refuses %s rather than guess', (_what, source) => {
+    expect(() => parseBlockYaml(source)).toThrow();
   });
 });
