@@ -12,6 +12,12 @@ export interface BannerInput {
   seed: Seed;
   registry: string;
   controlToken: string;
+  /** More names it is reached by (--allowed-host), as given. */
+  reachedAs?: readonly string[];
+  /** Registries checked at another address (--registry-endpoint). */
+  registryEndpoints?: ReadonlyMap<string, string>;
+  /** Whether it listens where other machines (or containers) can connect, not loopback only. */
+  remoteClients?: boolean;
 }
 
 /** The line tools read the control token from (testkit's emulator does). */
@@ -28,9 +34,16 @@ export function banner(input: BannerInput): string[] {
   const lines = [
     listeningLine(input.url),
     `ready in ${input.readyMs} ms · data: ${input.dataDir ?? 'in memory (--memory)'}`,
-    '',
-    'Environments (API base URL = console URL; sign-in page at <url>/cli-login):',
   ];
+  if (input.reachedAs !== undefined && input.reachedAs.length > 0) {
+    lines.push(`also reached as: ${input.reachedAs.join(', ')}`);
+  }
+  if (input.remoteClients === true) {
+    lines.push(
+      'listening beyond loopback: other machines and containers may connect; /_emulator/* answers any client with the control token',
+    );
+  }
+  lines.push('', 'Environments (API base URL = console URL; sign-in page at <url>/cli-login):');
   for (const env of ENVIRONMENTS) {
     const policy = seededPolicy(seed, env);
     lines.push(
@@ -41,6 +54,9 @@ export function banner(input: BannerInput): string[] {
     `  health ${url}/healthz · OpenAPI ${url}/openapi.json`,
     '',
     `Registry: ${input.registry}`,
+    ...[...(input.registryEndpoints ?? [])].map(
+      ([name, address]) => `  images of ${name} are checked at ${address}`,
+    ),
     '',
     `Control routes (/_emulator/reset, /_emulator/seed) want this header; it changes at every start unless ${CONTROL_TOKEN_ENV} sets it:`,
     controlTokenLine(input.controlToken),

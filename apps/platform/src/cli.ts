@@ -9,7 +9,13 @@ import { banner } from './banner.js';
 import { CONTROL_TOKEN_ENV } from './http/control-token.js';
 import { DEFAULT_SHUTDOWN_GRACE_MS } from './http/shutdown.js';
 import { type LocalRegistry, startLocalRegistry } from './local-registry.js';
-import { DEFAULT_SEED_FILE, StartError, startPlatform } from './start.js';
+import { parseRegistryEndpoints, RegistryEndpointError } from './services/registry-endpoints.js';
+import { DEFAULT_SEED_FILE, listensOnLoopbackOnly, StartError, startPlatform } from './start.js';
+
+/** The variables `start` reads besides the control token; a flag wins over its variable. */
+export const PUBLIC_URL_ENV = 'HLA_COMPASS_PLATFORM_PUBLIC_URL';
+export const ALLOWED_HOSTS_ENV = 'HLA_COMPASS_PLATFORM_ALLOWED_HOSTS';
+export const REGISTRY_ENDPOINTS_ENV = 'HLA_COMPASS_PLATFORM_REGISTRY_ENDPOINTS';
 
 const USAGE = `Usage: hla-compass-platform start [options]
 
@@ -18,7 +24,14 @@ each under http://HOST:PORT/<env>, with its own SQLite database.
 
 Options:
   --port N                 TCP port (default 4100; 0 picks a free one)
-  --host ADDRESS           address to listen on (default 127.0.0.1)
+  --host ADDRESS           address to listen on (default 127.0.0.1; 0.0.0.0 in a container,
+                           where /_emulator/* then answers any client with the control token)
+  --public-url URL         the URL users reach it at, when not the listening one (a published
+                           port): printed in the banner and accepted as Host
+  --allowed-host NAME[:PORT]  one more name it is reached by (a compose service, a CI service
+                           alias), accepted as Host; without a port, the listening one; repeatable
+  --registry-endpoint NAME=ADDRESS  check images of registry NAME at ADDRESS instead
+                           (127.0.0.1:5000=registry:5000 in compose); repeatable
   --data DIR               directory of the <env>.db files (default: .data/platform in the
                            repository, else ./.data/platform)
   --memory                 keep every database in memory (nothing is written)
@@ -33,11 +46,16 @@ Options:
 Environment:
   ${CONTROL_TOKEN_ENV}  the secret of /_emulator/* (X-Emulator-Token header); default: a
                               new random one at every start, printed in the banner
+  ${PUBLIC_URL_ENV}     --public-url
+  ${ALLOWED_HOSTS_ENV}  --allowed-host, comma-separated
+  ${REGISTRY_ENDPOINTS_ENV}  --registry-endpoint, comma-separated
 
 Examples:
   hla-compass-platform start
   hla-compass-platform start --memory --port 0 --registry none
-  hla-compass-platform start --data /tmp/platform --access-token-ttl 60`;
+  hla-compass-platform start --data /tmp/platform --access-token-ttl 60
+  hla-compass-platform start --host 0.0.0.0 --data /data --registry none \\
+    --allowed-host platform --registry-endpoint 127.0.0.1:5000=registry:5000`;
 
 class UsageError extends Error {}
 
@@ -68,6 +86,9 @@ async function start(argv: string[], out: (line: string) => void): Promise<void>
     options: {
       port: { type: 'string' },
       host: { type: 'string' },
+      'public-url': { type: 'string' },
+      'allowed-host': { type: 'string', multiple: true },
+      'registry-endpoint': { type: 'string', multiple: true },
       data: { type: 'string' },
       memory: { type: 'boolean' },
       seed: { type: 'string' },
@@ -92,9 +113,27 @@ async function start(argv: string[], out: (line: string) => void): Promise<void>
       ? undefined
       : resolve(values.data ?? join(checkoutRoot ?? process.cwd(), '.data', 'platform'));
 
+  const list = (flag: string[] | undefined, variable: string) =>
+    flag ?? (process.env[variable] ?? '').split(',').filter((entry) => entry.trim() !== '');
+  let registryEndpoints: ReturnType<typeof parseRegistryEndpoints>;
+  try {
+    registryEndpoints = parseRegistryEndpoints(
+      list(values['registry-endpoint'], REGISTRY_ENDPOINTS_ENV),
+    );
+  } catch (error) {
+    if (error instanceof RegistryEndpointError) throw new UsageError(error.message);
+    throw error;
+  }
+  const publicUrl = values['public-url'] ?? (process.env[PUBLIC_URL_ENV] || undefined);
+  const host = values.host ?? '127.0.0.1';
+  const allowedHosts = list(values['allowed-host'], ALLOWED_HOSTS_ENV).map((entry) => entry.trim());
+
   const running = await startPlatform({
     port: positiveInteger('port', values.port, 4100, 0),
-    host: values.host ?? '127.0.0.1',
+    host,
+    ...(publicUrl === undefined ? {} : { publicUrl }),
+    allowedHosts,
+    registryEndpoints,
     ...(dataDir === undefined ? {} : { dataDir }),
     seed: values.seed ?? DEFAULT_SEED_FILE,
     accessTokenTtlSeconds: positiveInteger('access-token-ttl', values['access-token-ttl'], 3600),
@@ -130,6 +169,9 @@ async function start(argv: string[], out: (line: string) => void): Promise<void>
     seed: running.seed.seed,
     registry: registryLine,
     controlToken: running.controlToken,
+    reachedAs: allowedHosts,
+    registryEndpoints,
+    remoteClients: !listensOnLoopbackOnly(host),
   })) {
     out(line);
   }

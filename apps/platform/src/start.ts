@@ -9,7 +9,9 @@ import { JsonParseError, parseJson } from '@hla-compass/signing';
 import { getRequestListener } from '@hono/node-server';
 import { createApp } from './app.js';
 import { controlTokenProblem, newControlToken } from './http/control-token.js';
+import { isLoopbackAddress } from './http/peer.js';
 import { answerProtocolErrors } from './http/protocol-errors.js';
+import { type AllowedHostsBinding, normalizeAllowedHost } from './http/same-origin.js';
 import {
   DEFAULT_SHUTDOWN_GRACE_MS,
   type DrainableServer,
@@ -18,6 +20,7 @@ import {
 import { Platform } from './platform.js';
 import { type ImageResolver, registryImageResolver } from './services/image-resolution.js';
 import { DEFAULT_LOGIN_RATE_LIMIT, type LoginRateLimit } from './services/login-rate-limit.js';
+import { endpointFetch, type RegistryEndpoints } from './services/registry-endpoints.js';
 import { type PreparedSeed, prepareSeed, SeedError } from './services/seed.js';
 
 export const DEFAULT_SEED_FILE = join(
@@ -32,8 +35,20 @@ const PURGE_INTERVAL_MS = 10 * 60 * 1000;
 export interface StartOptions {
   /** Default 4100; 0 picks a free port. */
   port?: number;
-  /** Default 127.0.0.1. */
+  /** Default 127.0.0.1. On 0.0.0.0 or `::` every interface listens (a container's default). */
   host?: string;
+  /**
+   * The URL users reach the emulator at when it is not the listening one (a port published by
+   * Docker, a proxy): what the banner and /openapi.json say, and a Host accepted besides.
+   */
+  publicUrl?: string;
+  /**
+   * More names the emulator is reached by (`platform`, `platform:4100`: a compose service, a CI
+   * service alias); one without a port is taken with the listening port.
+   */
+  allowedHosts?: readonly string[];
+  /** Where a registry is reached when not at its name (`127.0.0.1:5000` → `registry:5000`). */
+  registryEndpoints?: RegistryEndpoints;
   /** Directory for `<env>.db`; undefined (the default) keeps the databases in memory. */
   dataDir?: string;
   /** A seed file (default: seed/default.json) or an already parsed seed document. */
@@ -53,7 +68,10 @@ export interface StartOptions {
 }
 
 export interface RunningPlatform {
-  /** `http://host:port`, without an environment. */
+  /**
+   * `http://host:port`, without an environment: the public URL when one was given, else the
+   * listening address, with 127.0.0.1 (or [::1]) for a wildcard one: a URL a client can use.
+   */
   readonly url: string;
   readonly port: number;
   readonly dataDir: string | undefined;
@@ -96,9 +114,14 @@ function listen(
   app: ReturnType<typeof createApp>,
   host: string,
   port: number,
+  bindings: AllowedHostsBinding,
 ): Promise<DrainableServer> {
   return new Promise((resolveListen, reject) => {
-    const drainable = drainableServer(getRequestListener(app.fetch, { hostname: host }));
+    const drainable = drainableServer(
+      getRequestListener((request, env) => app.fetch(request, { ...env, ...bindings }), {
+        hostname: host,
+      }),
+    );
     const { server } = drainable;
     answerProtocolErrors(server);
     server.once('error', (error: NodeJS.ErrnoException) => {
@@ -114,12 +137,52 @@ function listen(
   });
 }
 
+const WILDCARD_ADDRESSES = new Set(['0.0.0.0', '::', '[::]']);
+
+/** `http://host:port` a client can use for a listening address: loopback for a wildcard. */
+export function clientUrl(host: string, port: number): string {
+  const bare = host.replace(/^\[(.*)\]$/, '$1');
+  const name = WILDCARD_ADDRESSES.has(host) ? (bare === '::' ? '::1' : '127.0.0.1') : bare;
+  return `http://${name.includes(':') ? `[${name}]` : name}:${port}`;
+}
+
+/** Whether only this machine can connect to a listener on `host`. */
+export function listensOnLoopbackOnly(host: string): boolean {
+  return host === 'localhost' || isLoopbackAddress(host.replace(/^\[(.*)\]$/, '$1'));
+}
+
+function publicOrigin(publicUrl: string): string {
+  let parsed: URL;
+  try {
+    parsed = new URL(publicUrl);
+  } catch {
+    throw new StartError(`the public URL "${publicUrl}" is not a URL`);
+  }
+  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') {
+    throw new StartError(`the public URL "${publicUrl}" must be http:// or https://`);
+  }
+  if (parsed.username !== '' || parsed.password !== '' || `${parsed.origin}/` !== parsed.href) {
+    throw new StartError(
+      `the public URL "${publicUrl}" must be an origin only (http://host:port), without a path or credentials`,
+    );
+  }
+  return parsed.origin;
+}
+
 export async function startPlatform(options: StartOptions = {}): Promise<RunningPlatform> {
   const host = options.host ?? '127.0.0.1';
   const seed =
     typeof options.seed === 'object'
       ? prepareSeed(options.seed.document)
       : loadSeedFile(options.seed ?? DEFAULT_SEED_FILE);
+  const publicUrl = options.publicUrl === undefined ? undefined : publicOrigin(options.publicUrl);
+  for (const entry of options.allowedHosts ?? []) {
+    if (normalizeAllowedHost(entry, 4100) === undefined) {
+      throw new StartError(
+        `allowed host "${entry}" is not a host name, address or host:port (a wildcard address is none)`,
+      );
+    }
+  }
   const controlToken = options.controlToken ?? newControlToken();
   const tokenProblem = controlTokenProblem(controlToken);
   if (tokenProblem !== null) throw new StartError(tokenProblem);
@@ -131,7 +194,13 @@ export async function startPlatform(options: StartOptions = {}): Promise<Running
     seed,
     accessTokenTtlSeconds: options.accessTokenTtlSeconds ?? 3600,
     loginRateLimit: options.loginRateLimit ?? DEFAULT_LOGIN_RATE_LIMIT,
-    images: options.images ?? registryImageResolver(),
+    images:
+      options.images ??
+      registryImageResolver(
+        options.registryEndpoints === undefined
+          ? {}
+          : { fetch: endpointFetch(options.registryEndpoints, globalThis.fetch) },
+      ),
     now: options.now ?? Date.now,
   });
   let url = '';
@@ -146,9 +215,19 @@ export async function startPlatform(options: StartOptions = {}): Promise<Running
       startedAt: Date.now(),
       controlToken,
     });
-    const drainable = await listen(app, host, options.port ?? 4100);
+    // Filled in once the port is known (`--port 0`); read per request.
+    const allowedHosts: string[] = [];
+    const drainable = await listen(app, host, options.port ?? 4100, { allowedHosts });
     const { port } = drainable.server.address() as AddressInfo;
-    url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+    const local = clientUrl(host, port);
+    url = publicUrl ?? local;
+    for (const entry of options.allowedHosts ?? []) {
+      const normalized = normalizeAllowedHost(entry, port);
+      if (normalized !== undefined) allowedHosts.push(normalized);
+    }
+    // Behind a public URL, what the listening address is reached by stays valid (a healthcheck
+    // inside the container asks 127.0.0.1:4100).
+    if (publicUrl !== undefined) allowedHosts.push(new URL(local).host);
     let stopping: Promise<void> | undefined;
     return {
       url,

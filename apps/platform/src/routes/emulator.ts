@@ -1,13 +1,16 @@
 // Emulator-only control routes: /_emulator/reset and /_emulator/seed (body: a seed document) for
-// every env, or one with `?env=`. Only for loopback peers that hold the per-start control token
-// and send JSON: a web page can reach loopback, but can neither read the token nor send the
-// header and content type without a CORS preflight, which the emulator never grants.
+// every env, or one with `?env=`. Only for clients that hold the per-start control token and send
+// JSON: a web page can reach loopback, but can neither read the token nor send the header and
+// content type without a CORS preflight, which the emulator never grants. A connection that
+// arrived at a loopback address must come from loopback too; one that arrived at a non-loopback
+// address (listening on 0.0.0.0 in a container, whose clients are never loopback) has the token
+// as its only guard.
 import { ENVIRONMENTS, isEnvironment, PlatformError } from '@hla-compass/platform-api';
 import { JsonParseError, parseJson } from '@hla-compass/signing';
 import type { Context, Hono } from 'hono';
 import type { AppEnv } from '../http/app-env.js';
 import { CONTROL_TOKEN_HEADER, isControlToken } from '../http/control-token.js';
-import { isLoopbackAddress, peerAddress } from '../http/peer.js';
+import { isLoopbackAddress, localAddress, peerAddress } from '../http/peer.js';
 import type { Platform } from '../platform.js';
 import { SeedError } from '../services/seed.js';
 
@@ -16,10 +19,12 @@ function isJson(contentType: string | undefined): boolean {
 }
 
 function targetEnvironments(c: Context<AppEnv>, controlToken: string) {
-  if (!isLoopbackAddress(peerAddress(c))) {
+  const local = localAddress(c);
+  const arrivedBeyondLoopback = local !== 'unknown' && !isLoopbackAddress(local);
+  if (!arrivedBeyondLoopback && !isLoopbackAddress(peerAddress(c))) {
     throw new PlatformError(
       'FORBIDDEN',
-      'Forbidden: /_emulator routes answer only to loopback clients',
+      'Forbidden: /_emulator routes reached at a loopback address answer only to loopback clients',
     );
   }
   if (!isControlToken(c.req.header(CONTROL_TOKEN_HEADER), controlToken)) {
