@@ -8,9 +8,11 @@ import { join } from 'node:path';
 import {
   BASE_IMAGE_TAG,
   ensureBaseImage,
+  packInstalled,
   runProcess,
   startDockerEngine,
   startEmulator,
+  startPrebuildHost,
   startRegistry,
   startVerdaccio,
 } from '@hla-compass/testkit';
@@ -22,7 +24,10 @@ import {
   EMULATOR_BIN,
   installCli,
   PUBLISHED_PACKAGES,
-  publishWorkspacePackages,
+  packWorkspacePackages,
+  platformPackage,
+  publishTarballs,
+  runtimeDependencies,
   VERDACCIO_BIN,
 } from './installed-cli.js';
 import { Provisioning, stopOnSignals } from './provisioning.js';
@@ -184,7 +189,10 @@ async function registryLane(provisioning: Provisioning): Promise<RegistryLane> {
   };
 }
 
-type CliLane = Pick<E2eWorld, 'cliBin' | 'cliVersion' | 'secrets'>;
+type CliLane = Pick<
+  E2eWorld,
+  'cliBin' | 'cliVersion' | 'verdaccioUrl' | 'platformPackage' | 'sqliteBinaryHost' | 'secrets'
+>;
 
 async function cliLane(provisioning: Provisioning, scratchDir: string): Promise<CliLane> {
   const verdaccio = await provisioning.step(
@@ -193,12 +201,51 @@ async function cliLane(provisioning: Provisioning, scratchDir: string): Promise<
     (started) => `${started.url}, no uplinks`,
   );
   provisioning.started('verdaccio', () => verdaccio.stop());
-  await provisioning.step(`publish ${PUBLISHED_PACKAGES.join(', ')} to verdaccio`, () =>
-    publishWorkspacePackages(verdaccio),
+  const dependencies = await runtimeDependencies();
+  const sqlite = dependencies.find((installed) => installed.name === 'better-sqlite3');
+  if (sqlite === undefined) throw new Error('better-sqlite3 is not among the runtime dependencies');
+  // Packing is CPU and publishing is one tarball at a time: everything is packed (and the prebuild
+  // host started) at once, then published, the workspace's packages first.
+  const [workspaceTarballs, tarballs, prebuildHost] = await Promise.all([
+    provisioning.step(`pack ${PUBLISHED_PACKAGES.join(', ')}`, () =>
+      packWorkspacePackages(join(scratchDir, 'npm-workspace'), verdaccio.npmEnvironment),
+    ),
+    provisioning.step(
+      `npm pack ${dependencies.length} runtime dependencies from node_modules`,
+      () => packInstalled(dependencies, join(scratchDir, 'npm-mirror'), verdaccio.npmEnvironment),
+    ),
+    provisioning.step(
+      `prebuild host for better-sqlite3@${sqlite.version}`,
+      async () => {
+        const host = await startPrebuildHost({
+          packageDir: sqlite.dir,
+          addon: 'build/Release/better_sqlite3.node',
+        });
+        provisioning.started('the prebuild host', () => host.stop());
+        return host;
+      },
+      (host) => `${host.url}${host.tarballPath}`,
+    ),
+  ]);
+  await provisioning.step('publish them to verdaccio', () =>
+    publishTarballs(verdaccio, workspaceTarballs),
   );
   const prefix = join(scratchDir, 'npm-global');
-  const cliBin = await provisioning.step(`npm install -g @hla-compass/cli --prefix ${prefix}`, () =>
-    installCli(verdaccio, prefix),
-  );
-  return { cliBin, cliVersion: (await cliPackage()).version, secrets: verdaccio.secrets };
+  // The CLI is one bundle: its install reads nothing the mirror publishes meanwhile.
+  const [cliBin] = await Promise.all([
+    provisioning.step(`npm install -g @hla-compass/cli --prefix ${prefix}`, () =>
+      installCli(verdaccio, prefix),
+    ),
+    provisioning.step(`publish the ${tarballs.length} runtime dependencies to verdaccio`, () =>
+      publishTarballs(verdaccio, tarballs),
+    ),
+  ]);
+  return {
+    cliBin,
+    cliVersion: (await cliPackage()).version,
+    verdaccioUrl: verdaccio.url,
+    platformPackage: await platformPackage(),
+    sqliteBinaryHost: { url: prebuildHost.url, variable: prebuildHost.environmentVariable },
+    secrets: verdaccio.secrets,
+  };
 }

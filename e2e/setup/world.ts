@@ -15,6 +15,26 @@ export interface E2eWorld {
   readonly cliBin: string;
   /** The version of apps/cli/package.json, which the installed CLI must report. */
   readonly cliVersion: string;
+  /**
+   * `http://127.0.0.1:PORT/` of the local verdaccio (no uplinks, anonymous reads): it holds the
+   * workspace's published packages and every third-party package they need at run time, so
+   * `npm install @hla-compass/platform --registry <verdaccioUrl>` works offline (also from a
+   * `docker build --network host`).
+   */
+  readonly verdaccioUrl: string;
+  /** The published emulator package, `@hla-compass/platform`, at the workspace's version. */
+  readonly platformPackage: { readonly name: string; readonly version: string };
+  /**
+   * The binary host of better-sqlite3's prebuilt addon (built on this host, so for this Node's
+   * ABI on linux-x64), served on loopback the way a mirror of its GitHub releases would be. An
+   * install takes the prebuilt path with `environment[variable] = url` in its environment;
+   * without it, better-sqlite3 compiles from source (node-gyp and Node's headers needed).
+   */
+  readonly sqliteBinaryHost: {
+    readonly url: string;
+    /** `npm_config_better_sqlite3_binary_host` */
+    readonly variable: string;
+  };
   /** `unix:///…/docker.sock` of the engine the scenarios build with. */
   readonly dockerHost: string;
   /** The Docker CLI, for the scenarios that push and pull the way users do without hla-compass. */

@@ -44,7 +44,16 @@ export {
   type ProxiedRequest,
   startFaultProxy,
 } from './fault-proxy.js';
+export { ensureNodeBaseImage, NODE_BASE_IMAGE_TAG, npmDirectoryOf } from './node-image.js';
+export { type InstalledPackage, packInstalled, productionClosure } from './npm-mirror.js';
 export { freePort, LOOPBACK_HOST, onFreePort, PortInUseError } from './ports.js';
+export {
+  binaryHostVariable,
+  type PrebuildHostOptions,
+  prebuildTarballName,
+  type RunningPrebuildHost,
+  startPrebuildHost,
+} from './prebuild-host.js';
 export {
   type RegistryOptions,
   type RegistryUser,

@@ -2,7 +2,7 @@
 // installed from it is exactly what the test published there, and nothing comes from the internet.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { findExecutable } from './executables.js';
@@ -32,8 +32,11 @@ export interface RunningVerdaccio {
   readonly npmEnvironment: Readonly<Record<string, string>>;
   /** The publisher's password and token, which no output may show. */
   readonly secrets: readonly string[];
-  /** `pnpm publish` of a workspace package (pnpm rewrites its `workspace:` and `catalog:` ranges). */
-  publish(packageDir: string): Promise<void>;
+  /**
+   * Publishes a tarball as it is (what `npm publish <tgz>` sends, as one HTTP PUT with the
+   * tarball's own package.json), with no lifecycle script and no `publishConfig` of its own.
+   */
+  publishTarball(tarball: string): Promise<void>;
   /** `npm install --global SPEC --prefix PREFIX` from this registry; bins land in PREFIX/bin. */
   installGlobal(spec: string, prefix: string): Promise<void>;
   /** SIGTERM, waits for the exit, removes storage and config. Safe to call twice. */
@@ -157,6 +160,52 @@ async function publishToken(url: string, user: string, password: string): Promis
   return token;
 }
 
+/** `package/package.json` of an npm tarball, read with the system's tar. */
+async function tarballManifest(tarball: string): Promise<Record<string, unknown>> {
+  const tar = await findExecutable('tar', process.env.PATH);
+  if (tar === undefined) throw new Error('reading an npm tarball needs tar on PATH');
+  const result = await runProcess(tar, ['-xzOf', tarball, 'package/package.json']);
+  if (result.code !== 0)
+    throw new Error(`${tarball} has no package/package.json: ${result.stderr}`);
+  const parsed: unknown = JSON.parse(result.stdout);
+  if (typeof parsed !== 'object' || parsed === null) throw new Error(`${tarball}: package.json`);
+  return parsed as Record<string, unknown>;
+}
+
+/** The document `npm publish` PUTs to `/<name>`: the version's manifest and the tarball itself. */
+async function publishDocument(
+  registryUrl: string,
+  tarball: string,
+): Promise<{ name: string; document: unknown }> {
+  const [manifest, data] = await Promise.all([tarballManifest(tarball), readFile(tarball)]);
+  const { name, version } = manifest;
+  if (typeof name !== 'string' || typeof version !== 'string') {
+    throw new Error(`${tarball}: package.json has no name or version`);
+  }
+  const filename = `${name.replace(/^@[^/]+\//, '')}-${version}.tgz`;
+  const dist = {
+    integrity: `sha512-${createHash('sha512').update(data).digest('base64')}`,
+    shasum: createHash('sha1').update(data).digest('hex'),
+    tarball: `${registryUrl}${name}/-/${filename}`,
+  };
+  return {
+    name,
+    document: {
+      _id: name,
+      name,
+      'dist-tags': { latest: version },
+      versions: { [version]: { ...manifest, _id: `${name}@${version}`, dist } },
+      _attachments: {
+        [filename]: {
+          content_type: 'application/octet-stream',
+          data: data.toString('base64'),
+          length: data.length,
+        },
+      },
+    },
+  };
+}
+
 /** The parent's environment without its npm settings (`pnpm run` exports its own registry). */
 function environmentWithoutNpmConfig(): Record<string, string> {
   return definedEnvironment(
@@ -250,13 +299,20 @@ export async function startVerdaccio(options: VerdaccioOptions): Promise<Running
         storageDir: join(workDir, 'storage'),
         npmEnvironment,
         secrets: [password, token],
-        publish: (packageDir) =>
-          runTool(
-            'pnpm',
-            ['publish', '--registry', url, '--no-git-checks'],
-            packageDir,
-            `publishing ${packageDir} to ${url}`,
-          ),
+        publishTarball: async (tarball) => {
+          const { name, document } = await publishDocument(url, tarball);
+          const response = await fetch(`${url}${name.replace('/', '%2f')}`, {
+            method: 'PUT',
+            headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+            body: JSON.stringify(document),
+          });
+          const answer = await response.text();
+          if (response.status !== 201 && response.status !== 200) {
+            throw new Error(
+              `publishing ${tarball} to ${url} answered HTTP ${response.status}: ${answer}`,
+            );
+          }
+        },
         installGlobal: (spec, prefix) =>
           runTool(
             'npm',
