@@ -73,19 +73,40 @@ async function writeArchive(archive: string, stage: string, node: string, npm: s
     }
   }
   const root = join(stage, 'root');
-  await mkdir(join(root, 'usr', 'bin'), { recursive: true });
-  await mkdir(join(root, 'tmp'));
+  const hostFiles = [...binaries, ...libraries, npm];
+  // Every parent directory as an entry of its own (mode 0755): without one, the import makes it
+  // 0700 and a non-root user finds no node on PATH.
+  const directories = [...new Set(hostFiles.flatMap(ancestors))].sort();
+  for (const directory of [...directories, '/tmp']) {
+    await mkdir(join(root, directory), { recursive: true, mode: 0o755 });
+  }
   await chmod(join(root, 'tmp'), 0o1777);
   // A launcher rather than npm's own symlink: npm-cli.js finds its package relative to itself.
   const launcher = join(root, 'usr', 'bin', 'npm');
   await writeFile(launcher, `#!/bin/sh\nexec ${node} ${join(npm, 'bin', 'npm-cli.js')} "$@"\n`);
   await chmod(launcher, 0o755);
   const relative = (path: string) => path.slice(1);
+  await tar([
+    '-c',
+    '--no-recursion',
+    '-f',
+    archive,
+    '-C',
+    root,
+    ...directories.map(relative),
+    'tmp',
+  ]);
   // -h stores what symlinks point to (merged /usr, /bin/sh → dash), so the image needs no links;
-  // npm goes in a second pass without it, keeping its own relative .bin links.
-  await tar(['-c', '-h', '-f', archive, '-C', '/', ...[...binaries, ...libraries].map(relative)]);
+  // npm goes in a pass without it, keeping its own relative .bin links.
+  await tar(['-r', '-h', '-f', archive, '-C', '/', ...[...binaries, ...libraries].map(relative)]);
   await tar(['-r', '-f', archive, '-C', '/', relative(npm)]);
-  await tar(['-r', '-f', archive, '-C', root, 'usr/bin/npm', 'tmp']);
+  await tar(['-r', '-f', archive, '-C', root, 'usr/bin/npm']);
+}
+
+/** `/usr/lib/x/y.so` → `/usr`, `/usr/lib`, `/usr/lib/x`. */
+function ancestors(path: string): string[] {
+  const parts = path.split('/').slice(1, -1);
+  return parts.map((_, index) => `/${parts.slice(0, index + 1).join('/')}`);
 }
 
 async function importArchive(socketPath: string, tag: string, archive: string): Promise<string> {
