@@ -15,6 +15,7 @@ import {
   RegistryEndpointError,
 } from '../src/services/registry-endpoints.js';
 import { clientUrl, listensOnLoopbackOnly, StartError } from '../src/start.js';
+import { killLeftoverBins, runBin, startBin } from './support/bin.js';
 import { manifest, TestPlatform } from './support/platform.js';
 import {
   pushImage,
@@ -264,5 +265,55 @@ describe('registry endpoints', () => {
       502,
       'REGISTRY_UNAVAILABLE',
     ]);
+  });
+});
+
+describe('the bin in a container', () => {
+  afterAll(killLeftoverBins);
+
+  it('takes the public URL, allowed hosts and registry endpoints from its environment', async () => {
+    const bin = await startBin(
+      ['--memory', '--port', '0', '--host', '0.0.0.0', '--registry', 'none'],
+      {
+        HLA_COMPASS_PLATFORM_PUBLIC_URL: 'http://127.0.0.1:14100',
+        HLA_COMPASS_PLATFORM_ALLOWED_HOSTS: 'platform, ci-alias',
+        HLA_COMPASS_PLATFORM_REGISTRY_ENDPOINTS: '127.0.0.1:5000=registry:5000',
+      },
+    );
+    try {
+      const output = bin.output();
+      expect(bin.url).toBe('http://127.0.0.1:14100');
+      expect(output).not.toContain('0.0.0.0');
+      expect(output).toContain('also reached as: platform, ci-alias');
+      expect(output).toContain('images of 127.0.0.1:5000 are checked at registry:5000');
+    } finally {
+      bin.child.kill('SIGTERM');
+      await bin.exited;
+    }
+  });
+
+  it('refuses a malformed registry endpoint (exit 2) and a wildcard allowed host (exit 1)', async () => {
+    const endpoint = await runBin([
+      'start',
+      '--memory',
+      '--registry',
+      'none',
+      '--registry-endpoint',
+      'registry:5000',
+    ]);
+    expect(endpoint.code).toBe(2);
+    expect(endpoint.output).toContain('must look like NAME=ADDRESS');
+    const host = await runBin([
+      'start',
+      '--memory',
+      '--port',
+      '0',
+      '--registry',
+      'none',
+      '--allowed-host',
+      '0.0.0.0',
+    ]);
+    expect(host.code).toBe(1);
+    expect(host.output).toContain('allowed host "0.0.0.0"');
   });
 });
