@@ -3,7 +3,7 @@
 // outside any checkout, with a temp HOME and npm cache, and run from there. better-sqlite3 takes
 // its documented prebuilt path, from the setup's loopback binary host.
 import { spawn } from 'node:child_process';
-import { mkdir, mkdtemp, readdir, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { type ProcessResult, processExited, runProcess } from '@hla-compass/testkit';
@@ -142,6 +142,14 @@ describe('the published packages, installed with npm from the local registry', (
     process.stderr.write(
       `[platform package] npm install -g ${name}: ${installSeconds} s, ${total.toFixed(1)} MB installed, better-sqlite3 ${sqlite.toFixed(1)} MB of it\n`,
     );
+
+    // What the tarball holds is what scripts/pack-published.mjs left: versions, no dev tooling.
+    const installedManifest = await readFile(
+      join(prefix, 'lib', 'node_modules', name, 'package.json'),
+      'utf8',
+    );
+    expect(JSON.parse(installedManifest)).not.toHaveProperty('devDependencies');
+    expect(installedManifest).not.toMatch(/"(workspace|catalog):/);
 
     const listed = await machine.npm([
       'ls',
