@@ -5,24 +5,25 @@
 import { randomBytes } from 'node:crypto';
 import { createServer, type Server, Socket } from 'node:net';
 import { fileURLToPath } from 'node:url';
-import { ensureNodeBaseImage, NODE_BASE_IMAGE_TAG, runProcess } from '@hla-compass/testkit';
+import {
+  ensureNodeBaseImage,
+  NODE_BASE_IMAGE_TAG,
+  type ProcessResult,
+  runProcess,
+} from '@hla-compass/testkit';
 import type { E2eWorld } from './world.js';
 
 /** apps/platform: the build context (its .dockerignore leaves everything but the Dockerfile out). */
 export const PLATFORM_CONTEXT = fileURLToPath(new URL('../../apps/platform', import.meta.url));
 
-export type Docker = (
-  args: readonly string[],
-) => Promise<{ code: number; stdout: string; stderr: string }>;
+export type Docker = (args: readonly string[]) => Promise<ProcessResult>;
 
-/** `docker --host <the world's engine> ARGS`; a failure is thrown with its stderr. */
+/** `docker --host <the world's engine> ARGS`, its exit code a result to assert on. */
 export function dockerOf(world: E2eWorld): Docker {
-  return async (args) => {
-    const result = await runProcess(world.dockerCli, ['--host', world.dockerHost, ...args]);
-    return result;
-  };
+  return (args) => runProcess(world.dockerCli, ['--host', world.dockerHost, ...args]);
 }
 
+/** `docker ARGS` that must succeed: its trimmed stdout, or an error with its stderr. */
 export async function must(docker: Docker, args: readonly string[]): Promise<string> {
   const result = await docker(args);
   if (result.code !== 0) {

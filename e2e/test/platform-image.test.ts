@@ -140,6 +140,25 @@ describe('the platform image', () => {
     expect(logs.stdout).not.toContain('0.0.0.0');
   });
 
+  it('answers its compose service name on the network, and refuses a Host it was not given', async () => {
+    const status = (target: string) =>
+      must(docker, [
+        'exec',
+        container,
+        'node',
+        '-e',
+        `fetch('http://${target}:4100/healthz').then((r) => process.stdout.write(String(r.status)))`,
+      ]);
+    expect(await status('platform')).toBe('200');
+    const address = await must(docker, [
+      'inspect',
+      '--format',
+      '{{range .NetworkSettings.Networks}}{{.IPAddress}}{{end}}',
+      container,
+    ]);
+    expect(await status(address)).toBe('403');
+  });
+
   it('answers /_emulator/reset from the host with the control token (200) and refuses it without (403)', async () => {
     const reset = await control('reset', controlToken);
     expect(reset.status).toBe(200);
