@@ -9,14 +9,21 @@ import { freePort } from '@hla-compass/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { banner } from '../src/banner.js';
 import { isOwnAuthority, normalizeAllowedHost } from '../src/http/same-origin.js';
-import { type RunningPlatform, startPlatform } from '../src/index.js';
+import {
+  createApp,
+  type RunningPlatform,
+  registryImageResolver,
+  startPlatform,
+} from '../src/index.js';
+import { Platform } from '../src/platform.js';
 import {
   parseRegistryEndpoints,
   RegistryEndpointError,
 } from '../src/services/registry-endpoints.js';
+import { prepareSeed } from '../src/services/seed.js';
 import { clientUrl, listensOnLoopbackOnly, StartError } from '../src/start.js';
 import { killLeftoverBins, runBin, startBin } from './support/bin.js';
-import { manifest, TestPlatform } from './support/platform.js';
+import { defaultSeed, manifest, TestPlatform } from './support/platform.js';
 import {
   pushImage,
   startTestRegistries,
@@ -77,6 +84,45 @@ describe('the /_emulator routes of an emulator listening beyond loopback', () =>
   it('still want JSON from a client with the token (400)', async () => {
     const answer = await reset({ 'content-type': 'text/plain', 'x-emulator-token': CONTROL_TOKEN });
     expect(answer.status).toBe(400);
+  });
+});
+
+describe('which connections the token alone lets in', () => {
+  it('one that arrived at a non-loopback address of ours; never a non-loopback peer at a loopback one', async () => {
+    const platform = new Platform({
+      dataDir: undefined,
+      seed: prepareSeed(defaultSeed),
+      accessTokenTtlSeconds: 60,
+      loginRateLimit: { attempts: 10, windowSeconds: 60 },
+      images: registryImageResolver(),
+      now: Date.now,
+    });
+    await platform.seedEmpty();
+    const app = createApp(platform, {
+      log: () => {},
+      baseUrl: () => 'http://127.0.0.1:4100',
+      startedAt: 0,
+      controlToken: CONTROL_TOKEN,
+    });
+    const reset = async (localAddress: string, remoteAddress: string) =>
+      (
+        await app.fetch(
+          new Request('http://127.0.0.1:4100/_emulator/reset?env=dev', {
+            method: 'POST',
+            headers: { 'x-emulator-token': CONTROL_TOKEN, 'content-type': 'application/json' },
+          }),
+          { incoming: { socket: { localAddress, remoteAddress, remoteFamily: 'IPv4' } } },
+        )
+      ).status;
+    try {
+      // A container's published port: the peer is the network's gateway, the address its own.
+      expect(await reset('172.17.0.2', '172.17.0.1')).toBe(200);
+      expect(await reset('127.0.0.1', '127.0.0.1')).toBe(200);
+      expect(await reset('127.0.0.1', '192.0.2.10')).toBe(403);
+      expect(await reset('::1', '192.0.2.10')).toBe(403);
+    } finally {
+      platform.close();
+    }
   });
 });
 
