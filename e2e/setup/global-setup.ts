@@ -23,6 +23,7 @@ import {
   cliPackage,
   EMULATOR_BIN,
   installCli,
+  MIRROR_CACHE,
   PUBLISHED_PACKAGES,
   packWorkspacePackages,
   platformPackage,
@@ -212,7 +213,12 @@ async function cliLane(provisioning: Provisioning, scratchDir: string): Promise<
     ),
     provisioning.step(
       `npm pack ${dependencies.length} runtime dependencies from node_modules`,
-      () => packInstalled(dependencies, join(scratchDir, 'npm-mirror'), verdaccio.npmEnvironment),
+      () =>
+        packInstalled(dependencies, join(scratchDir, 'npm-mirror'), verdaccio.npmEnvironment, {
+          cacheDir: MIRROR_CACHE,
+        }),
+      (packed) =>
+        `${packed.filter((tarball) => tarball.startsWith(MIRROR_CACHE)).length} kept from an earlier run`,
     ),
     provisioning.step(
       `prebuild host for better-sqlite3@${sqlite.version}`,

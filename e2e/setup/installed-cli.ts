@@ -23,6 +23,14 @@ export const EMULATOR_BIN = join(REPOSITORY_ROOT, 'apps', 'platform', 'dist', 'b
 
 const PACK_SCRIPT = join(REPOSITORY_ROOT, 'scripts', 'pack-published.mjs');
 
+/** The runtime dependencies' tarballs, kept between runs (node_modules is never committed). */
+export const MIRROR_CACHE = join(
+  REPOSITORY_ROOT,
+  'node_modules',
+  '.cache',
+  'hla-compass-e2e-npm-mirror',
+);
+
 /**
  * What is published, dependencies first: the CLI (a bundle with no runtime dependencies), the
  * emulator and the shared libraries, so a broken `files` list or an unrewritten `workspace:` range

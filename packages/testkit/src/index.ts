@@ -45,7 +45,12 @@ export {
   startFaultProxy,
 } from './fault-proxy.js';
 export { ensureNodeBaseImage, NODE_BASE_IMAGE_TAG, npmDirectoryOf } from './node-image.js';
-export { type InstalledPackage, packInstalled, productionClosure } from './npm-mirror.js';
+export {
+  type InstalledPackage,
+  type PackOptions,
+  packInstalled,
+  productionClosure,
+} from './npm-mirror.js';
 export { freePort, LOOPBACK_HOST, onFreePort, PortInUseError } from './ports.js';
 export {
   binaryHostVariable,

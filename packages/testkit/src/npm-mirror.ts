@@ -1,7 +1,7 @@
 // The third-party packages a workspace package needs at run time, taken from the workspace's own
 // node_modules (exactly the versions installed) and packed the way the public registry serves them,
 // so an offline registry can hold everything `npm install` of the workspace's packages fetches.
-import { cp, mkdir, readFile, realpath, rm } from 'node:fs/promises';
+import { copyFile, cp, mkdir, readFile, realpath, rename, rm } from 'node:fs/promises';
 import { dirname, join, sep } from 'node:path';
 import { findExecutable } from './executables.js';
 import { runProcess } from './subprocess.js';
@@ -105,18 +105,65 @@ export async function productionClosure(
   );
 }
 
+export interface PackOptions {
+  /** Parallel npm processes (2, one per core of a CI machine). */
+  readonly lanes?: number;
+  /**
+   * Where tarballs are kept between runs, by name and version: an installed version's packed
+   * tarball never changes, so only packages not packed before are packed again.
+   */
+  readonly cacheDir?: string;
+}
+
+const cacheName = (pkg: InstalledPackage) => `${pkg.name.replace('/', '+')}@${pkg.version}.tgz`;
+
 /**
  * `npm pack --ignore-scripts` of each installed package into `destination` (each honours its own
- * `files`), in `lanes` parallel npm processes; returns the tarball paths in the packages' order.
- * npm 11 cannot pack a dir inside pnpm's `.pnpm` tree ("Exit handler never called"), so each is
- * copied out first, without its nested node_modules (links to its dependencies, never packed).
+ * `files`), in parallel npm processes; returns the tarball paths in the packages' order (in the
+ * cache dir for those packed before). npm 11 cannot pack a dir inside pnpm's `.pnpm` tree ("Exit
+ * handler never called"), so each is copied out first, without its nested node_modules (links to
+ * its dependencies, never packed).
  */
 export async function packInstalled(
   packages: readonly InstalledPackage[],
   destination: string,
   env: Readonly<Record<string, string>>,
-  lanes = 2,
+  options: PackOptions = {},
 ): Promise<string[]> {
+  const { lanes = 2, cacheDir } = options;
+  const cached = new Map<InstalledPackage, string>();
+  if (cacheDir !== undefined) {
+    await Promise.all(
+      packages.map(async (pkg) => {
+        const path = join(cacheDir, cacheName(pkg));
+        if (await exists(path)) cached.set(pkg, path);
+      }),
+    );
+  }
+  const missing = packages.filter((pkg) => !cached.has(pkg));
+  const packed = await packCopies(missing, destination, env, lanes);
+  if (cacheDir !== undefined && missing.length > 0) {
+    await mkdir(cacheDir, { recursive: true });
+    await Promise.all(
+      missing.map(async (pkg) => {
+        // A rename, so a run reading the cache meanwhile never sees half a tarball.
+        const partial = join(cacheDir, `.${cacheName(pkg)}.${process.pid}`);
+        await copyFile(packed.get(pkg) as string, partial);
+        await rename(partial, join(cacheDir, cacheName(pkg)));
+      }),
+    );
+  }
+  return packages.map((pkg) => cached.get(pkg) ?? (packed.get(pkg) as string));
+}
+
+async function packCopies(
+  packages: readonly InstalledPackage[],
+  destination: string,
+  env: Readonly<Record<string, string>>,
+  lanes: number,
+): Promise<Map<InstalledPackage, string>> {
+  const tarballs = new Map<InstalledPackage, string>();
+  if (packages.length === 0) return tarballs;
   const npm = await findExecutable('npm', env.PATH);
   if (npm === undefined) throw new Error('packing installed packages needs npm on PATH');
   const copies = join(destination, 'copies');
@@ -156,9 +203,10 @@ export async function packInstalled(
     }),
   );
   await rm(copies, { recursive: true, force: true });
-  return packages.map((pkg) => {
+  for (const pkg of packages) {
     const tarball = packed.get(`${pkg.name}@${pkg.version}`);
     if (tarball === undefined) throw new Error(`npm pack did not pack ${pkg.name}@${pkg.version}`);
-    return tarball;
-  });
+    tarballs.set(pkg, tarball);
+  }
+  return tarballs;
 }

@@ -2,7 +2,7 @@ import { mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { productionClosure } from '../src/index.js';
+import { packInstalled, productionClosure, runProcess } from '../src/index.js';
 
 const roots: string[] = [];
 afterEach(async () => {
@@ -78,5 +78,27 @@ describe('the runtime closure of a workspace package', () => {
     await expect(productionClosure([broken])).rejects.toThrow(
       'broken needs gone, which is not installed beside it',
     );
+  });
+
+  it('packs each installed package as npm packs it, and a second time takes them from the cache without packing', async () => {
+    const root = await pnpmLayout();
+    const closure = await productionClosure([join(root, 'apps', 'app')]);
+    const cacheDir = join(root, 'cache');
+    const env = { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: root };
+    const first = await packInstalled(closure, join(root, 'first'), env, { cacheDir });
+    expect(first.map((tarball) => tarball.startsWith(join(root, 'first')))).toEqual([
+      true,
+      true,
+      true,
+    ]);
+    const listed = await runProcess('tar', ['-tzf', first[0] as string]);
+    expect(listed.stdout.trim().split('\n')).toEqual(['package/package.json']);
+    // No npm on PATH the second time: only the cache can answer.
+    const second = await packInstalled(closure, join(root, 'second'), { PATH: '' }, { cacheDir });
+    expect(second).toEqual([
+      join(cacheDir, '@scope+peer@3.0.0.tgz'),
+      join(cacheDir, 'helper@2.1.0.tgz'),
+      join(cacheDir, 'lib@1.0.0.tgz'),
+    ]);
   });
 });
