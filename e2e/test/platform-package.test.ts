@@ -6,9 +6,17 @@ import { spawn } from 'node:child_process';
 import { mkdir, mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { type ProcessResult, processExited, runProcess } from '@hla-compass/testkit';
+import { fileURLToPath } from 'node:url';
+import {
+  type ProcessResult,
+  processExited,
+  productionClosure,
+  runProcess,
+} from '@hla-compass/testkit';
 import { describe, expect, it } from 'vitest';
 import { transcript, world } from './user-machine.js';
+
+const PLATFORM_DIR = fileURLToPath(new URL('../../apps/platform', import.meta.url));
 
 /** What @hla-compass/platform itself depends on, all of them needed at run time. */
 const PLATFORM_DEPENDENCIES = [
@@ -165,8 +173,22 @@ describe('the published packages, installed with npm from the local registry', (
     const platform = tree.dependencies?.[name];
     expect(platform?.version).toBe(version);
     expect(Object.keys(platform?.dependencies ?? {}).sort()).toEqual(PLATFORM_DEPENDENCIES);
+    // Nothing else, and each at the version the workspace runs with: the closure of apps/platform's
+    // dependencies in node_modules, plus the shared packages at the workspace's version.
+    const installedTree = [...new Set(treePackages(tree))].sort();
+    const closure = await productionClosure([PLATFORM_DIR]);
+    const shared = PLATFORM_DEPENDENCIES.filter((dependency) =>
+      dependency.startsWith('@hla-compass/'),
+    );
+    expect(installedTree).toEqual(
+      [
+        `${name}@${version}`,
+        ...shared.map((dependency) => `${dependency}@${version}`),
+        ...closure.map((installed) => `${installed.name}@${installed.version}`),
+      ].sort(),
+    );
     process.stderr.write(
-      `[platform package] installed tree: ${[...new Set(treePackages(tree))].sort().join(', ')}\n`,
+      `[platform package] installed tree (${installedTree.length}): ${installedTree.join(', ')}\n`,
     );
 
     const server = await startInstalled(
