@@ -1,17 +1,9 @@
 // A Node base image made without any pull, standing in for the official node image offline:
 // this machine's node binary, its npm, /bin/sh and /usr/bin/env (npm runs install scripts with
 // them) and the shared libraries they load, imported into the engine as one layer.
-import { execFile } from 'node:child_process';
-import { createReadStream } from 'node:fs';
-import { chmod, mkdir, mkdtemp, realpath, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { chmod, mkdir, realpath, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { promisify } from 'node:util';
-import { imageId, parseLddOutput, splitTag } from './base-image.js';
-import { engineRequest, progressError, socketPathOf } from './engine-api.js';
-import { ServiceUnavailableError } from './service-unavailable.js';
-
-const run = promisify(execFile);
+import { ensureImportedImage, sharedLibraries, tar } from './imported-image.js';
 
 const SERVICE = 'The test Node base image';
 const PROGRAMS = ['/bin/sh', '/usr/bin/env'];
@@ -30,48 +22,24 @@ export function npmDirectoryOf(nodeBinary: string): string {
  * `npm` launcher in /usr/bin), /bin/sh, /usr/bin/env, their libraries and an empty /tmp. Needs a
  * Linux host, as the files go into a Linux image.
  */
-export async function ensureNodeBaseImage(
+export function ensureNodeBaseImage(
   dockerHost: string,
   tag: string = NODE_BASE_IMAGE_TAG,
 ): Promise<string> {
-  const socketPath = socketPathOf(dockerHost);
-  const existing = await imageId(socketPath, tag);
-  if (existing !== undefined) return existing;
-  if (process.platform !== 'linux') {
-    throw new ServiceUnavailableError(
-      SERVICE,
-      `it is made from this machine's node, which is not a Linux program on ${process.platform}`,
-    );
-  }
-  const node = await realpath(process.execPath);
-  const npm = npmDirectoryOf(node);
-  const stage = await mkdtemp(join(tmpdir(), 'hla-node-image-'));
-  try {
-    const archive = join(stage, 'image.tar');
-    await writeArchive(archive, stage, node, npm);
-    return await importArchive(socketPath, tag, archive);
-  } finally {
-    await rm(stage, { recursive: true, force: true });
-  }
-}
-
-async function tar(args: string[]): Promise<void> {
-  try {
-    await run('tar', args, { maxBuffer: 16 * 1024 * 1024 });
-  } catch (error) {
-    const stderr = (error as { stderr?: string }).stderr ?? (error as Error).message;
-    throw new ServiceUnavailableError(SERVICE, `tar ${args.join(' ')} failed: ${stderr.trim()}`);
-  }
+  return ensureImportedImage(dockerHost, tag, {
+    service: SERVICE,
+    madeFrom: "this machine's node",
+    async writeArchive(archive, stage) {
+      const node = await realpath(process.execPath);
+      await writeArchive(archive, stage, node, npmDirectoryOf(node));
+      return ['ENV PATH=/usr/local/bin:/usr/bin:/bin', 'CMD ["node"]'];
+    },
+  });
 }
 
 async function writeArchive(archive: string, stage: string, node: string, npm: string) {
   const binaries = [node, ...PROGRAMS];
-  const libraries = new Set<string>();
-  for (const binary of binaries) {
-    for (const library of parseLddOutput((await run('ldd', [binary])).stdout)) {
-      libraries.add(library);
-    }
-  }
+  const libraries = await sharedLibraries(binaries);
   const root = join(stage, 'root');
   const hostFiles = [...binaries, ...libraries, npm];
   // Every parent directory as an entry of its own (mode 0755): without one, the import makes it
@@ -86,7 +54,7 @@ async function writeArchive(archive: string, stage: string, node: string, npm: s
   await writeFile(launcher, `#!/bin/sh\nexec ${node} ${join(npm, 'bin', 'npm-cli.js')} "$@"\n`);
   await chmod(launcher, 0o755);
   const relative = (path: string) => path.slice(1);
-  await tar([
+  await tar(SERVICE, [
     '-c',
     '--no-recursion',
     '-f',
@@ -98,34 +66,21 @@ async function writeArchive(archive: string, stage: string, node: string, npm: s
   ]);
   // -h stores what symlinks point to (merged /usr, /bin/sh → dash), so the image needs no links;
   // npm goes in a pass without it, keeping its own relative .bin links.
-  await tar(['-r', '-h', '-f', archive, '-C', '/', ...[...binaries, ...libraries].map(relative)]);
-  await tar(['-r', '-f', archive, '-C', '/', relative(npm)]);
-  await tar(['-r', '-f', archive, '-C', root, 'usr/bin/npm']);
+  await tar(SERVICE, [
+    '-r',
+    '-h',
+    '-f',
+    archive,
+    '-C',
+    '/',
+    ...[...binaries, ...libraries].map(relative),
+  ]);
+  await tar(SERVICE, ['-r', '-f', archive, '-C', '/', relative(npm)]);
+  await tar(SERVICE, ['-r', '-f', archive, '-C', root, 'usr/bin/npm']);
 }
 
 /** `/usr/lib/x/y.so` → `/usr`, `/usr/lib`, `/usr/lib/x`. */
 function ancestors(path: string): string[] {
   const parts = path.split('/').slice(1, -1);
   return parts.map((_, index) => `/${parts.slice(0, index + 1).join('/')}`);
-}
-
-async function importArchive(socketPath: string, tag: string, archive: string): Promise<string> {
-  const { repository, tag: version } = splitTag(tag);
-  const query = new URLSearchParams({ fromSrc: '-', repo: repository, tag: version });
-  query.append('changes', 'ENV PATH=/usr/local/bin:/usr/bin:/bin');
-  query.append('changes', 'CMD ["node"]');
-  const response = await engineRequest(socketPath, 'POST', `/images/create?${query}`, {
-    body: createReadStream(archive),
-    contentType: 'application/x-tar',
-    timeoutMs: 300_000,
-  });
-  const failure =
-    response.status === 200 ? progressError(response.body) : `HTTP ${response.status}`;
-  if (failure !== undefined) {
-    throw new ServiceUnavailableError(SERVICE, `importing ${tag} failed: ${failure}`);
-  }
-  const id = await imageId(socketPath, tag);
-  if (id === undefined)
-    throw new ServiceUnavailableError(SERVICE, `${tag} is missing after import`);
-  return id;
 }

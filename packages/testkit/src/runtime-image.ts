@@ -3,17 +3,14 @@
 // only the standard library files a module runner needs, and runtime/hla_compass (a small SDK
 // Module and the runtime's runner, python-sdk.md §6.3) as its entrypoint. About 15 MB, so builds
 // on it stay quick under the vfs storage driver, which copies every layer whole.
-import { execFile, spawn } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { cp, mkdtemp, readdir, realpath, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { cp, readdir, realpath } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { imageId, parseLddOutput, splitTag } from './base-image.js';
 import { ensureDebianPackages } from './debian.js';
-import { engineRequest, progressError, socketPathOf } from './engine-api.js';
-import { ServiceUnavailableError } from './service-unavailable.js';
+import { ensureImportedImage, sharedLibraries, tar } from './imported-image.js';
 
 const run = promisify(execFile);
 
@@ -42,30 +39,38 @@ export async function ensureRuntimeImage(
   dockerHost: string,
   tag: string = RUNTIME_IMAGE_TAG,
 ): Promise<string> {
-  const socketPath = socketPathOf(dockerHost);
-  const existing = await imageId(socketPath, tag);
-  if (existing !== undefined) return existing;
-  if (process.platform !== 'linux') {
-    throw new ServiceUnavailableError(
-      SERVICE,
-      `it is made from this machine's Python, which is not a Linux program on ${process.platform}`,
-    );
-  }
-  if (!existsSync(PYTHON)) await ensureDebianPackages(['python3'], { reason: SERVICE });
-  const python = await realpath(PYTHON);
-  const stage = await mkdtemp(join(tmpdir(), 'hla-runtime-'));
-  try {
-    const sitePackages = await stageSdk(python, stage);
-    const files = await runtimeFiles(python);
-    return await importImage(socketPath, tag, {
-      hostFiles: files,
-      stage,
-      stagedFiles: [sitePackages],
-      python,
-    });
-  } finally {
-    await rm(stage, { recursive: true, force: true });
-  }
+  return ensureImportedImage(dockerHost, tag, {
+    service: SERVICE,
+    madeFrom: "this machine's Python",
+    async writeArchive(archive, stage) {
+      if (!existsSync(PYTHON)) await ensureDebianPackages(['python3'], { reason: SERVICE });
+      // The binary itself, not Debian's alternatives link, which the image does not hold.
+      const python = await realpath(PYTHON);
+      const sitePackages = await stageSdk(python, stage);
+      const hostFiles = await runtimeFiles(python);
+      // -h stores what symlinks point to (sitecustomize.py → /etc, merged /usr), so the image
+      // needs no links; the staged SDK comes from the temp dir, in the same archive.
+      await tar(SERVICE, [
+        '-c',
+        '-h',
+        '-f',
+        archive,
+        '-C',
+        '/',
+        ...hostFiles.map((file) => file.slice(1)),
+        '-C',
+        stage,
+        sitePackages,
+      ]);
+      return [
+        `ENTRYPOINT ["${python}", "-m", "hla_compass.runner"]`,
+        'ENV PATH=/usr/bin:/bin',
+        // The image's /app is the module's, as built: no __pycache__ written into it.
+        'ENV PYTHONDONTWRITEBYTECODE=1',
+        'ENV PYTHONUNBUFFERED=1',
+      ];
+    },
+  });
 }
 
 /** Copies hla_compass into the stage where the image's Python finds it (Debian's dist-packages). */
@@ -114,10 +119,7 @@ async function runtimeFiles(python: string): Promise<string[]> {
     'import sys; print("\\n".join(sorted(f for f in {getattr(m, "__file__", None) for m in sys.modules.values()} if f and "packages" not in f)))',
   ]);
   const binaries = [python, SHELL, ...loaded.filter((file) => file.endsWith('.so'))];
-  const libraries: string[] = [];
-  for (const binary of binaries) {
-    libraries.push(...parseLddOutput((await run('ldd', [binary])).stdout));
-  }
+  const libraries = await sharedLibraries(binaries);
   return [
     ...new Set([
       ...binaries,
@@ -127,66 +129,4 @@ async function runtimeFiles(python: string): Promise<string[]> {
       ...libraries,
     ]),
   ].sort();
-}
-
-async function importImage(
-  socketPath: string,
-  tag: string,
-  input: { hostFiles: string[]; stage: string; stagedFiles: string[]; python: string },
-): Promise<string> {
-  // -h stores what symlinks point to (sitecustomize.py → /etc, merged /usr), so the image needs
-  // no links; the staged SDK comes from the temp dir, in the same archive.
-  const tar = spawn(
-    'tar',
-    [
-      '-c',
-      '-h',
-      '-C',
-      '/',
-      ...input.hostFiles.map((file) => file.slice(1)),
-      '-C',
-      input.stage,
-      ...input.stagedFiles,
-    ],
-    { stdio: ['ignore', 'pipe', 'pipe'] },
-  );
-  let tarErrors = '';
-  tar.stderr.setEncoding('utf8').on('data', (chunk: string) => {
-    tarErrors += chunk;
-  });
-  const tarExit = new Promise<number | null>((resolve, reject) => {
-    tar.once('error', reject);
-    tar.once('close', resolve);
-  });
-  const { repository, tag: version } = splitTag(tag);
-  const query = new URLSearchParams({ fromSrc: '-', repo: repository, tag: version });
-  for (const change of [
-    `ENTRYPOINT ["${input.python}", "-m", "hla_compass.runner"]`,
-    'ENV PATH=/usr/bin:/bin',
-    // The image's /app is the module's, as built: no __pycache__ written into it.
-    'ENV PYTHONDONTWRITEBYTECODE=1',
-    'ENV PYTHONUNBUFFERED=1',
-  ]) {
-    query.append('changes', change);
-  }
-  const response = await engineRequest(socketPath, 'POST', `/images/create?${query}`, {
-    body: tar.stdout,
-    contentType: 'application/x-tar',
-  });
-  const code = await tarExit;
-  if (code !== 0) {
-    throw new ServiceUnavailableError(
-      SERVICE,
-      `tar of the runtime files failed: ${tarErrors.trim()}`,
-    );
-  }
-  const failure =
-    response.status === 200 ? progressError(response.body) : `HTTP ${response.status}`;
-  if (failure !== undefined) {
-    throw new ServiceUnavailableError(SERVICE, `importing ${tag} failed: ${failure}`);
-  }
-  const id = await imageId(socketPath, tag);
-  if (id === undefined)
-    throw new ServiceUnavailableError(SERVICE, `${tag} is missing after import`);
-  return id;
 }
