@@ -1,4 +1,8 @@
+import { join } from 'node:path';
 import { defineConfig } from 'vitest/config';
+
+// scripts/node-matrix.mjs sets it to collect each suite's counts per Node in one table.
+const reportDir = process.env.HLA_COMPASS_TEST_REPORT_DIR;
 
 export default defineConfig({
   define: { __HLA_COMPASS_VERSION__: JSON.stringify('0.0.0-test') },
@@ -7,5 +11,11 @@ export default defineConfig({
     // The suites run the built CLI against real registries, an emulator and a Docker engine.
     testTimeout: 60_000,
     hookTimeout: 120_000,
+    ...(reportDir === undefined
+      ? {}
+      : {
+          reporters: ['default', 'json'],
+          outputFile: { json: join(reportDir, `apps-cli-node-${process.versions.node}.json`) },
+        }),
   },
 });

