@@ -2,6 +2,7 @@
 // Docker engine and a local base image, a plain and an htpasswd registry, the emulator seeded for
 // them, and the CLI installed from a local verdaccio. Stops and removes all of it at the end.
 import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -223,9 +224,13 @@ async function cliLane(provisioning: Provisioning, scratchDir: string): Promise<
     provisioning.step(
       `prebuild host for better-sqlite3@${sqlite.version}`,
       async () => {
+        // scripts/node-matrix.mjs keeps each Node's addon under compiled/<node>/<platform>/<arch>/
+        // and none in build/Release; a plain install has it in build/Release.
+        const compiled = `compiled/${process.versions.node}/${process.platform}/${process.arch}/better_sqlite3.node`;
         const host = await startPrebuildHost({
           packageDir: sqlite.dir,
           addon: 'build/Release/better_sqlite3.node',
+          ...(existsSync(join(sqlite.dir, compiled)) ? { addonSource: compiled } : {}),
         });
         provisioning.started('the prebuild host', () => host.stop());
         return host;

@@ -3,10 +3,10 @@
 // An install given its URL (`npm_config_<package>_binary_host`) takes the prebuilt path instead of
 // downloading from GitHub (unreachable here) or compiling the addon from source.
 import { createReadStream } from 'node:fs';
-import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { findExecutable } from './executables.js';
 import { LOOPBACK_HOST } from './ports.js';
 import { runProcess } from './subprocess.js';
@@ -20,6 +20,11 @@ export interface PrebuildHostOptions {
    * better-sqlite3's build also holds a SQLite extension that is no Node addon.
    */
   readonly addon: string;
+  /**
+   * Where the built addon really is in the package, when not at `addon` (the Node matrix keeps one
+   * per Node under `compiled/<node>/<platform>/<arch>/`); the tarball still holds it at `addon`.
+   */
+  readonly addonSource?: string;
 }
 
 export interface RunningPrebuildHost {
@@ -50,9 +55,10 @@ export async function startPrebuildHost(
     name: string;
     version: string;
   };
-  await stat(join(options.packageDir, options.addon)).catch(() => {
+  const source = options.addonSource ?? options.addon;
+  await stat(join(options.packageDir, source)).catch(() => {
     throw new Error(
-      `${options.packageDir} has no ${options.addon}: was ${manifest.name}'s install script run?`,
+      `${options.packageDir} has no ${source}: was ${manifest.name}'s install script run?`,
     );
   });
   const workDir = await mkdtemp(join(tmpdir(), 'hla-compass-prebuild-'));
@@ -61,13 +67,10 @@ export async function startPrebuildHost(
     const tarball = join(workDir, tarballName);
     const tar = await findExecutable('tar', process.env.PATH);
     if (tar === undefined) throw new Error('packing a prebuild needs tar on PATH');
-    const packed = await runProcess(tar, [
-      '-czf',
-      tarball,
-      '-C',
-      options.packageDir,
-      options.addon,
-    ]);
+    const content = join(workDir, 'content');
+    await mkdir(dirname(join(content, options.addon)), { recursive: true });
+    await copyFile(join(options.packageDir, source), join(content, options.addon));
+    const packed = await runProcess(tar, ['-czf', tarball, '-C', content, options.addon]);
     if (packed.code !== 0) throw new Error(`tar failed: ${packed.stderr.trim()}`);
     const { size } = await stat(tarball);
     const tarballPath = `/v${manifest.version}/${tarballName}`;
