@@ -1,60 +1,18 @@
-// The web console's pages against two baselines of the same emulator, measured in the same run and
-// interleaved (one request of each in turn, so machine noise hits all alike): `/healthz` (no
-// auth, no database) and `GET /v1/modules` (an API key, the catalog query). The emulator has its
-// seeded accounts and a catalog of 50 modules, some public and waiting for approval. One request
-// at a time over a keep-alive connection: the figure is a page's latency, not throughput.
-import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import http from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { RegistryClient } from '@hla-compass/registry-client';
 import { startRegistry } from '@hla-compass/testkit';
+import { DEVELOPER_KEY, startEmulator, writeBenchSeed } from './emulator.mjs';
 
-const packageDir = fileURLToPath(new URL('..', import.meta.url));
-const bin = join(packageDir, 'dist', 'bin.js');
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 300);
 const WARMUP = 20;
-const DEVELOPER_KEY = 'hlc_ak_dev-only-your-org-developer';
 const ACCOUNTS = {
   superuser: ['superuser@platform.test', 'dev-only-superuser-password'],
   admin: ['admin@your-org.test', 'dev-only-admin-password'],
   developer: ['developer@your-org.test', 'dev-only-developer-password'],
 };
-
-function startEmulator(args) {
-  const child = spawn(
-    process.execPath,
-    [bin, 'start', '--port', '0', '--registry', 'none', ...args],
-    {
-      cwd: packageDir,
-      stdio: ['ignore', 'pipe', 'inherit'],
-    },
-  );
-  return new Promise((resolve, reject) => {
-    let output = '';
-    child.stdout.on('data', (chunk) => {
-      output += chunk;
-      const match = /listening on (http:\/\/[\d.:]+)/.exec(output);
-      if (match) {
-        child.stdout.removeAllListeners('data');
-        child.stdout.resume();
-        resolve({
-          url: match[1],
-          stop: () =>
-            new Promise((done) => {
-              child.removeAllListeners('exit');
-              child.once('exit', done);
-              child.kill('SIGTERM');
-            }),
-        });
-      }
-    });
-    child.once('exit', (code) => reject(new Error(`emulator exited (${code}):\n${output}`)));
-  });
-}
 
 /** Signs in on the console's form as a browser does; returns the session cookie. */
 async function signIn(url, [email, password]) {
@@ -98,10 +56,7 @@ const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.l
 const work = await mkdtemp(join(tmpdir(), 'hla-compass-console-bench-'));
 const registry = await startRegistry();
 try {
-  const seed = JSON.parse(readFileSync(join(packageDir, 'seed', 'default.json'), 'utf8'));
-  for (const org of seed.orgs) org.allowlist = [`${registry.host}/${org.id}/*`];
-  const seedFile = join(work, 'seed.json');
-  await writeFile(seedFile, JSON.stringify(seed));
+  const seedFile = await writeBenchSeed(work, registry.host);
   const imageRef = `${registry.host}/your-org/bench:1.0.0`;
   await new RegistryClient().pushImage(imageRef, { config: { Labels: { bench: 'yes' } } });
   const emulator = await startEmulator(['--data', join(work, 'data'), '--seed', seedFile]);

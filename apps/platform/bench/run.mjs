@@ -3,21 +3,17 @@
 // per second for GET /v1/modules, and for publishes against a local docker-registry (each a new
 // version). Load comes from this process: keep-alive connections, loopback only.
 import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import http from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { RegistryClient } from '@hla-compass/registry-client';
 import { startRegistry } from '@hla-compass/testkit';
+import { bin, DEVELOPER_KEY, manifest, packageDir, writeBenchSeed } from './emulator.mjs';
 
-const packageDir = fileURLToPath(new URL('..', import.meta.url));
-const bin = join(packageDir, 'dist', 'bin.js');
 const STARTS = Number(process.env.BENCH_STARTS ?? 7);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 3);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 16);
-const API_KEY = 'hlc_ak_dev-only-your-org-developer';
 
 const HELLO = `
 import { serve } from '@hono/node-server';
@@ -117,17 +113,6 @@ async function load(url, request) {
   return done / (Number(process.hrtime.bigint() - started) / 1e9);
 }
 
-function manifest(name, version) {
-  return {
-    schemaVersion: '1.0',
-    name,
-    version,
-    type: 'no-ui',
-    execution: { entrypoint: 'backend.main:Module' },
-    pricing: { tiers: [{ tier: 'developer', amountAct: 0 }] },
-  };
-}
-
 function row(label, value, baseline, unit, digits = 0) {
   const format = (n) => n.toLocaleString('en-US', { maximumFractionDigits: digits });
   return `  ${label.padEnd(34)} ${format(value).padStart(8)} ${unit}   hono hello ${format(baseline).padStart(8)} ${unit}   ratio ${(value / baseline).toFixed(2)}×`;
@@ -165,10 +150,7 @@ try {
   await client.pushImage(`${registry.host}/your-org/bench:1.0.0`, {
     config: { Labels: { bench: 'yes' } },
   });
-  const seed = JSON.parse(readFileSync(join(packageDir, 'seed', 'default.json'), 'utf8'));
-  for (const org of seed.orgs) org.allowlist = [`${registry.host}/${org.id}/*`];
-  const seedFile = join(work, 'seed.json');
-  await writeFile(seedFile, JSON.stringify(seed));
+  const seedFile = await writeBenchSeed(work, registry.host);
 
   const hello = await spawnServer(helloArgs);
   const emulator = await spawnServer(
@@ -183,7 +165,7 @@ try {
       Array.from({ length: 50 }, (_, index) =>
         fetch(`${emulator.url}/dev/v1/modules/publish`, {
           method: 'POST',
-          headers: { 'content-type': 'application/json', 'x-api-key': API_KEY },
+          headers: { 'content-type': 'application/json', 'x-api-key': DEVELOPER_KEY },
           body: publishBody(`listed-${index}`, '1.0.0'),
         }).then((response) => {
           if (response.status !== 202) throw new Error(`seeding the catalog: ${response.status}`);
@@ -195,7 +177,7 @@ try {
     const modules = await load(emulator.url, () => ({
       method: 'GET',
       path: '/dev/v1/modules',
-      headers: { 'x-api-key': API_KEY },
+      headers: { 'x-api-key': DEVELOPER_KEY },
     }));
     lines.push(row('GET /v1/modules (req/s)', modules, helloGet, 'req/s'));
 
@@ -207,7 +189,7 @@ try {
     const publishes = await load(emulator.url, (index) => ({
       method: 'POST',
       path: '/dev/v1/modules/publish',
-      headers: { 'x-api-key': API_KEY },
+      headers: { 'x-api-key': DEVELOPER_KEY },
       body: publishBody('bench', `1.0.${index}`),
     }));
     lines.push(row('POST /v1/modules/publish (req/s)', publishes, helloPost, 'req/s'));

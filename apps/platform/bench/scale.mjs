@@ -3,53 +3,16 @@
 // on disk and a local docker-registry, for N = 1, 4, 16, 64, 256. Prints throughput, latency p50
 // and p99 and failures per level, and each level's throughput as a ratio of the N = 1 level
 // measured in the same run. Loopback only; `BENCH_SCALE_SECONDS` sets the time per level.
-import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import http from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { RegistryClient } from '@hla-compass/registry-client';
 import { startRegistry } from '@hla-compass/testkit';
+import { DEVELOPER_KEY, manifest, startEmulator, writeBenchSeed } from './emulator.mjs';
 
-const packageDir = fileURLToPath(new URL('..', import.meta.url));
-const bin = join(packageDir, 'dist', 'bin.js');
 const SECONDS = Number(process.env.BENCH_SCALE_SECONDS ?? 4);
 const LEVELS = (process.env.BENCH_SCALE_LEVELS ?? '1,4,16,64,256').split(',').map(Number);
-const API_KEY = 'hlc_ak_dev-only-your-org-developer';
-
-function startEmulator(args) {
-  const child = spawn(
-    process.execPath,
-    [bin, 'start', '--port', '0', '--registry', 'none', ...args],
-    {
-      cwd: packageDir,
-      stdio: ['ignore', 'pipe', 'inherit'],
-    },
-  );
-  return new Promise((resolve, reject) => {
-    let output = '';
-    child.stdout.on('data', (chunk) => {
-      output += chunk;
-      const match = /listening on (http:\/\/[\d.:]+)/.exec(output);
-      if (match) {
-        child.stdout.removeAllListeners('data');
-        child.stdout.resume();
-        resolve({
-          url: match[1],
-          stop: () =>
-            new Promise((done) => {
-              child.removeAllListeners('exit');
-              child.once('exit', done);
-              child.kill('SIGTERM');
-            }),
-        });
-      }
-    });
-    child.once('exit', (code) => reject(new Error(`emulator exited (${code}):\n${output}`)));
-  });
-}
 
 function request(agent, url, method, path, body) {
   const target = new URL(url);
@@ -62,7 +25,7 @@ function request(agent, url, method, path, body) {
         port: target.port,
         method,
         path,
-        headers: { 'content-type': 'application/json', 'x-api-key': API_KEY },
+        headers: { 'content-type': 'application/json', 'x-api-key': DEVELOPER_KEY },
       },
       (res) => {
         let text = '';
@@ -82,17 +45,6 @@ function request(agent, url, method, path, body) {
     req.on('error', reject);
     req.end(body);
   });
-}
-
-function manifest(name, version) {
-  return {
-    schemaVersion: '1.0',
-    name,
-    version,
-    type: 'no-ui',
-    execution: { entrypoint: 'backend.main:Module' },
-    pricing: { tiers: [{ tier: 'developer', amountAct: 0 }] },
-  };
 }
 
 const quantile = (sorted, q) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
@@ -149,10 +101,7 @@ const registry = await startRegistry();
 try {
   const imageRef = `${registry.host}/your-org/scale:1.0.0`;
   await new RegistryClient().pushImage(imageRef, { config: { Labels: { bench: 'scale' } } });
-  const seed = JSON.parse(readFileSync(join(packageDir, 'seed', 'default.json'), 'utf8'));
-  for (const org of seed.orgs) org.allowlist = [`${registry.host}/${org.id}/*`];
-  const seedFile = join(work, 'seed.json');
-  await writeFile(seedFile, JSON.stringify(seed));
+  const seedFile = await writeBenchSeed(work, registry.host);
   const emulator = await startEmulator(['--data', join(work, 'data'), '--seed', seedFile]);
   const lines = [
     `hla-compass-platform scale · node ${process.versions.node} · ${SECONDS} s per level · one emulator on disk, one docker-registry`,
