@@ -7,6 +7,15 @@ import type { Socket } from 'node:net';
 /** How long requests in flight may take to finish before their connections are cut. */
 export const DEFAULT_SHUTDOWN_GRACE_MS = 5000;
 
+/**
+ * How long an idle keep-alive connection stays open. Node's default, 5 s, is shorter than a busy
+ * client's gap between two calls (an RSA key generated between them, a `--wait` poll on a loaded
+ * CI runner): the server closes the socket as the client writes its next request on it, and the
+ * client sees ECONNRESET. Well above the client's idle time (undici keeps a socket for the
+ * server's `Keep-Alive: timeout` less 2 s), as nginx (75 s) and load balancers (60 s) do.
+ */
+export const KEEP_ALIVE_TIMEOUT_MS = 65_000;
+
 export interface DrainableServer {
   readonly server: Server;
   /**
@@ -32,6 +41,9 @@ export function drainableServer(listener: RequestListener): DrainableServer {
     response.once('close', () => inFlight.delete(response));
     listener(request, response);
   });
+  server.keepAliveTimeout = KEEP_ALIVE_TIMEOUT_MS;
+  // A kept-alive connection's next request must be given as long to send its headers.
+  server.headersTimeout = KEEP_ALIVE_TIMEOUT_MS + 1000;
 
   let drained: Promise<void> | undefined;
   return {
