@@ -10,6 +10,7 @@ export {
   type ValidationOptions,
 } from './issue.js';
 export { manifestJsonSchema } from './json-schema.js';
+export { manifestDigest } from './manifest-digest.js';
 export { type ManifestText, parseManifestText } from './manifest-text.js';
 export {
   isJsonSchema,
@@ -27,4 +28,8 @@ export {
 } from './schema.js';
 export { compareSemVer, formatSemVer, parseSemVer, SEMVER_PATTERN, type SemVer } from './semver.js';
 export { validateManifest } from './validate.js';
-export { type ModuleValidationOptions, validateModule } from './validate-module.js';
+export {
+  type ModuleValidation,
+  type ModuleValidationOptions,
+  validateModule,
+} from './validate-module.js';

@@ -1,4 +1,4 @@
-// Narrowing for values that come straight from JSON.parse, before the schema has vouched for them.
+// Narrowing for values that come straight from the JSON parser, before the schema has vouched for them.
 
 export function isJsonObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);

@@ -1,7 +1,9 @@
-// validateModule: a module directory as `hla-compass validate` sees it. Reads the manifest,
-// validates it, then checks the layout around it (SPEC §5 structure checks).
+// validateModule: a module directory as `hla-compass validate`, `build` and `publish` see it.
+// Reads the manifest, validates it, then checks the layout around it (SPEC §5 structure checks);
+// a valid module comes with the strict document and its digest, so no command parses it again.
 import { readFile, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
+import type { JsonObject } from '@hla-compass/signing';
 import { entrypointIssues } from './entrypoint.js';
 import {
   concludeValidation,
@@ -11,6 +13,7 @@ import {
   type ValidationOptions,
 } from './issue.js';
 import { isJsonObject } from './json-value.js';
+import { manifestDigest } from './manifest-digest.js';
 import { parseManifestText } from './manifest-text.js';
 import { checkRequirements, REQUIREMENTS_FILE } from './requirements.js';
 import { checkManifest } from './validate.js';
@@ -20,6 +23,13 @@ export type ModuleValidationOptions = ValidationOptions & {
   manifestPath?: string;
 };
 
+export type ModuleValidation = ManifestValidation & {
+  /** Only when valid: the manifest as the JSON object in the file, what is digested and signed. */
+  document?: JsonObject;
+  /** Only when valid: `sha256:` of the document's canonical unsigned form (manifestDigest). */
+  digest?: string;
+};
+
 /**
  * Validates the module in `dir`. When the manifest cannot be read or parsed, that one issue is
  * the whole result: there is nothing to check the layout against.
@@ -27,7 +37,7 @@ export type ModuleValidationOptions = ValidationOptions & {
 export async function validateModule(
   dir: string,
   options: ModuleValidationOptions = {},
-): Promise<ManifestValidation> {
+): Promise<ModuleValidation> {
   const strict = options.strict ?? false;
   const manifestFile = resolve(dir, options.manifestPath ?? 'manifest.json');
   const text = await readManifestFile(manifestFile);
@@ -36,10 +46,14 @@ export async function validateModule(
   if (!parsed.ok) return concludeValidation([parsed.issue], strict, undefined);
 
   const { issues, manifest } = checkManifest(parsed.value, strict);
-  const value = isJsonObject(parsed.value) ? parsed.value : {};
-  const execution = isJsonObject(value.execution) ? value.execution : {};
-  issues.push(...(await structureIssues(dir, value.type === 'with-ui', execution.entrypoint)));
-  return concludeValidation(issues, strict, manifest);
+  const document = isJsonObject(parsed.value) ? parsed.value : {};
+  const execution = isJsonObject(document.execution) ? document.execution : {};
+  issues.push(...(await structureIssues(dir, document.type === 'with-ui', execution.entrypoint)));
+  const validation = concludeValidation(issues, strict, manifest);
+  // The schema only passes an object, so a validated manifest always has its document.
+  return validation.manifest === undefined
+    ? validation
+    : { ...validation, document, digest: manifestDigest(document) };
 }
 
 async function readManifestFile(file: string): Promise<string | ManifestIssue> {

@@ -4,7 +4,7 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { validateModule } from '../src/index.js';
+import { manifestDigest, validateModule } from '../src/index.js';
 import { SDK_WITH_UI_TEMPLATE, TEMPLATE_MANIFEST } from './manifests.js';
 
 let dir: string;
@@ -39,13 +39,50 @@ async function layout(files: Record<string, string | object | null>): Promise<vo
 const PINNED = 'numpy==2.1.3\n';
 
 describe('a well-formed module', () => {
-  it('is valid under strict, and the manifest is returned', async () => {
+  it('is valid under strict, and the manifest is returned with its document and digest', async () => {
     await layout({ 'manifest.json': TEMPLATE_MANIFEST, 'backend/requirements.txt': PINNED });
     expect(await validateModule(dir, { strict: true })).toEqual({
       valid: true,
       issues: [],
       manifest: TEMPLATE_MANIFEST,
+      document: TEMPLATE_MANIFEST,
+      digest: manifestDigest(TEMPLATE_MANIFEST),
     });
+  });
+
+  it('has the digest of its content: key order, whitespace and signature fields do not count', async () => {
+    await layout({ 'manifest.json': TEMPLATE_MANIFEST, 'backend/requirements.txt': PINNED });
+    const { digest } = await validateModule(dir);
+    expect(digest).toMatch(/^sha256:[0-9a-f]{64}$/);
+
+    const reordered = Object.fromEntries(Object.entries(TEMPLATE_MANIFEST).reverse());
+    await writeFile(
+      join(dir, 'manifest.json'),
+      JSON.stringify({ ...reordered, signature: 'c2lnbmF0dXJl' }),
+    );
+    const signed = await validateModule(dir);
+    expect(signed.document).toEqual({ ...TEMPLATE_MANIFEST, signature: 'c2lnbmF0dXJl' });
+    expect(signed.digest).toBe(digest);
+
+    await writeFile(
+      join(dir, 'manifest.json'),
+      JSON.stringify({ ...TEMPLATE_MANIFEST, version: '0.1.1' }),
+    );
+    expect((await validateModule(dir)).digest).not.toBe(digest);
+  });
+
+  it('that is invalid has neither document nor digest', async () => {
+    await layout({
+      'manifest.json': { ...TEMPLATE_MANIFEST, version: 'one' },
+      'backend/requirements.txt': PINNED,
+    });
+    const result = await validateModule(dir);
+    expect(result.valid).toBe(false);
+    expect([result.manifest, result.document, result.digest]).toEqual([
+      undefined,
+      undefined,
+      undefined,
+    ]);
   });
 
   it('with a UI is valid when frontend/ exists', async () => {
@@ -108,9 +145,27 @@ describe('reading the manifest', () => {
         severity: 'error',
         path: '',
         message:
-          'invalid JSON in manifest at line 3, column 1: expected a property name in double quotes, found "}"',
+          "invalid JSON in manifest at line 3, column 1: expected a member name in double quotes but found '}'",
       },
     ]);
+  });
+
+  it('a duplicate key is manifest.invalid with its position: which value would be signed?', async () => {
+    await layout({
+      'manifest.json': `${JSON.stringify(TEMPLATE_MANIFEST, null, 2).replace('\n}', ',\n  "version": "9.9.9"\n}')}\n`,
+      'backend/requirements.txt': PINNED,
+    });
+    expect(await validateModule(dir)).toEqual({
+      valid: false,
+      issues: [
+        {
+          code: 'manifest.invalid',
+          severity: 'error',
+          path: '',
+          message: 'invalid JSON in manifest at line 18, column 3: duplicate member name "version"',
+        },
+      ],
+    });
   });
 });
 

@@ -23,6 +23,8 @@ export class SigningError extends Error {
 
 /** JSON text that is not strict I-JSON; `position` is a 0-based UTF-16 offset into the text. */
 export class JsonParseError extends SigningError {
+  /** What is wrong, without the position: for callers that word the message their own way. */
+  readonly reason: string;
   readonly position: number;
   readonly line: number;
   readonly column: number;
@@ -30,6 +32,7 @@ export class JsonParseError extends SigningError {
   constructor(reason: string, text: string, position: number) {
     const { line, column } = lineAndColumn(text, position);
     super('JSON_PARSE_ERROR', `Invalid JSON: ${reason} at line ${line}, column ${column}`);
+    this.reason = reason;
     this.position = position;
     this.line = line;
     this.column = column;

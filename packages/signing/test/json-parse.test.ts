@@ -61,6 +61,7 @@ describe('parseJson rejects duplicate member names', () => {
     const error = parseError('{\n  "version": "1.0.0",\n  "version": "2.0.0"\n}');
     expect(error.message).toBe('Invalid JSON: duplicate member name "version" at line 3, column 3');
     expect(error.code).toBe('JSON_PARSE_ERROR');
+    expect(error.reason).toBe('duplicate member name "version"');
     expect([error.line, error.column]).toEqual([3, 3]);
   });
 });
