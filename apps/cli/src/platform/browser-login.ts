@@ -4,7 +4,7 @@
 // (python-sdk.md §4.2); both answers are taken once their state matches.
 import { spawn } from 'node:child_process';
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { AuthenticationError } from '../errors.js';
 import type { Logger } from '../terminal.js';
@@ -26,101 +26,71 @@ export function pkcePair(): { verifier: string; challenge: string } {
   return { verifier, challenge: createHash('sha256').update(verifier).digest('base64url') };
 }
 
+/**
+ * Listens on a free port of 127.0.0.1, shows the console URL with a fresh state and PKCE
+ * challenge, takes the first answer whose state matches, and stops listening.
+ */
 export async function browserLogin(options: BrowserLoginOptions): Promise<SessionTokens> {
-  const { verifier, challenge } = pkcePair();
-  const state = randomBytes(24).toString('base64url');
-  let settle: { resolve(tokens: SessionTokens): void; reject(error: unknown): void } | undefined;
-  const outcome = new Promise<SessionTokens>((resolve, reject) => {
-    settle = { resolve, reject };
-  });
-  let redirectUri = '';
-  let handled = false;
-
-  const server = createServer((request, response) => {
-    void handleCallback(request, response);
-  });
-  async function handleCallback(request: IncomingMessage, response: ServerResponse) {
-    const url = new URL(request.url ?? '/', 'http://127.0.0.1');
-    if (request.method !== 'GET' || url.pathname !== '/cli-callback') {
-      reply(response, 404, 'Not found', 'This address only receives the HLA-Compass sign-in.');
-      return;
-    }
-    if (handled) {
-      reply(response, 409, 'Already used', 'This sign-in is already complete.');
-      return;
-    }
-    // A request without our state is not from the sign-in we started: refuse it, keep waiting.
-    if (!sameSecret(url.searchParams.get('state') ?? '', state)) {
-      reply(
-        response,
-        400,
-        'Sign-in failed',
-        'The sign-in answer did not match this terminal session.',
-      );
-      return;
-    }
-    handled = true;
-    const error = url.searchParams.get('error');
-    const code = url.searchParams.get('code');
-    const payload = url.searchParams.get('payload');
-    if (error !== null || (code === null && payload === null)) {
-      const reason = error ?? 'no code or payload in the answer';
-      reply(response, 400, 'Sign-in failed', `The console said: ${reason}`);
-      settle?.reject(new AuthenticationError(`the console refused the sign-in: ${reason}`));
-      return;
-    }
-    // A code is preferred when both come: only this terminal's verifier can redeem it.
-    if (code !== null) {
-      try {
-        const tokens = await options.exchange(code, verifier, redirectUri);
-        reply(response, 200, 'Signed in', 'You can close this tab and return to the terminal.');
-        settle?.resolve(tokens);
-      } catch (exchangeError) {
-        reply(
-          response,
-          400,
-          'Sign-in failed',
-          'The code could not be exchanged; see the terminal.',
-        );
-        settle?.reject(exchangeError);
-      }
-      return;
-    }
-    const tokens = readBrowserPayload(payload ?? '');
-    if (tokens.ok) {
-      reply(response, 200, 'Signed in', 'You can close this tab and return to the terminal.');
-      settle?.resolve(tokens.value);
-      return;
-    }
-    reply(
-      response,
-      400,
-      'Sign-in failed',
-      'The sign-in answer could not be read; see the terminal.',
-    );
-    // Never the payload itself in the message: it carries the tokens.
-    settle?.reject(
-      new AuthenticationError(`the console's sign-in answer (payload) ${tokens.problem}`, {
-        code: 'LOGIN_PAYLOAD_INVALID',
-        hint: 'run `hla-compass auth login` again; if it keeps failing, sign in with --email and --password-stdin',
-      }),
-    );
+  const callback = await startCallbackServer();
+  try {
+    const session = newSignInSession(callback.redirectUri, options.exchange);
+    const answer = receiveAnswer(callback.server, session);
+    await openBrowserOrPrint(consoleLoginUrl(options.consoleUrl, session), options);
+    return await awaitAnswer(answer, options);
+  } finally {
+    callback.close();
   }
+}
 
+/** What one sign-in must remember: its secrets, and where the console sends its answer. */
+interface SignInSession {
+  readonly state: string;
+  readonly pkce: { readonly verifier: string; readonly challenge: string };
+  readonly redirectUri: string;
+  readonly exchange: BrowserLoginOptions['exchange'];
+}
+
+function newSignInSession(
+  redirectUri: string,
+  exchange: BrowserLoginOptions['exchange'],
+): SignInSession {
+  return { state: randomBytes(24).toString('base64url'), pkce: pkcePair(), redirectUri, exchange };
+}
+
+/** A one-shot server on a free port of 127.0.0.1; its request handler comes later. */
+async function startCallbackServer(): Promise<{
+  server: Server;
+  redirectUri: string;
+  close(): void;
+}> {
+  const server = createServer();
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(0, '127.0.0.1', () => resolve());
   });
   const { port } = server.address() as AddressInfo;
-  redirectUri = `http://127.0.0.1:${port}/cli-callback`;
-  const loginUrl = new URL(`${options.consoleUrl}/cli-login`);
+  return {
+    server,
+    redirectUri: `http://127.0.0.1:${port}/cli-callback`,
+    close() {
+      server.closeAllConnections();
+      server.close();
+    },
+  };
+}
+
+function consoleLoginUrl(consoleUrl: string, session: SignInSession): URL {
+  const loginUrl = new URL(`${consoleUrl}/cli-login`);
   loginUrl.search = new URLSearchParams({
-    redirect_uri: redirectUri,
-    state,
-    code_challenge: challenge,
+    redirect_uri: session.redirectUri,
+    state: session.state,
+    code_challenge: session.pkce.challenge,
     code_challenge_method: 'S256',
   }).toString();
+  return loginUrl;
+}
 
+async function openBrowserOrPrint(loginUrl: URL, options: BrowserLoginOptions): Promise<void> {
   const { logger } = options;
   if (options.openBrowser && (await openInBrowser(loginUrl.toString()))) {
     logger.info(`Opening your browser to sign in to ${options.environment}.`);
@@ -128,26 +98,155 @@ export async function browserLogin(options: BrowserLoginOptions): Promise<Sessio
   } else {
     logger.info(`Open this URL in a browser to sign in to ${options.environment}:\n  ${loginUrl}`);
   }
-  logger.info(`Waiting for the sign-in (up to ${Math.round(options.timeoutMs / 1000)} s)…`);
+}
 
+/** Waits for the answer, up to the timeout of HLA_COMPASS_CLI_LOGIN_TIMEOUT_SECONDS. */
+async function awaitAnswer(
+  answer: PendingAnswer,
+  options: BrowserLoginOptions,
+): Promise<SessionTokens> {
+  const seconds = Math.round(options.timeoutMs / 1000);
+  options.logger.info(`Waiting for the sign-in (up to ${seconds} s)…`);
   const timer = setTimeout(() => {
-    settle?.reject(
-      new AuthenticationError(
-        `timed out after ${Math.round(options.timeoutMs / 1000)} s waiting for the browser sign-in`,
-        {
-          code: 'LOGIN_TIMEOUT',
-          hint: 'run `hla-compass auth login` again (--no-browser prints the URL to open yourself)',
-        },
-      ),
+    answer.reject(
+      new AuthenticationError(`timed out after ${seconds} s waiting for the browser sign-in`, {
+        code: 'LOGIN_TIMEOUT',
+        hint: 'run `hla-compass auth login` again (--no-browser prints the URL to open yourself)',
+      }),
     );
   }, options.timeoutMs);
   try {
-    return await outcome;
+    return await answer.promise;
   } finally {
     clearTimeout(timer);
-    server.closeAllConnections();
-    server.close();
   }
+}
+
+/** The sign-in's outcome, settled by the first answer with our state (or by the timeout). */
+interface PendingAnswer {
+  readonly promise: Promise<SessionTokens>;
+  resolve(tokens: SessionTokens): void;
+  reject(error: unknown): void;
+}
+
+/** Promise.withResolvers, which Node 20 lacks. */
+function pendingAnswer(): PendingAnswer {
+  let settle!: Omit<PendingAnswer, 'promise'>;
+  const promise = new Promise<SessionTokens>((resolve, reject) => {
+    settle = { resolve, reject };
+  });
+  return { promise, ...settle };
+}
+
+/**
+ * Handles /cli-callback on `server`. Attached before the URL is shown, so no answer can come
+ * earlier; only the first answer whose state matches counts, later ones get a 409.
+ */
+function receiveAnswer(server: Server, session: SignInSession): PendingAnswer {
+  const answer = pendingAnswer();
+  let handled = false;
+  server.on('request', (request: IncomingMessage, response: ServerResponse) => {
+    void handle(request, response);
+  });
+  async function handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
+    const url = new URL(request.url ?? '/', 'http://127.0.0.1');
+    if (request.method !== 'GET' || url.pathname !== '/cli-callback') {
+      reply(response, PAGES.notFound);
+      return;
+    }
+    if (handled) {
+      reply(response, PAGES.alreadyUsed);
+      return;
+    }
+    // A request without our state is not from the sign-in we started: refuse it, keep waiting.
+    if (!sameSecret(url.searchParams.get('state') ?? '', session.state)) {
+      reply(response, PAGES.otherSession);
+      return;
+    }
+    handled = true;
+    const redeemed = await redeemAnswer(url.searchParams, session);
+    reply(response, redeemed.page);
+    if ('tokens' in redeemed) answer.resolve(redeemed.tokens);
+    else answer.reject(redeemed.error);
+  }
+  return answer;
+}
+
+/** The page the browser shows after an answer. */
+interface Page {
+  readonly status: number;
+  readonly title: string;
+  readonly message: string;
+}
+
+const PAGES = {
+  notFound: {
+    status: 404,
+    title: 'Not found',
+    message: 'This address only receives the HLA-Compass sign-in.',
+  },
+  alreadyUsed: { status: 409, title: 'Already used', message: 'This sign-in is already complete.' },
+  otherSession: {
+    status: 400,
+    title: 'Sign-in failed',
+    message: 'The sign-in answer did not match this terminal session.',
+  },
+  signedIn: {
+    status: 200,
+    title: 'Signed in',
+    message: 'You can close this tab and return to the terminal.',
+  },
+  exchangeFailed: {
+    status: 400,
+    title: 'Sign-in failed',
+    message: 'The code could not be exchanged; see the terminal.',
+  },
+  payloadUnreadable: {
+    status: 400,
+    title: 'Sign-in failed',
+    message: 'The sign-in answer could not be read; see the terminal.',
+  },
+} as const satisfies Record<string, Page>;
+
+type Redeemed = { page: Page; tokens: SessionTokens } | { page: Page; error: unknown };
+
+/** Turns the console's answer (an error, a code or a payload) into tokens or an error. */
+async function redeemAnswer(query: URLSearchParams, session: SignInSession): Promise<Redeemed> {
+  const error = query.get('error');
+  const code = query.get('code');
+  const payload = query.get('payload');
+  if (error !== null || (code === null && payload === null)) {
+    const reason = error ?? 'no code or payload in the answer';
+    return {
+      page: { status: 400, title: 'Sign-in failed', message: `The console said: ${reason}` },
+      error: new AuthenticationError(`the console refused the sign-in: ${reason}`),
+    };
+  }
+  // A code is preferred when both come: only this terminal's verifier can redeem it.
+  if (code !== null) return exchangeCode(code, session);
+  return readPayload(payload ?? '');
+}
+
+async function exchangeCode(code: string, session: SignInSession): Promise<Redeemed> {
+  try {
+    const tokens = await session.exchange(code, session.pkce.verifier, session.redirectUri);
+    return { page: PAGES.signedIn, tokens };
+  } catch (exchangeError) {
+    return { page: PAGES.exchangeFailed, error: exchangeError };
+  }
+}
+
+function readPayload(payload: string): Redeemed {
+  const tokens = readBrowserPayload(payload);
+  if (tokens.ok) return { page: PAGES.signedIn, tokens: tokens.value };
+  return {
+    page: PAGES.payloadUnreadable,
+    // Never the payload itself in the message: it carries the tokens.
+    error: new AuthenticationError(`the console's sign-in answer (payload) ${tokens.problem}`, {
+      code: 'LOGIN_PAYLOAD_INVALID',
+      hint: 'run `hla-compass auth login` again; if it keeps failing, sign in with --email and --password-stdin',
+    }),
+  };
 }
 
 function sameSecret(received: string, expected: string): boolean {
@@ -156,7 +255,7 @@ function sameSecret(received: string, expected: string): boolean {
   return a.length === b.length && timingSafeEqual(a, b);
 }
 
-function reply(response: ServerResponse, status: number, title: string, message: string): void {
+function reply(response: ServerResponse, { status, title, message }: Page): void {
   const escapeHtml = (text: string) =>
     text.replace(/[&<>"']/g, (character) => `&#${character.charCodeAt(0)};`);
   response.writeHead(status, {
