@@ -14,16 +14,18 @@ import {
 } from '@hla-compass/manifest';
 import type Dockerode from 'dockerode';
 import { defineCommand, type OptionSpec, option } from '../command.js';
+import type { ResolvedEnvironment } from '../config/environments.js';
 import type { CommandContext } from '../context.js';
-import { connectDockerEngine, engineMessage } from '../docker/engine.js';
+import { connectDockerEngine, type DockerEngine, engineMessage } from '../docker/engine.js';
 import { AuthenticationError, CliError, ExitCode, RejectedError, UsageError } from '../errors.js';
 import { interruptedExitCode, onInterrupt } from '../interrupt.js';
-import { runContainer } from '../testing/container-run.js';
+import { type ContainerRunResult, runContainer } from '../testing/container-run.js';
 import { inputDefaults } from '../testing/input-defaults.js';
 import { watchModule } from '../testing/module-watch.js';
 import {
   CONTAINER_PATHS,
   type ContainerCredentials,
+  type ContainerLimits,
   containerEnvironment,
   containerLimits,
   RUN_MODES,
@@ -34,8 +36,6 @@ import {
 import { buildTestImage, type TestImage } from '../testing/test-image.js';
 import { judgeRun, payloadIssues, type TestIssue } from '../testing/test-verdict.js';
 import { readValidModule } from '../valid-module.js';
-
-/** The shell's exit status for a process ended by Ctrl-C (128 + SIGINT). */
 
 /** Where a run's files live in the module, kept until the next run (for a look after a failure). */
 const RUN_DIR = '.hla-compass/test';
@@ -199,49 +199,105 @@ async function testOnce(
   signal: AbortSignal,
   live = false,
 ): Promise<TestReport | undefined> {
-  const moduleDir = context.cwd;
+  const subject = await readSubject(options, context);
+  const unfit = refuseUnfitInput(subject, context);
+  if (unfit !== undefined) return unfit;
+  const setup = await prepareContainer(options, subject, context);
+  if (signal.aborted) return undefined;
+  const run = await runTestContainer(setup, subject, context, { live, signal });
+  if (run.interrupted) return undefined;
+  return judgeTestRun(run, setup, subject, options, context);
+}
+
+/** The module under test and what it runs with. */
+interface TestSubject {
+  readonly manifest: Manifest;
+  /** `name@version`, for the report. */
+  readonly moduleName: string;
+  readonly mode: RunMode;
+  readonly payload: Record<string, unknown>;
+}
+
+/** What the container needs from outside the module: engine, image, environment, credentials. */
+interface ContainerSetup {
+  readonly environment: ResolvedEnvironment;
+  readonly credentials: ContainerCredentials | undefined;
+  readonly engine: DockerEngine;
+  readonly image: TestImage;
+}
+
+type TestRun = ContainerRunResult & {
+  readonly limits: ContainerLimits;
+  readonly outputFile: string;
+};
+
+async function readSubject(options: TestOptions, context: CommandContext): Promise<TestSubject> {
   // A build validates the module and prints its warnings itself.
   const manifest = await moduleManifest(context, options.image === undefined);
-  const moduleName = `${manifest.name}@${manifest.version}`;
   const chosen = runMode(options.mode, manifest.execution);
   if ('refused' in chosen) {
     throw new UsageError(`--mode: ${chosen.refused}`, {
       hint: 'pass a mode the module supports, or add it to execution.supports',
     });
   }
-  const payload = await readPayload(options.input, manifest, context);
-  const inputCheck = validatePayload(payloadJsonSchema(manifest.inputs), payload, 'input');
+  return {
+    manifest,
+    moduleName: `${manifest.name}@${manifest.version}`,
+    mode: chosen.mode,
+    payload: await readPayload(options.input, manifest, context),
+  };
+}
+
+/** The report of a payload that breaks "inputs" (nothing runs then), else undefined. */
+function refuseUnfitInput(subject: TestSubject, context: CommandContext): TestReport | undefined {
+  const inputs = payloadJsonSchema(subject.manifest.inputs);
+  const inputCheck = validatePayload(inputs, subject.payload, 'input');
   if (!inputCheck.checked) {
     context.logger.warn(
       `the input was not checked: manifest.json "inputs" uses what hla-compass cannot check (${inputCheck.reason})`,
     );
-  } else if (!inputCheck.valid) {
-    return {
-      passed: false,
-      exitCode: null,
-      durationMs: 0,
-      output: null,
-      issues: payloadIssues(inputCheck.issues, 'input'),
-      exit: ExitCode.invalidInput,
-      module: moduleName,
-      logTail: [],
-    };
+    return undefined;
   }
+  if (inputCheck.valid) return undefined;
+  return {
+    passed: false,
+    exitCode: null,
+    durationMs: 0,
+    output: null,
+    issues: payloadIssues(inputCheck.issues, 'input'),
+    exit: ExitCode.invalidInput,
+    module: subject.moduleName,
+    logTail: [],
+  };
+}
 
+/** Connects to the engine and builds the image (or finds the one --image names). */
+async function prepareContainer(
+  options: TestOptions,
+  subject: TestSubject,
+  context: CommandContext,
+): Promise<ContainerSetup> {
   const environment = await context.environment();
   const credentials = options.withCredentials ? await containerCredentials(context) : undefined;
   const engine = await connectDockerEngine(context);
   const image =
     options.image === undefined
-      ? await buildTestImage(context, options, manifest)
+      ? await buildTestImage(context, options, subject.manifest)
       : await engineImage(engine.docker, options.image);
-  if (signal.aborted) return undefined;
+  return { environment, credentials, engine, image };
+}
 
-  const runDir = join(moduleDir, RUN_DIR);
-  const files = await prepareRunFiles(runDir, payload, {
+/** Writes the run's files and runs the container once under the manifest's limits. */
+async function runTestContainer(
+  { environment, credentials, engine, image }: ContainerSetup,
+  { manifest, mode, payload }: TestSubject,
+  context: CommandContext,
+  { live, signal }: { readonly live: boolean; readonly signal: AbortSignal },
+): Promise<TestRun> {
+  const files = await prepareRunFiles(join(context.cwd, RUN_DIR), payload, {
     manifest,
     environment: environment.name,
-    mode: chosen.mode,
+    mode,
     offline: credentials === undefined,
     now: new Date(),
     correlationId: context.settings.get('HLA_CORRELATION_ID'),
@@ -250,16 +306,11 @@ async function testOnce(
   const limits = containerLimits(manifest, info.NCPU ?? availableParallelism());
   warnAboutLimits(manifest, limits, context);
   context.logger.info(
-    `Running ${image.imageRef} (${chosen.mode}, ${environment.name}, timeout ${limits.timeoutSeconds} s${credentials === undefined ? ', offline' : ', with credentials'})`,
+    `Running ${image.imageRef} (${mode}, ${environment.name}, timeout ${limits.timeoutSeconds} s${credentials === undefined ? ', offline' : ', with credentials'})`,
   );
   const run = await runContainer(engine.docker, {
     image: image.imageId,
-    env: containerEnvironment({
-      manifest,
-      environment: environment.name,
-      mode: chosen.mode,
-      credentials,
-    }),
+    env: containerEnvironment({ manifest, environment: environment.name, mode, credentials }),
     mounts: [
       { source: files.input, target: CONTAINER_PATHS.input, readOnly: true },
       { source: files.context, target: CONTAINER_PATHS.context, readOnly: true },
@@ -274,18 +325,29 @@ async function testOnce(
         : context.logger.debug(`│ ${line}`),
     signal,
   });
-  if (run.interrupted) return undefined;
+  return { ...run, limits, outputFile: files.output };
+}
 
-  const outputText = await readFile(files.output, 'utf8').catch((error: NodeJS.ErrnoException) => {
-    if (error.code === 'ENOENT') return undefined;
-    throw error;
-  });
+/** Checks what the module wrote against the runtime's result shape and "outputs". */
+async function judgeTestRun(
+  run: TestRun,
+  setup: ContainerSetup,
+  { manifest, moduleName }: TestSubject,
+  options: TestOptions,
+  context: CommandContext,
+): Promise<TestReport> {
+  const outputText = await readFile(run.outputFile, 'utf8').catch(
+    (error: NodeJS.ErrnoException) => {
+      if (error.code === 'ENOENT') return undefined;
+      throw error;
+    },
+  );
   const verdict = judgeRun(
     {
       exitCode: run.exitCode,
       timedOut: run.timedOut,
       oomKilled: run.oomKilled,
-      timeoutSeconds: limits.timeoutSeconds,
+      timeoutSeconds: run.limits.timeoutSeconds,
       memoryMb: manifest.resources?.memory ?? manifest.resources?.memoryMb,
       outputText,
     },
@@ -303,7 +365,7 @@ async function testOnce(
     issues: verdict.issues,
     exit: verdict.passed ? ExitCode.ok : ExitCode.rejected,
     module: moduleName,
-    image: image.imageRef,
+    image: setup.image.imageRef,
     logTail: run.logTail,
   };
 }
