@@ -57,6 +57,11 @@ export interface RouteDefinition {
   readonly operationId: string;
   readonly summary: string;
   readonly auth: RouteAuth;
+  /**
+   * For an `orgAdmin` or `superuser` route: what the role is needed for, as the refusal of a
+   * caller without it says it ("only a platform superuser can approve public modules").
+   */
+  readonly task?: string;
   readonly request: {
     readonly params?: z.ZodObject;
     readonly query?: z.ZodObject;
@@ -187,6 +192,7 @@ export const routes = {
     operationId: 'approvePublish',
     summary: 'Approve a SUBMITTED public version (a superuser other than its submitter).',
     auth: 'superuser',
+    task: 'approve public modules',
     request: { params: publishIdParamsSchema, body: approveRequestSchema },
     responses: { 200: publishStatusSchema },
     errors: [...BODY_ERRORS, ...USER_ERRORS, 'FORBIDDEN', 'NOT_FOUND'],
@@ -198,6 +204,7 @@ export const routes = {
     summary:
       'Reject a SUBMITTED public version with a reason (a superuser other than its submitter).',
     auth: 'superuser',
+    task: 'reject public modules',
     request: { params: publishIdParamsSchema, body: rejectRequestSchema },
     responses: { 200: publishStatusSchema },
     errors: [...BODY_ERRORS, ...USER_ERRORS, 'FORBIDDEN', 'NOT_FOUND'],
@@ -209,6 +216,7 @@ export const routes = {
     summary:
       'Publishes of every org in one `state` (default `SUBMITTED`: the public versions waiting for approval), oldest first, each with its org, submitter and signature (superusers only).',
     auth: 'superuser',
+    task: 'list the publishes of every org',
     request: { query: reviewQueueQuerySchema },
     responses: { 200: reviewPublishListSchema },
     errors: ['INVALID_REQUEST', ...USER_ERRORS, 'FORBIDDEN'],
@@ -250,6 +258,7 @@ export const routes = {
     operationId: 'listRegistries',
     summary: "An org's registry allowlist (its admins and superusers).",
     auth: 'orgAdmin',
+    task: 'manage its registries',
     request: { params: orgIdParamsSchema },
     responses: { 200: registryEntryListSchema },
     errors: [...USER_ERRORS, 'FORBIDDEN', 'NOT_FOUND'],
@@ -260,6 +269,7 @@ export const routes = {
     operationId: 'createRegistry',
     summary: 'Add an allowlist entry; pull credentials are stored and never returned.',
     auth: 'orgAdmin',
+    task: 'manage its registries',
     request: { params: orgIdParamsSchema, body: createRegistryEntryRequestSchema },
     responses: { 201: registryEntrySchema },
     errors: [...BODY_ERRORS, ...USER_ERRORS, 'FORBIDDEN', 'NOT_FOUND'],
@@ -270,6 +280,7 @@ export const routes = {
     operationId: 'deleteRegistry',
     summary: 'Remove an allowlist entry and its credentials.',
     auth: 'orgAdmin',
+    task: 'manage its registries',
     request: { params: registryEntryParamsSchema },
     responses: { 204: null },
     errors: [...USER_ERRORS, 'FORBIDDEN', 'NOT_FOUND'],

@@ -1,6 +1,7 @@
 // Binds a route of @hla-compass/platform-api to a handler: the path and method come from the
-// contract, parameters are parsed by its schemas, the caller is authenticated, and the body is
-// read only when the handler asks (publish checks the role before it looks at the body).
+// contract, the caller is authenticated and held to the route's role (`route.auth`), parameters
+// are parsed by its schemas, and the body is read only when the handler asks. The order is the
+// contract's: 401, then the path, then 403, and only then the query, headers and body.
 import {
   type ParsedRequest,
   PlatformError,
@@ -11,7 +12,7 @@ import { JsonParseError, parseJson } from '@hla-compass/signing';
 import type { Context, Hono } from 'hono';
 import type { z } from 'zod';
 import type { EnvContext } from '../env-context.js';
-import { authenticate, type Caller } from '../services/authentication.js';
+import { authenticate, authorize, type Caller } from '../services/authentication.js';
 import type { AppEnv } from './app-env.js';
 import { peerAddress } from './peer.js';
 
@@ -92,6 +93,11 @@ function bind<R extends RouteDefinition>(
             apiKey: c.req.header('x-api-key'),
           });
     const params = parsed(route.request.params, c.req.param(), 'path parameters');
+    // The role before the request's shape: a caller without it learns nothing more of it. The
+    // org an `orgAdmin` route acts on is the one in its path.
+    if (caller !== undefined) {
+      authorize(context, caller, route, (params as { orgId?: string }).orgId);
+    }
     const query = parsed(route.request.query, c.req.query(), 'query');
     const headers = parsed(route.request.headers, c.req.header(), 'headers');
     let text: Promise<string> | undefined;

@@ -11,5 +11,5 @@ export function registerAdminRoutes(app: Hono<AppEnv>, context: EnvContext): voi
     app,
     context,
     routes.listReviewPublishes,
-  )(({ caller, query }) => ({ status: 200, body: listPublishes(context, caller, query) }));
+  )(({ query }) => ({ status: 200, body: listPublishes(context, query) }));
 }

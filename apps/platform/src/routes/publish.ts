@@ -9,7 +9,7 @@ import { allowlistPatterns } from '../services/allowlist.js';
 import { decidePublish } from '../services/approval.js';
 import { getPublishStatus } from '../services/catalog.js';
 import { readPolicy } from '../services/policy.js';
-import { publish, replayPublish, requireDeveloper } from '../services/publish.js';
+import { publish, replayPublish } from '../services/publish.js';
 import { hashSecret } from '../services/secrets.js';
 
 export function registerPublishRoutes(app: Hono<AppEnv>, context: EnvContext): void {
@@ -36,7 +36,6 @@ export function registerPublishRoutes(app: Hono<AppEnv>, context: EnvContext): v
     context,
     routes.publish,
   )(async ({ caller, headers, text, body }, c) => {
-    requireDeveloper(context, caller);
     const key = headers['idempotency-key'];
     const idempotency =
       key === undefined ? undefined : { key, requestHash: hashSecret(await text()) };

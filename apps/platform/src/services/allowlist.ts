@@ -5,6 +5,7 @@ import {
   type RegistryCredentials,
   type RegistryEntry,
   type RegistryProvider,
+  routes,
 } from '@hla-compass/platform-api';
 import {
   findAllowlistMatch,
@@ -16,7 +17,7 @@ import { type EnvContext, isoTime } from '../env-context.js';
 import { newId } from '../store/ids.js';
 import type { OrgRecord } from '../store/orgs.js';
 import type { RegistryRecord } from '../store/registries.js';
-import { type Caller, canAdministerOrg } from './authentication.js';
+import { authorize, type Caller } from './authentication.js';
 
 const toRegistryEntry = (record: RegistryRecord): RegistryEntry => ({
   id: record.id,
@@ -47,13 +48,13 @@ export function validatePattern(pattern: string): { repository: string } {
   }
 }
 
+/**
+ * The org whose allowlist `caller` manages. The API reaches this behind implement()'s orgAdmin
+ * gate; the console's registry pages do not, so the routes' role is checked again here (a no-op
+ * for the API), before the org is looked up: a refusal says nothing of which orgs exist.
+ */
 function administeredOrg(context: EnvContext, caller: Caller, orgId: string): OrgRecord {
-  if (!canAdministerOrg(caller, orgId)) {
-    throw new PlatformError(
-      'FORBIDDEN',
-      `Forbidden: only admins of ${orgId} (or a platform superuser) manage its registries`,
-    );
-  }
+  authorize(context, caller, routes.listRegistries, orgId);
   const org = context.store.orgs.get(orgId);
   if (org === undefined) throw new PlatformError('NOT_FOUND', `No org ${orgId} in ${context.name}`);
   return org;

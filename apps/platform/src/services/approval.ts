@@ -6,10 +6,11 @@ import {
   type PublishStatus,
   type ReviewPublish,
   type ReviewPublishList,
+  routes,
 } from '@hla-compass/platform-api';
 import { type EnvContext, isoTime } from '../env-context.js';
 import type { ReviewVersionRecord } from '../store/catalog.js';
-import type { Caller } from './authentication.js';
+import { authorize, type Caller } from './authentication.js';
 import { getPublishStatus, promoteIfCurrent, toPublishStatus } from './catalog.js';
 import { versionSignature } from './signatures.js';
 
@@ -17,15 +18,6 @@ import { versionSignature } from './signatures.js';
 export type Decision =
   | { state: 'APPROVED'; reason: string | null }
   | { state: 'REJECTED'; reason: string };
-
-function requireSuperuser(caller: Caller, task: string): void {
-  if (!caller.user.superuser) {
-    throw new PlatformError(
-      'FORBIDDEN',
-      `Forbidden: only a platform superuser can ${task}; org admins cannot`,
-    );
-  }
-}
 
 function toReviewPublish(context: EnvContext, version: ReviewVersionRecord): ReviewPublish {
   return {
@@ -45,32 +37,40 @@ function toReviewPublish(context: EnvContext, version: ReviewVersionRecord): Rev
 /** Every org's publishes in `state`, oldest first: what a superuser reviews. */
 export function listPublishes(
   context: EnvContext,
-  caller: Caller,
   query: { state: PublishState; limit: number; offset: number },
 ): ReviewPublishList {
-  requireSuperuser(caller, 'list the publishes of every org');
   const { state, ...page } = query;
   const { items, total } = context.store.catalog.listVersionsInState(state, page);
   return { items: items.map((version) => toReviewPublish(context, version)), total, ...page };
 }
 
-/** The approval queue: public versions waiting for a superuser's decision, oldest first. */
+/**
+ * The approval queue: public versions waiting for a superuser's decision, oldest first. The
+ * console's page, which no route gate covers, so the queue route's role is checked here.
+ */
 export function listPendingPublishes(
   context: EnvContext,
   caller: Caller,
   page: { limit: number; offset: number } = { limit: 100, offset: 0 },
 ): ReviewPublishList {
-  return listPublishes(context, caller, { state: 'SUBMITTED', ...page });
+  authorize(context, caller, routes.listReviewPublishes);
+  return listPublishes(context, { state: 'SUBMITTED', ...page });
 }
 
+/**
+ * The API reaches this behind implement()'s superuser gate; the console's approval pages do
+ * not, so the route's role is checked again here (a no-op for the API). That the submitter may
+ * not decide their own version is this function's own rule.
+ */
 export function decidePublish(
   context: EnvContext,
   caller: Caller,
   publishId: string,
   decision: Decision,
 ): PublishStatus {
-  const verb = decision.state === 'APPROVED' ? 'approve' : 'reject';
-  requireSuperuser(caller, `${verb} public modules`);
+  const approving = decision.state === 'APPROVED';
+  authorize(context, caller, approving ? routes.approvePublish : routes.rejectPublish);
+  const verb = approving ? 'approve' : 'reject';
   const { catalog } = context.store;
   return context.store.transaction(() => {
     const status = getPublishStatus(context, caller, publishId);

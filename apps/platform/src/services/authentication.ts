@@ -1,6 +1,6 @@
 // Who is calling: a Bearer access token or an X-API-Key, looked up by hash, and the roles
 // that the rules of each route check.
-import { PlatformError, type Role } from '@hla-compass/platform-api';
+import { PlatformError, type Role, type RouteDefinition } from '@hla-compass/platform-api';
 import type { EnvContext } from '../env-context.js';
 import type { OrgRecord } from '../store/orgs.js';
 import type { UserRecord } from '../store/users.js';
@@ -68,4 +68,43 @@ export function hasRole(caller: Caller, role: Role): boolean {
 /** Org admins manage their own org; superusers manage every org. */
 export function canAdministerOrg(caller: Caller, orgId: string): boolean {
   return caller.user.superuser || (caller.org.id === orgId && hasRole(caller, 'admin'));
+}
+
+/**
+ * Refuses a caller below the role `route.auth` declares (`orgAdmin`: of `orgId`, the org in the
+ * path). The one place a role is checked: implement() applies it to every API route, the
+ * console's pages through the services they share with the API.
+ */
+export function authorize(
+  context: Pick<EnvContext, 'name'>,
+  caller: Caller,
+  route: Pick<RouteDefinition, 'auth' | 'task'>,
+  orgId?: string,
+): void {
+  switch (route.auth) {
+    case 'none':
+    case 'user':
+      return;
+    case 'developer':
+      if (hasRole(caller, 'developer')) return;
+      // Publish is the one developer route; its refusal names the caller's roles and whom to ask.
+      throw new PlatformError(
+        'DEVELOPER_ROLE_REQUIRED',
+        `Module publish requires developer access: ${caller.user.email} is ${
+          caller.user.roles.join(', ') || 'without a role'
+        } in ${caller.org.id} (${context.name}); ask an org admin for the developer role`,
+      );
+    case 'orgAdmin':
+      if (orgId !== undefined && canAdministerOrg(caller, orgId)) return;
+      throw new PlatformError(
+        'FORBIDDEN',
+        `Forbidden: only admins of ${orgId} (or a platform superuser) ${route.task}`,
+      );
+    case 'superuser':
+      if (caller.user.superuser) return;
+      throw new PlatformError(
+        'FORBIDDEN',
+        `Forbidden: only a platform superuser can ${route.task}; org admins cannot`,
+      );
+  }
 }

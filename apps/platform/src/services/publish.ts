@@ -16,7 +16,7 @@ import type { VersionRecord } from '../store/catalog.js';
 import { isUniqueViolation } from '../store/database.js';
 import { newId } from '../store/ids.js';
 import { matchAllowlist, requireAllowlistEntry } from './allowlist.js';
-import { type Caller, hasRole } from './authentication.js';
+import type { Caller } from './authentication.js';
 import { promoteIfCurrent, toPublishAccepted } from './catalog.js';
 import { readPolicy } from './policy.js';
 import { storedManifest, verifySignature } from './signatures.js';
@@ -40,17 +40,6 @@ export interface PublishResponse {
   /** 202: recorded now; 200: the caller's same publish, recorded before. */
   status: 202 | 200;
   body: PublishAccepted;
-}
-
-export function requireDeveloper(context: EnvContext, caller: Caller): void {
-  if (!hasRole(caller, 'developer')) {
-    throw new PlatformError(
-      'DEVELOPER_ROLE_REQUIRED',
-      `Module publish requires developer access: ${caller.user.email} is ${
-        caller.user.roles.join(', ') || 'without a role'
-      } in ${caller.org.id} (${context.name}); ask an org admin for the developer role`,
-    );
-  }
 }
 
 /**
