@@ -345,6 +345,9 @@ export type ResponseBodies<R extends RouteDefinition> = {
   [S in keyof R['responses']]: InferOr<R['responses'][S], undefined>;
 };
 
+/** The body of any success answer of `route`: what a client of it reads. */
+export type ResponseBody<R extends RouteDefinition> = ResponseBodies<R>[keyof R['responses']];
+
 /**
  * The path of `route` with its parameters filled in and percent-encoded (key fingerprints
  * contain `/`, `+` and `:`). Throws when a parameter is missing.

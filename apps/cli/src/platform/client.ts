@@ -6,14 +6,10 @@ import {
   type PublishRequest,
   type PublishState,
   type RegisterKeyRequest,
+  type ResponseBody,
   type RouteDefinition,
-  registryEntryListSchema,
-  registryEntrySchema,
-  reviewPublishListSchema,
   routePath,
   routes,
-  signingKeyListSchema,
-  signingKeySchema,
 } from '@hla-compass/platform-api';
 import type { ResolvedEnvironment } from '../config/environments.js';
 import type { Settings } from '../config/variables.js';
@@ -157,7 +153,7 @@ export class PlatformClient {
 
   /** The review queue of superusers: every org's publishes in `state` (SUBMITTED by default). */
   listReviewPublishes(query: { state?: PublishState; limit?: number; offset?: number } = {}) {
-    return this.#call(routes.listReviewPublishes, readContract(reviewPublishListSchema), {
+    return this.#contract(routes.listReviewPublishes, {
       query,
     });
   }
@@ -180,7 +176,7 @@ export class PlatformClient {
   }
 
   listRegistries(orgId: string) {
-    return this.#call(routes.listRegistries, readContract(registryEntryListSchema), {
+    return this.#contract(routes.listRegistries, {
       params: { orgId },
     });
   }
@@ -190,14 +186,14 @@ export class PlatformClient {
    * `hasCredentials`. Not repeated: a second add of the same pattern is refused.
    */
   createRegistry(orgId: string, body: CreateRegistryEntryRequest) {
-    return this.#call(routes.createRegistry, readContract(registryEntrySchema), {
+    return this.#contract(routes.createRegistry, {
       params: { orgId },
       body,
     });
   }
 
   deleteRegistry(orgId: string, entryId: string) {
-    return this.#call(routes.deleteRegistry, () => ({ ok: true, value: undefined }), {
+    return this.#contract(routes.deleteRegistry, {
       params: { orgId, entryId },
     });
   }
@@ -218,18 +214,18 @@ export class PlatformClient {
 
   /** Registering a key that is already the caller's answers 200, so repeating it is harmless. */
   registerKey(body: RegisterKeyRequest) {
-    return this.#call(routes.registerKey, readContract(signingKeySchema), {
+    return this.#contract(routes.registerKey, {
       body,
       idempotent: true,
     });
   }
 
   listKeys() {
-    return this.#call(routes.listKeys, readContract(signingKeyListSchema), {});
+    return this.#contract(routes.listKeys, {});
   }
 
   revokeKey(fingerprint: string) {
-    return this.#call(routes.revokeKey, readContract(signingKeySchema), {
+    return this.#contract(routes.revokeKey, {
       params: { fingerprint },
     });
   }
@@ -308,6 +304,11 @@ export class PlatformClient {
     }
     if (response.status === 401) throw this.#unauthenticated(credentials.source, response);
     return this.#parse(route, read, response);
+  }
+
+  /** A call whose answer the hosted platform gives in the contract's form only: read by its schema. */
+  #contract<R extends RouteDefinition>(route: R, input: CallInput): Promise<ResponseBody<R>> {
+    return this.#call(route, contractReader(route), input);
   }
 
   async #anonymous<T>(route: RouteDefinition, read: Reader<T>, input: CallInput): Promise<T> {
@@ -508,6 +509,18 @@ export class PlatformClient {
     }
     return answer.value;
   }
+}
+
+/**
+ * Reads an answer by the route's response schema, so the call returns the route's own type. A
+ * route's success statuses share one schema where it has several (a key registered anew, 201, or
+ * already the caller's, 200), and the hosted platform may answer 200 for the contract's 201: so
+ * the first schema serves every status.
+ */
+function contractReader<R extends RouteDefinition>(route: R): Reader<ResponseBody<R>> {
+  const schema = Object.values(route.responses).find((response) => response !== null);
+  const read = schema === undefined ? () => ({ ok: true, value: undefined }) : readContract(schema);
+  return read as Reader<ResponseBody<R>>;
 }
 
 function parseJson(text: string): Answer<unknown> {

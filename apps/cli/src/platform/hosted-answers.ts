@@ -7,23 +7,17 @@
 // Fields a command needs are required: their absence is a problem that names them. Fields that are
 // only displayed may be absent. Each field present is checked by the contract's own schema for it
 // (its `.shape`): contract objects with refinements cannot be re-derived with `.partial()`, and
-// fields the contract gains are read the same way without a change here.
+// fields the contract gains are read the same way without a change here. The schemas are those
+// of the routes' own responses, so what each reader returns is typed by the route it reads.
 import {
   type Environment,
   type Image,
-  meSchema,
-  moduleDetailSchema,
-  moduleListSchema,
-  moduleSummarySchema,
-  moduleVersionSchema,
-  type PublishAccepted,
   type PublishRequest,
   type PublishState,
   type PublishStatusValue,
-  publishAcceptedSchema,
-  publishConfigSchema,
-  publishStatusSchema,
   publishStatusValueSchema,
+  type ResponseBody,
+  routes,
 } from '@hla-compass/platform-api';
 import { parseImageReference } from '@hla-compass/registry-client';
 
@@ -210,13 +204,15 @@ export function readContract<T>(schema: Schema<T>): (value: unknown) => Answer<T
 
 // Tokens: POST /v1/auth/login, /v1/auth/token, /v1/auth/refresh, and the browser payload.
 
-/** A session as the CLI keeps it; without a refresh token it cannot be renewed. */
-export interface SessionTokens {
-  readonly accessToken: string;
-  readonly refreshToken?: string;
-  /** Seconds until `accessToken` expires. */
-  readonly expiresIn: number;
-}
+type Tokens = ResponseBody<typeof routes.login>;
+
+/**
+ * A session as the CLI keeps it: the contract's tokens, of which the refresh token may be
+ * missing (the hosted platform may not issue one; without it a session cannot be renewed).
+ */
+export type SessionTokens = Readonly<
+  Pick<Tokens, 'accessToken' | 'expiresIn'> & Partial<Pick<Tokens, 'refreshToken'>>
+>;
 
 /** The SDK's default when an answer does not say (python-sdk.md §4.4). */
 const DEFAULT_EXPIRES_IN_SECONDS = 3600;
@@ -282,12 +278,13 @@ export function readBrowserPayload(payload: string): Answer<SessionTokens> {
 
 // GET /v1/auth/me: the hosted form is not documented, so every field is display-only.
 
+const me = routes.me.responses[200].shape;
 const meFields = fields(
   {
-    user: fields(meSchema.shape.user.shape, []),
-    org: fields(meSchema.shape.org.shape, []),
-    roles: meSchema.shape.roles,
-    superuser: meSchema.shape.superuser,
+    user: fields(me.user.shape, []),
+    org: fields(me.org.shape, []),
+    roles: me.roles,
+    superuser: me.superuser,
   },
   [],
 );
@@ -300,13 +297,15 @@ export function readMe(value: unknown): Answer<MeView> {
 
 // GET /v1/modules/publish/config
 
+const publishConfig = routes.publishConfig.responses[200].shape;
+
 /**
  * What the CLI reads of an environment's publish config. The SDK reads only `registry`, and a
  * hosted answer may carry nothing else: an allowlist or signature policy it does not state is
  * unknown (undefined), and publish then leaves those checks to the platform.
  */
 export type PublishConfigView = View<
-  typeof publishConfigSchema.shape,
+  typeof publishConfig,
   'environment' | 'registry' | 'publicScopeRequiresApproval'
 >;
 
@@ -319,14 +318,11 @@ export function readPublishConfig(
   environment: Environment,
 ): Answer<PublishConfigView> {
   return fromObject(value, (record) =>
-    check(
-      fields(publishConfigSchema.shape, ['environment', 'registry', 'publicScopeRequiresApproval']),
-      {
-        ...record,
-        environment: record.environment ?? environment,
-        publicScopeRequiresApproval: record.publicScopeRequiresApproval ?? true,
-      },
-    ),
+    check(fields(publishConfig, ['environment', 'registry', 'publicScopeRequiresApproval']), {
+      ...record,
+      environment: record.environment ?? environment,
+      publicScopeRequiresApproval: record.publicScopeRequiresApproval ?? true,
+    }),
   );
 }
 
@@ -391,7 +387,10 @@ function imageOfAnswer(record: Record<string, unknown>, sentImageRef?: string): 
  * The 202 of a publish. The hosted platform answers `{moduleId, versionId, status, image,
  * digest}` and, as the SDK reads it, `publishId` and `state`; the rest is what was sent.
  */
-export function readPublishAccepted(value: unknown, sent: PublishSent): Answer<PublishAccepted> {
+export function readPublishAccepted(
+  value: unknown,
+  sent: PublishSent,
+): Answer<ResponseBody<typeof routes.publish>> {
   return fromObject(value, (record) => {
     const manifest = sent.request.manifest;
     const image = imageOfAnswer(record, sent.request.imageRef);
@@ -401,7 +400,7 @@ export function readPublishAccepted(value: unknown, sent: PublishSent): Answer<P
       : typeof state === 'string' && state in STATUS_OF_STATE
         ? STATUS_OF_STATE[state as PublishState]
         : record.status;
-    return check(publishAcceptedSchema, {
+    return check(routes.publish.responses[202], {
       ...record,
       moduleName: record.moduleName ?? manifest.name,
       version: record.version ?? manifest.version,
@@ -417,7 +416,7 @@ export function readPublishAccepted(value: unknown, sent: PublishSent): Answer<P
 
 const publishProgressFields = fields(
   {
-    ...publishStatusSchema.shape,
+    ...routes.publishStatus.responses[200].shape,
     // Free text on the hosted platform; the emulator's values are among them.
     status: text,
     currentPhase: text,
@@ -456,14 +455,14 @@ export function readPublishStatus(
 
 // GET /v1/modules, /v1/modules/{moduleId}, /v1/modules/{moduleId}/versions
 
-const moduleSummaryFields = fields(moduleSummarySchema.shape, ['id', 'moduleName']);
+const moduleList = routes.listModules.responses[200].shape;
+const moduleSummaryFields = fields(moduleList.items.element.shape, ['id', 'moduleName']);
 export type ModuleSummaryView = Read<typeof moduleSummaryFields>;
-const moduleVersionFields = fields(moduleVersionSchema.shape, []);
+const moduleVersionList = routes.listModuleVersions.responses[200].shape;
+const moduleVersionFields = fields(moduleVersionList.items.element.shape, []);
 export type ModuleVersionView = Read<typeof moduleVersionFields>;
 
-const moduleListFields = fields({ ...moduleListSchema.shape, items: listOf(moduleSummaryFields) }, [
-  'items',
-]);
+const moduleListFields = fields({ ...moduleList, items: listOf(moduleSummaryFields) }, ['items']);
 /** A page of modules; `total` is absent when the platform does not page (then it is all). */
 export type ModuleListView = Read<typeof moduleListFields>;
 
@@ -479,7 +478,7 @@ export function readModuleList(value: unknown): Answer<ModuleListView> {
 }
 
 const moduleDetailFields = fields(
-  { ...moduleDetailSchema.shape, versions: listOf(moduleVersionFields) },
+  { ...routes.getModule.responses[200].shape, versions: listOf(moduleVersionFields) },
   ['id'],
 );
 export type ModuleDetailView = Read<typeof moduleDetailFields>;
@@ -490,7 +489,10 @@ export function readModuleDetail(value: unknown, moduleId: string): Answer<Modul
   );
 }
 
-const moduleVersionListFields = fields({ items: listOf(moduleVersionFields) }, ['items']);
+const moduleVersionListFields = fields(
+  { ...moduleVersionList, items: listOf(moduleVersionFields) },
+  ['items'],
+);
 export type ModuleVersionListView = Read<typeof moduleVersionListFields>;
 
 export function readModuleVersionList(value: unknown): Answer<ModuleVersionListView> {
