@@ -45,6 +45,8 @@ import {
 /**
  * Who may call a route. `user`: any signed-in user (Bearer token or API key); the finer rules
  * of `user` routes (e.g. publish status: submitter, org admin or superuser) are in `summary`.
+ * `orgAdmin`: an admin of the org in the path (`{orgId}`), or a superuser. The emulator refuses
+ * a caller below the role (401, 403) before it reads the query, headers or body.
  */
 export type RouteAuth = 'none' | 'user' | 'developer' | 'orgAdmin' | 'superuser';
 

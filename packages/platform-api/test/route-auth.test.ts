@@ -8,4 +8,10 @@ describe('route roles', () => {
       expect(route.task !== undefined && route.task !== '', route.operationId).toBe(refusedByRole);
     }
   });
+
+  it('put the org an orgAdmin route acts on in its path', () => {
+    for (const route of routeList.filter((candidate) => candidate.auth === 'orgAdmin')) {
+      expect(route.path, route.operationId).toContain('{orgId}');
+    }
+  });
 });
