@@ -2,6 +2,7 @@
 // emulator's banner says) and logs it in the way a user would.
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { ENVIRONMENTS } from '@hla-compass/platform-api/environments';
 import { expect } from 'vitest';
 import type { CliResult, Sandbox } from './cli-process.js';
 import type { PublishingWorld } from './publishing-world.js';
@@ -9,7 +10,7 @@ import type { PublishingWorld } from './publishing-world.js';
 export async function pointAtEmulator(sandbox: Sandbox, world: PublishingWorld): Promise<void> {
   await mkdir(sandbox.configDir, { recursive: true, mode: 0o700 });
   const environments = Object.fromEntries(
-    ['local', 'dev', 'staging', 'prod'].map((name) => [name, { apiUrl: world.apiUrl(name) }]),
+    ENVIRONMENTS.map((name) => [name, { apiUrl: world.apiUrl(name) }]),
   );
   await writeFile(join(sandbox.configDir, 'config.json'), JSON.stringify({ environments }));
 }

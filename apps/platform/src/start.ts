@@ -5,11 +5,11 @@ import type { AddressInfo } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Environment } from '@hla-compass/platform-api';
+import { isLoopbackHost } from '@hla-compass/platform-api/loopback';
 import { JsonParseError, parseJson } from '@hla-compass/signing';
 import { getRequestListener } from '@hono/node-server';
 import { createApp } from './app.js';
 import { controlTokenProblem, newControlToken } from './http/control-token.js';
-import { isLoopbackAddress } from './http/peer.js';
 import { answerProtocolErrors } from './http/protocol-errors.js';
 import { type AllowedHostsBinding, normalizeAllowedHost } from './http/same-origin.js';
 import {
@@ -147,9 +147,7 @@ export function clientUrl(host: string, port: number): string {
 }
 
 /** Whether only this machine can connect to a listener on `host`. */
-export function listensOnLoopbackOnly(host: string): boolean {
-  return host === 'localhost' || isLoopbackAddress(host.replace(/^\[(.*)\]$/, '$1'));
-}
+export const listensOnLoopbackOnly: (host: string) => boolean = isLoopbackHost;
 
 function publicOrigin(publicUrl: string): string {
   let parsed: URL;

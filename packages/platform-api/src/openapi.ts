@@ -2,9 +2,9 @@
 // schemas so that it cannot drift from what the emulator checks and the CLI parses.
 import { z } from 'zod';
 import { apiSchemas } from './components.js';
+import { ENVIRONMENTS } from './environments.js';
 import { ERROR_STATUS, type ErrorCode } from './errors.js';
 import { type RouteDefinition, routeList } from './routes.js';
-import { ENVIRONMENTS } from './schemas/common.js';
 
 type JsonSchema = Record<string, unknown>;
 

@@ -1,11 +1,18 @@
 // The platform environments, which one a command talks to, and at which URLs (SPEC §3): pure
 // functions over the flag, variable, config-file and built-in values, each result naming its source.
+import {
+  ENVIRONMENTS as ENVIRONMENT_NAMES,
+  type Environment as EnvironmentName,
+  isEnvironment as isEnvironmentName,
+} from '@hla-compass/platform-api/environments';
+import { isLoopbackHost } from '@hla-compass/platform-api/loopback';
 import { UsageError } from '../errors.js';
 import type { EnvironmentConfig } from './config-file.js';
 import type { Settings, VariableName } from './variables.js';
 
-export const ENVIRONMENT_NAMES = ['local', 'dev', 'staging', 'prod'] as const;
-export type EnvironmentName = (typeof ENVIRONMENT_NAMES)[number];
+// The contract's list, through its zod-free entry: global options and completion need the names
+// at start-up, before any command loads the schemas.
+export { ENVIRONMENT_NAMES, type EnvironmentName, isEnvironmentName };
 
 export const DEFAULT_ENVIRONMENT: EnvironmentName = 'dev';
 
@@ -47,10 +54,6 @@ export interface ResolvedEnvironment extends EnvironmentSelection {
   readonly consoleUrl: string;
   readonly consoleUrlSource: ValueSource;
   readonly consoleUrlFrom: string;
-}
-
-export function isEnvironmentName(value: string): value is EnvironmentName {
-  return (ENVIRONMENT_NAMES as readonly string[]).includes(value);
 }
 
 export function parseEnvironmentName(value: string, where: string): EnvironmentName {
@@ -173,8 +176,6 @@ function firstVariable(
   return undefined;
 }
 
-const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
-
 /**
  * A base URL the CLI may send credentials to: http(s), no credentials, query or fragment, no
  * trailing slash. Plain HTTP only to loopback, so a token never crosses a network in clear text.
@@ -199,8 +200,7 @@ export function normalizeBaseUrl(value: string, where: string): string {
   if (url.search || url.hash) {
     throw new UsageError(`${where} must not have a query or fragment: "${value}"`);
   }
-  const isLoopback = LOOPBACK_HOSTS.has(url.hostname) || /^127(\.\d{1,3}){3}$/.test(url.hostname);
-  if (url.protocol === 'http:' && !isLoopback) {
+  if (url.protocol === 'http:' && !isLoopbackHost(url.hostname)) {
     throw new UsageError(
       `${where} uses plain HTTP to ${url.host}, which would expose credentials`,
       {

@@ -1,5 +1,6 @@
 // The addresses of a connection, read from the socket (never from headers a client can forge):
 // the peer's, and ours that it arrived at.
+import { isLoopbackHost } from '@hla-compass/platform-api/loopback';
 import { getConnInfo } from '@hono/node-server/conninfo';
 import type { Context } from 'hono';
 import type { AppEnv } from './app-env.js';
@@ -8,10 +9,8 @@ export function peerAddress(c: Context<AppEnv>): string {
   return getConnInfo(c).remote.address ?? 'unknown';
 }
 
-export function isLoopbackAddress(address: string): boolean {
-  const v4 = address.startsWith('::ffff:') ? address.slice('::ffff:'.length) : address;
-  return address === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(v4);
-}
+/** A socket address on this machine (`127.0.0.1`, `::1`, `::ffff:127.0.0.1`): the one rule. */
+export const isLoopbackAddress: (address: string) => boolean = isLoopbackHost;
 
 /**
  * The address of ours the connection arrived at: loopback for a listener on 127.0.0.1, the

@@ -4,16 +4,12 @@
 // container the emulator is also reached by names the operator lists (a compose service, a CI
 // service alias, a published port): those are accepted too, exactly, and nothing else.
 import { PlatformError } from '@hla-compass/platform-api';
+import { isLoopbackHost } from '@hla-compass/platform-api/loopback';
 import type { HttpBindings } from '@hono/node-server';
 import type { MiddlewareHandler } from 'hono';
 import type { AppEnv } from './app-env.js';
 
 const WILDCARD_HOSTS = new Set(['0.0.0.0', '[::]']);
-
-function isLoopbackHostname(hostname: string): boolean {
-  // The URL parser has already normalized IPv4 spellings (127.1, 0x7f.0.0.1) to dotted quads.
-  return hostname === 'localhost' || hostname === '[::1]' || /^127\.\d+\.\d+\.\d+$/.test(hostname);
-}
 
 /** `host[:port]` as the URL parser normalizes it (lowercase, IPv4 spellings), or undefined. */
 function parseAuthority(authority: string): URL | undefined {
@@ -62,8 +58,7 @@ export function isOwnAuthority(
     (name) =>
       portOf(parsed) === portOf(name) &&
       ((parsed.hostname === name.hostname && !WILDCARD_HOSTS.has(name.hostname)) ||
-        (isLoopbackHostname(parsed.hostname) &&
-          (name === self || isLoopbackHostname(name.hostname)))),
+        (isLoopbackHost(parsed.hostname) && (name === self || isLoopbackHost(name.hostname)))),
   );
 }
 

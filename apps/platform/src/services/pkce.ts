@@ -3,6 +3,7 @@
 // loopback listener, never anywhere else.
 import { createHash } from 'node:crypto';
 import type { Tokens } from '@hla-compass/platform-api';
+import { isLoopbackHost } from '@hla-compass/platform-api/loopback';
 import { constantTimeEqual } from './secrets.js';
 
 /** base64url(sha256(verifier)), 43 characters. */
@@ -16,8 +17,6 @@ export function codeChallengeMatches(codeVerifier: string, codeChallenge: string
 
 export const CODE_CHALLENGE_PATTERN = /^[A-Za-z0-9_-]{43}$/;
 
-const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '[::1]']);
-
 /**
  * Null when `redirectUri` is an `http://` URL on a loopback host with an explicit port and no
  * credentials or fragment; otherwise the reason it is refused.
@@ -30,7 +29,7 @@ export function loopbackRedirectProblem(redirectUri: string): string | null {
     return 'redirect_uri is not a URL';
   }
   if (url.protocol !== 'http:') return 'redirect_uri must use http:// on a loopback address';
-  if (!LOOPBACK_HOSTS.has(url.hostname)) {
+  if (!isLoopbackHost(url.hostname)) {
     return 'redirect_uri must point to 127.0.0.1, localhost or [::1]';
   }
   if (url.port === '') return 'redirect_uri must name the port the CLI listens on';

@@ -1,14 +1,9 @@
 // Vocabulary shared by several resources: environment names, timestamps, roles, list pages.
 import { z } from 'zod';
 import { apiSchemas } from '../components.js';
+import { ENVIRONMENTS } from '../environments.js';
 
-export const ENVIRONMENTS = ['local', 'dev', 'staging', 'prod'] as const;
 export const environmentSchema = z.enum(ENVIRONMENTS).register(apiSchemas, { id: 'Environment' });
-export type Environment = z.infer<typeof environmentSchema>;
-
-export function isEnvironment(value: string): value is Environment {
-  return (ENVIRONMENTS as readonly string[]).includes(value);
-}
 
 /** Timestamps travel as ISO 8601 UTC strings (`Date.prototype.toISOString`). */
 export const timestampSchema = z.iso.datetime();
