@@ -2,6 +2,8 @@
 // logs to stderr, colour only on a terminal and never when NO_COLOR is set.
 
 import { redactSecrets } from '@hla-compass/platform-api/redaction';
+import { Settings } from './config/variables.js';
+
 export interface TextStream {
   write(chunk: string): unknown;
   isTTY?: boolean | undefined;
@@ -20,14 +22,21 @@ export interface Style {
   cyan(text: string): string;
 }
 
-/** https://no-color.org: a non-empty NO_COLOR disables colour; FORCE_COLOR=0/1 overrides the TTY check. */
+/**
+ * https://no-color.org: a non-empty NO_COLOR disables colour; FORCE_COLOR=0/1 overrides the TTY
+ * check. Both are read through `Settings`, as every variable the CLI documents; a caller that has
+ * only the raw environment (start-up, before a context exists) passes that.
+ */
 export function colorEnabled(
   stream: TextStream,
-  env: Readonly<Record<string, string | undefined>>,
+  settings: Settings | Readonly<Record<string, string | undefined>>,
 ): boolean {
-  if (env.NO_COLOR) return false;
-  if (env.FORCE_COLOR !== undefined && env.FORCE_COLOR !== '') return env.FORCE_COLOR !== '0';
-  return stream.isTTY === true && env.TERM !== 'dumb';
+  const read = settings instanceof Settings ? settings : new Settings(settings);
+  if (read.get('NO_COLOR') !== undefined) return false;
+  const force = read.get('FORCE_COLOR');
+  if (force !== undefined) return force !== '0';
+  // TERM is the terminal's own description, not a setting of ours: read as the terminal sets it.
+  return stream.isTTY === true && read.raw.TERM !== 'dumb';
 }
 
 export function createStyle(enabled: boolean): Style {

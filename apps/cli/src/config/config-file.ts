@@ -43,11 +43,14 @@ const SDK_ENDPOINT_KEYS = [
 
 export const CONFIG_FILE = 'config.json';
 
+/** The config directory's name in the home directory, as the Python SDK names it too. */
+export const CONFIG_DIR_NAME = '.hla-compass';
+
 export function configDirectory(
   variable: string | undefined,
   context: { homeDir: string; cwd: string },
 ): string {
-  if (variable === undefined) return join(context.homeDir, '.hla-compass');
+  if (variable === undefined) return join(context.homeDir, CONFIG_DIR_NAME);
   return isAbsolute(variable) ? variable : resolve(context.cwd, variable);
 }
 

@@ -1,11 +1,24 @@
 // Every environment variable the CLI reads, with its default and meaning, in one place. Commands
-// read them only through `Settings`; the README's table is checked against this list by a test.
+// read them only through `Settings`, which takes the defaults from here; `--help` is generated
+// from this list and the README's table is checked against it by a test.
 import { UsageError } from '../errors.js';
+import { CONFIG_DIR_NAME } from './config-file.js';
+import { DEFAULT_ENVIRONMENT } from './environments.js';
 
 export interface VariableSpec {
   readonly name: string;
   readonly description: string;
+  /** The default as `--help` and the README show it. */
   readonly default: string;
+  /** For a number of seconds: the value `Settings.seconds` uses when the variable is unset. */
+  readonly defaultSeconds?: number;
+}
+
+/** A default of N seconds, shown as N, so that the text cannot differ from the value used. */
+function inSeconds<const N extends number>(
+  seconds: N,
+): { readonly defaultSeconds: N; readonly default: `${N}` } {
+  return { defaultSeconds: seconds, default: `${seconds}` };
 }
 
 export const variables = [
@@ -13,7 +26,7 @@ export const variables = [
     name: 'HLA_COMPASS_ENV',
     description:
       'Environment to use when `--env` is not given (`local`, `dev`, `staging`, `prod`).',
-    default: 'config `defaultEnv`, else `dev`',
+    default: `config \`defaultEnv\`, else \`${DEFAULT_ENVIRONMENT}\``,
   },
   {
     name: 'HLA_ENV',
@@ -40,7 +53,7 @@ export const variables = [
   {
     name: 'HLA_COMPASS_CONFIG_DIR',
     description: 'Directory for `config.json`, `credentials/<env>.json` and `keys/` (mode 0700).',
-    default: '`~/.hla-compass`',
+    default: `\`~/${CONFIG_DIR_NAME}\``,
   },
   {
     name: 'HLA_ACCESS_TOKEN',
@@ -55,19 +68,19 @@ export const variables = [
   {
     name: 'HLA_COMPASS_CLI_LOGIN_TIMEOUT_SECONDS',
     description: 'How long `auth login` waits for the browser to come back.',
-    default: '600',
+    ...inSeconds(600),
   },
   {
     name: 'HLA_COMPASS_HTTP_TIMEOUT_SECONDS',
     description:
       'Timeout of each request to the platform (requests are retried on network errors, 429 and 5xx).',
-    default: '30',
+    ...inSeconds(30),
   },
   {
     name: 'HLA_COMPASS_PUSH_IDLE_TIMEOUT_SECONDS',
     description:
       'How long `push` and `build --push` wait for progress from the Docker engine before they stop the push (exit 4); a "still waiting" line comes at each quarter of it.',
-    default: '120',
+    ...inSeconds(120),
   },
   {
     name: 'HLA_CORRELATION_ID',
@@ -129,6 +142,13 @@ export const variables = [
 
 export type VariableName = (typeof variables)[number]['name'];
 
+type SecondsVariable = Extract<(typeof variables)[number], { defaultSeconds: number }>;
+export type SecondsVariableName = SecondsVariable['name'];
+type DefaultSeconds<N extends SecondsVariableName> = Extract<
+  SecondsVariable,
+  { name: N }
+>['defaultSeconds'];
+
 /** The CLI's view of its environment variables: only declared names, blank values read as unset. */
 export class Settings {
   readonly #env: Readonly<Record<string, string | undefined>>;
@@ -142,10 +162,14 @@ export class Settings {
     return value === '' ? undefined : value;
   }
 
-  /** A positive whole number of seconds, or the default; anything else is a usage error. */
-  seconds(name: VariableName, fallback: number): number {
+  /**
+   * A positive whole number of seconds, or the variable's default from the list above; anything
+   * else is a usage error. A call site that still names the default may only name that very
+   * value (the compiler checks it); the value used is always the list's.
+   */
+  seconds<N extends SecondsVariableName>(name: N, _default?: DefaultSeconds<N>): number {
     const raw = this.get(name);
-    if (raw === undefined) return fallback;
+    if (raw === undefined) return defaultSeconds(name);
     if (!/^[1-9][0-9]*$/.test(raw)) {
       throw new UsageError(`${name} must be a whole number of seconds, got "${raw}"`);
     }
@@ -156,4 +180,12 @@ export class Settings {
   get raw(): Readonly<Record<string, string | undefined>> {
     return this.#env;
   }
+}
+
+function defaultSeconds(name: SecondsVariableName): number {
+  const spec = variables.find((variable) => variable.name === name);
+  if (spec === undefined || !('defaultSeconds' in spec)) {
+    throw new Error(`${name} has no default number of seconds`);
+  }
+  return spec.defaultSeconds;
 }
