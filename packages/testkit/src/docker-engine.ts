@@ -1,6 +1,6 @@
 // A Docker engine for tests: the one that already answers (DOCKER_HOST, /var/run/docker.sock),
 // else a private dockerd started as root with all its state in a temp dir, removed by stop().
-import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { type ChildProcess, execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -9,7 +9,9 @@ import { promisify } from 'node:util';
 import { aptInstallCommand, currentDebianHost, ensureDebianPackages } from './debian.js';
 import { pingEngine, socketPathOf } from './engine-api.js';
 import { findExecutable } from './executables.js';
+import { killAtExit, spawnService, untilAnswers } from './service-process.js';
 import { ServiceUnavailableError } from './service-unavailable.js';
+import { stopProcess } from './subprocess.js';
 
 const run = promisify(execFile);
 
@@ -17,7 +19,6 @@ const SERVICE = 'The Docker engine for tests';
 const DEFAULT_SOCKET = '/var/run/docker.sock';
 const READY_TIMEOUT_MS = 60_000;
 const STOP_TIMEOUT_MS = 30_000;
-const MAX_LOG_CHARS = 16 * 1024;
 // dockerd lives in /usr/sbin, which a non-login PATH may lack.
 const SYSTEM_PATHS = ['/usr/local/sbin', '/usr/sbin', '/sbin'];
 // A unix socket path has at most 107 bytes; dockerd's own sockets nest two levels below ours.
@@ -130,48 +131,34 @@ async function dockerdProgram(env: Readonly<Record<string, string | undefined>>)
   return installed;
 }
 
-// A test process that ends without stop() must not leave engines behind; SIGTERM lets dockerd
-// stop its containerd and unmount its data root by itself.
-const running = new Set<ChildProcess>();
-process.once('exit', () => {
-  for (const child of running) child.kill('SIGTERM');
-});
-
-function exited(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
-  return new Promise((resolve) => child.once('exit', () => resolve()));
-}
-
 async function startPrivateEngine(dockerd: string, bridge: boolean): Promise<RunningDockerEngine> {
   // The one thing a bridged engine adds outside its dir; stop() takes it away again.
   const ownsBridge = bridge && !existsSync(BRIDGE_DEVICE);
   const tempRoot = tmpdir().length <= MAX_TEMP_ROOT_LENGTH ? tmpdir() : '/tmp';
   const dir = await mkdtemp(join(tempRoot, 'hcd-'));
   const socketPath = join(dir, 'docker.sock');
-  let child: ChildProcess | undefined;
+  let daemon: Daemon | undefined;
   try {
     // An empty config file keeps a host's /etc/docker/daemon.json out of the test engine.
     await writeFile(join(dir, 'daemon.json'), '{}\n');
-    const started = spawn(dockerd, privateDaemonArguments(dir, { bridge }), {
-      stdio: ['ignore', 'pipe', 'pipe'],
+    const service = spawnService(dockerd, privateDaemonArguments(dir, { bridge }));
+    // SIGTERM at exit lets dockerd stop its containerd and unmount its data root by itself.
+    daemon = { child: service.child, forget: killAtExit(service.child, 'SIGTERM') };
+    await untilAnswers(service, {
+      service: SERVICE,
+      name: 'dockerd',
+      endpoint: '/_ping',
+      answers: () => pingEngine(socketPath),
+      timeoutMs: READY_TIMEOUT_MS,
+      pollMs: 50,
     });
-    child = started;
-    running.add(started);
-    let log = '';
-    const keep = (chunk: Buffer) => {
-      log = (log + chunk.toString('utf8')).slice(-MAX_LOG_CHARS);
-    };
-    started.stdout?.on('data', keep);
-    started.stderr?.on('data', keep);
-    const spawnError = new Promise<Error>((resolve) => started.once('error', resolve));
-    await waitUntilReady(started, socketPath, spawnError, () => log);
   } catch (error) {
-    if (child !== undefined) await stopDaemon(child, dir);
+    if (daemon !== undefined) await stopDaemon(daemon, dir);
     await removeStateDirectory(dir);
     if (ownsBridge) await deleteBridge();
     throw error;
   }
-  const daemon = child;
+  const running = daemon;
   let stopping: Promise<void> | undefined;
   return {
     dockerHost: `unix://${socketPath}`,
@@ -179,7 +166,7 @@ async function startPrivateEngine(dockerd: string, bridge: boolean): Promise<Run
     private: true,
     stop() {
       stopping ??= (async () => {
-        await stopDaemon(daemon, dir);
+        await stopDaemon(running, dir);
         await removeStateDirectory(dir);
         if (ownsBridge) await deleteBridge();
       })();
@@ -188,35 +175,10 @@ async function startPrivateEngine(dockerd: string, bridge: boolean): Promise<Run
   };
 }
 
-async function waitUntilReady(
-  child: ChildProcess,
-  socketPath: string,
-  spawnError: Promise<Error>,
-  log: () => string,
-): Promise<void> {
-  const deadline = Date.now() + READY_TIMEOUT_MS;
-  const exit = exited(child).then(() => 'exited' as const);
-  while (Date.now() < deadline) {
-    if (await pingEngine(socketPath)) return;
-    const failure = await Promise.race([
-      spawnError,
-      exit,
-      new Promise<undefined>((resolve) => setTimeout(() => resolve(undefined), 50)),
-    ]);
-    if (failure instanceof Error) {
-      throw new ServiceUnavailableError(SERVICE, `cannot run dockerd: ${failure.message}`);
-    }
-    if (failure === 'exited') {
-      throw new ServiceUnavailableError(
-        SERVICE,
-        `dockerd exited with code ${child.exitCode}:\n${log().trim()}`,
-      );
-    }
-  }
-  throw new ServiceUnavailableError(
-    SERVICE,
-    `dockerd did not answer /_ping within ${READY_TIMEOUT_MS} ms:\n${log().trim()}`,
-  );
+interface Daemon {
+  readonly child: ChildProcess;
+  /** Drops it from the kill at exit. */
+  readonly forget: () => void;
 }
 
 const BRIDGE_DEVICE = '/sys/class/net/docker0';
@@ -226,18 +188,11 @@ async function deleteBridge(): Promise<void> {
 }
 
 /** SIGTERM, then SIGKILL (and its containerd) when dockerd does not stop in time. */
-async function stopDaemon(child: ChildProcess, dir: string): Promise<void> {
-  running.delete(child);
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  child.kill('SIGTERM');
-  let killed = false;
-  const timer = setTimeout(() => {
-    killed = true;
-    child.kill('SIGKILL');
-  }, STOP_TIMEOUT_MS);
-  await exited(child);
-  clearTimeout(timer);
-  if (killed) await killManagedContainerd(dir);
+async function stopDaemon(daemon: Daemon, dir: string): Promise<void> {
+  daemon.forget();
+  if ((await stopProcess(daemon.child, STOP_TIMEOUT_MS)) === 'killed') {
+    await killManagedContainerd(dir);
+  }
 }
 
 async function killManagedContainerd(dir: string): Promise<void> {

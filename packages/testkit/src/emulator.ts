@@ -6,6 +6,7 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ServiceUnavailableError } from './service-unavailable.js';
+import { stopProcess } from './subprocess.js';
 
 export interface EmulatorOptions {
   /** Path of the emulator's built bin (`apps/platform/dist/bin.js`). */
@@ -116,11 +117,7 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
     output: () => output,
     stop() {
       stopped ??= (async () => {
-        if (child.exitCode === null && child.signalCode === null) {
-          const exited = new Promise((resolve) => child.once('exit', resolve));
-          child.kill('SIGTERM');
-          await exited;
-        }
+        await stopProcess(child);
         await rm(dataDir, { recursive: true, force: true });
       })();
       return stopped;

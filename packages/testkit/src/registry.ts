@@ -1,7 +1,7 @@
 // A real OCI registry for tests on a free loopback port, with storage in a temp dir and optional
 // htpasswd auth: Debian's `docker-registry` (the program inside registry:2), or, where that
 // program cannot be had but Docker can, registry:2 from the repository's docker-compose.yml.
-import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { type ChildProcess, execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -11,13 +11,14 @@ import { promisify } from 'node:util';
 import { ensureDebianPackages } from './debian.js';
 import { findExecutable } from './executables.js';
 import { LOOPBACK_HOST, onFreePort, PortInUseError } from './ports.js';
+import { killAtExit, spawnService, untilAnswers } from './service-process.js';
 import { ServiceUnavailableError } from './service-unavailable.js';
+import { stopProcess } from './subprocess.js';
 
 const SERVICE = 'The test registry (docker-registry)';
 const run = promisify(execFile);
 const READY_TIMEOUT_MS = 15_000;
 const STOP_TIMEOUT_MS = 5_000;
-const MAX_LOG_CHARS = 16 * 1024;
 
 export interface RegistryUser {
   readonly username: string;
@@ -119,11 +120,6 @@ function registryConfig(
   return `${lines.join('\n')}\n`;
 }
 
-function exited(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
-  return new Promise((resolve) => child.once('exit', () => resolve()));
-}
-
 async function answersV2(url: string): Promise<boolean> {
   try {
     const response = await fetch(`${url}/v2/`, { signal: AbortSignal.timeout(1_000) });
@@ -143,54 +139,22 @@ async function startOnPort(
 ): Promise<ChildProcess> {
   const configPath = join(configDir, `config-${port}.yml`);
   await writeFile(configPath, registryConfig(port, storageDir, htpasswdFile));
-  const child = spawn(registry, ['serve', configPath], { stdio: ['ignore', 'pipe', 'pipe'] });
-  let log = '';
-  const keep = (chunk: Buffer) => {
-    log = (log + chunk.toString('utf8')).slice(-MAX_LOG_CHARS);
-  };
-  child.stdout?.on('data', keep);
-  child.stderr?.on('data', keep);
-  const spawnError = new Promise<Error>((resolve) => child.once('error', resolve));
-  const url = `http://${LOOPBACK_HOST}:${port}`;
-  const deadline = Date.now() + READY_TIMEOUT_MS;
-  const exit = exited(child).then(() => 'exited' as const);
-  while (Date.now() < deadline) {
-    if (await answersV2(url)) return child;
-    const failure = await Promise.race([
-      spawnError,
-      exit,
-      new Promise<undefined>((resolve) => setTimeout(() => resolve(undefined), 25)),
-    ]);
-    if (failure instanceof Error)
-      throw new ServiceUnavailableError(SERVICE, `cannot run ${registry}: ${failure.message}`);
-    if (failure === 'exited') {
-      if (/address already in use/i.test(log)) throw new PortInUseError(port);
-      throw new ServiceUnavailableError(
-        SERVICE,
-        `docker-registry exited with code ${child.exitCode}:\n${log.trim()}`,
-      );
-    }
+  const service = spawnService(registry, ['serve', configPath]);
+  try {
+    await untilAnswers(service, {
+      service: SERVICE,
+      name: 'docker-registry',
+      endpoint: '/v2/',
+      answers: () => answersV2(`http://${LOOPBACK_HOST}:${port}`),
+      timeoutMs: READY_TIMEOUT_MS,
+      pollMs: 25,
+      portInUse: { port, log: /address already in use/i },
+    });
+  } catch (error) {
+    await stopProcess(service.child, STOP_TIMEOUT_MS);
+    throw error;
   }
-  child.kill('SIGKILL');
-  await exited(child);
-  throw new ServiceUnavailableError(
-    SERVICE,
-    `docker-registry did not answer /v2/ within ${READY_TIMEOUT_MS} ms:\n${log.trim()}`,
-  );
-}
-
-// A test process that ends without stop() must not leave registries behind.
-const running = new Set<ChildProcess>();
-process.once('exit', () => {
-  for (const child of running) child.kill('SIGKILL');
-});
-
-async function stopProcess(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  child.kill('SIGTERM');
-  const timer = setTimeout(() => child.kill('SIGKILL'), STOP_TIMEOUT_MS);
-  await exited(child);
-  clearTimeout(timer);
+  return service.child;
 }
 
 /**
@@ -229,24 +193,12 @@ export async function startRegistry(options: RegistryOptions = {}): Promise<Runn
       child: await startOnPort(port, programs.registry, workDir, storageDir, htpasswdFile),
       port,
     }));
-    running.add(child);
-    let stopping: Promise<void> | undefined;
-    const host = `${LOOPBACK_HOST}:${port}`;
-    return {
-      url: `http://${host}`,
-      host,
-      port,
-      storageDir,
-      ...(options.htpasswd === undefined ? {} : { credentials: options.htpasswd }),
-      stop() {
-        stopping ??= (async () => {
-          await stopProcess(child);
-          running.delete(child);
-          await rm(workDir, { recursive: true, force: true });
-        })();
-        return stopping;
-      },
-    };
+    const forget = killAtExit(child);
+    return runningRegistry(port, storageDir, options.htpasswd, async () => {
+      await stopProcess(child, STOP_TIMEOUT_MS);
+      forget();
+      await rm(workDir, { recursive: true, force: true });
+    });
   } catch (error) {
     await rm(workDir, { recursive: true, force: true });
     throw error;
@@ -280,6 +232,28 @@ async function composeCommand(dockerHost: string | undefined): Promise<string[] 
   return undefined;
 }
 
+/** The handle both ways of running a registry give; `stop` runs once however often it is called. */
+function runningRegistry(
+  port: number,
+  storageDir: string,
+  credentials: RegistryUser | undefined,
+  stop: () => Promise<void>,
+): RunningRegistry {
+  const host = `${LOOPBACK_HOST}:${port}`;
+  let stopping: Promise<void> | undefined;
+  return {
+    url: `http://${host}`,
+    host,
+    port,
+    storageDir,
+    ...(credentials === undefined ? {} : { credentials }),
+    stop() {
+      stopping ??= stop();
+      return stopping;
+    },
+  };
+}
+
 /**
  * registry:2 as the repository's docker-compose.yml defines it (service `registry`, or
  * `registry-auth` with htpasswd), moved to a free port and temp storage through the file's own
@@ -296,38 +270,78 @@ async function startComposeRegistry(
       'registry:2 through docker compose needs a running Docker engine and docker compose (or docker-compose 1.29)',
     );
   }
-  const auth = options.htpasswd;
-  const htpasswd = auth === undefined ? undefined : await findExecutable('htpasswd');
-  if (auth !== undefined && htpasswd === undefined) {
+  const htpasswd = await composeHtpasswd(options.htpasswd);
+  const workDir = await mkdtemp(join(tmpdir(), 'hla-compass-registry-'));
+  try {
+    const project = await composeProject(compose, workDir, options, htpasswd);
+    const port = await onFreePort((candidate) => project.upOn(candidate));
+    await untilComposeRegistryAnswers(port, project);
+    return runningRegistry(port, project.storageDir, options.htpasswd, async () => {
+      await project.down();
+      await rm(workDir, { recursive: true, force: true });
+    });
+  } catch (error) {
+    await rm(workDir, { recursive: true, force: true });
+    throw error;
+  }
+}
+
+/** The htpasswd program a registry with a user needs, or undefined for one without. */
+async function composeHtpasswd(auth: RegistryUser | undefined): Promise<string | undefined> {
+  if (auth === undefined) return undefined;
+  const htpasswd = await findExecutable('htpasswd');
+  if (htpasswd === undefined) {
     throw new ServiceUnavailableError(
       SERVICE,
       'htpasswd is needed for the user file (Debian: apache2-utils)',
     );
   }
-  const workDir = await mkdtemp(join(tmpdir(), 'hla-compass-registry-'));
+  return htpasswd;
+}
+
+interface ComposeProject {
+  readonly storageDir: string;
+  /** `up -d` of the service on `port`; a PortInUseError when the port is taken. */
+  upOn(port: number): Promise<number>;
+  /** `down -v`, ignoring failures: nothing may be left whatever happened before. */
+  down(): Promise<void>;
+}
+
+/** A compose project of its own under `workDir`, with storage and the user file in place. */
+async function composeProject(
+  compose: string[],
+  workDir: string,
+  options: RegistryOptions,
+  htpasswd: string | undefined,
+): Promise<ComposeProject> {
+  const auth = options.htpasswd;
   const storageDir = join(workDir, 'storage');
   const authDir = join(workDir, 'auth');
-  const project = `hla-compass-test-${randomBytes(4).toString('hex')}`;
+  await mkdir(storageDir);
+  if (auth !== undefined && htpasswd !== undefined) {
+    await mkdir(authDir);
+    await writeFile(join(authDir, 'htpasswd'), `${await bcryptEntry(htpasswd, auth)}\n`);
+  }
+  const name = `hla-compass-test-${randomBytes(4).toString('hex')}`;
   const service = auth === undefined ? 'registry' : 'registry-auth';
   const env = dockerEnv(options.dockerHost);
   let variables: Record<string, string> = {};
   const composeRun = (args: string[]) =>
-    run(compose[0] ?? '', [...compose.slice(1), '-p', project, '-f', COMPOSE_FILE, ...args], {
+    run(compose[0] ?? '', [...compose.slice(1), '-p', name, '-f', COMPOSE_FILE, ...args], {
       env: { ...env, ...variables },
     });
-  const takeDown = () => composeRun(['down', '-v', '--remove-orphans']).catch(() => undefined);
-  try {
-    await mkdir(storageDir);
-    if (auth !== undefined && htpasswd !== undefined) {
-      await mkdir(authDir);
-      await writeFile(join(authDir, 'htpasswd'), `${await bcryptEntry(htpasswd, auth)}\n`);
-    }
-    const port = await onFreePort(async (candidate) => {
+  const down = async () => {
+    await composeRun(['down', '-v', '--remove-orphans']).catch(() => undefined);
+  };
+  return {
+    storageDir,
+    down,
+    async upOn(port) {
       variables =
         auth === undefined
-          ? { REGISTRY_PORT: String(candidate), REGISTRY_DATA: storageDir }
+          ? { REGISTRY_PORT: String(port), REGISTRY_DATA: storageDir }
           : {
-              REGISTRY_AUTH_PORT: String(candidate),
+              REGISTRY_AUTH_PORT: String(port),
               REGISTRY_AUTH_DATA: storageDir,
               REGISTRY_AUTH_DIR: authDir,
             };
@@ -335,47 +349,32 @@ async function startComposeRegistry(
         await composeRun(['up', '-d', service]);
       } catch (error) {
         const stderr = String((error as { stderr?: unknown }).stderr ?? error);
-        await takeDown();
+        await down();
         if (/address already in use|port is already allocated/i.test(stderr)) {
-          throw new PortInUseError(candidate);
+          throw new PortInUseError(port);
         }
         throw new ServiceUnavailableError(
           SERVICE,
           `docker compose up ${service} failed:\n${stderr.trim()}`,
         );
       }
-      return candidate;
-    });
-    const url = `http://${LOOPBACK_HOST}:${port}`;
-    const deadline = Date.now() + READY_TIMEOUT_MS;
-    while (!(await answersV2(url))) {
-      if (Date.now() > deadline) {
-        await takeDown();
-        throw new ServiceUnavailableError(
-          SERVICE,
-          `registry:2 did not answer ${url}/v2/ within ${READY_TIMEOUT_MS} ms`,
-        );
-      }
-      await new Promise((resolve) => setTimeout(resolve, 100));
+      return port;
+    },
+  };
+}
+
+/** Waits for `/v2/` of the container; takes the project down when it never answers. */
+async function untilComposeRegistryAnswers(port: number, project: ComposeProject): Promise<void> {
+  const url = `http://${LOOPBACK_HOST}:${port}`;
+  const deadline = Date.now() + READY_TIMEOUT_MS;
+  while (!(await answersV2(url))) {
+    if (Date.now() > deadline) {
+      await project.down();
+      throw new ServiceUnavailableError(
+        SERVICE,
+        `registry:2 did not answer ${url}/v2/ within ${READY_TIMEOUT_MS} ms`,
+      );
     }
-    let stopping: Promise<void> | undefined;
-    const host = `${LOOPBACK_HOST}:${port}`;
-    return {
-      url,
-      host,
-      port,
-      storageDir,
-      ...(auth === undefined ? {} : { credentials: auth }),
-      stop() {
-        stopping ??= (async () => {
-          await takeDown();
-          await rm(workDir, { recursive: true, force: true });
-        })();
-        return stopping;
-      },
-    };
-  } catch (error) {
-    await rm(workDir, { recursive: true, force: true });
-    throw error;
+    await new Promise((resolve) => setTimeout(resolve, 100));
   }
 }

@@ -58,11 +58,22 @@ export function processExited(child: ChildProcess): Promise<void> {
   return new Promise((resolve) => child.once('exit', () => resolve()));
 }
 
-/** SIGTERM, then SIGKILL when the child has not exited after `graceMs`; resolves on the exit. */
-export async function stopProcess(child: ChildProcess, graceMs = 5_000): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
+/**
+ * SIGTERM, then SIGKILL when the child has not exited after `graceMs`; resolves on the exit with
+ * how it ended, so that a caller can clean up after a kill (dockerd leaves its containerd).
+ */
+export async function stopProcess(
+  child: ChildProcess,
+  graceMs = 5_000,
+): Promise<'exited' | 'killed'> {
+  if (child.exitCode !== null || child.signalCode !== null) return 'exited';
   child.kill('SIGTERM');
-  const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
+  let killed = false;
+  const timer = setTimeout(() => {
+    killed = true;
+    child.kill('SIGKILL');
+  }, graceMs);
   await processExited(child);
   clearTimeout(timer);
+  return killed ? 'killed' : 'exited';
 }

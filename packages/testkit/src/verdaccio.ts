@@ -1,18 +1,18 @@
 // A local npm registry for tests: verdaccio on a free loopback port with no uplinks, so whatever is
 // installed from it is exactly what the test published there, and nothing comes from the internet.
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { findExecutable } from './executables.js';
-import { LOOPBACK_HOST, onFreePort, PortInUseError } from './ports.js';
+import { LOOPBACK_HOST, onFreePort } from './ports.js';
+import { killAtExit, spawnService, untilAnswers } from './service-process.js';
 import { ServiceUnavailableError } from './service-unavailable.js';
-import { definedEnvironment, processExited, runProcess, stopProcess } from './subprocess.js';
+import { definedEnvironment, runProcess, stopProcess } from './subprocess.js';
 
 const SERVICE = 'The local npm registry (verdaccio)';
 const READY_TIMEOUT_MS = 30_000;
-const MAX_LOG_CHARS = 16 * 1024;
 const PUBLISHER = 'e2e-publisher';
 
 export interface VerdaccioOptions {
@@ -98,44 +98,25 @@ async function startOnPort(
 ): Promise<ChildProcess> {
   const configPath = join(workDir, `config-${port}.yaml`);
   await writeFile(configPath, verdaccioConfig(workDir, port));
-  const child = spawn(process.execPath, [bin, '--config', configPath], {
-    env: { ...env, VERDACCIO_HANDLE_KILL_SIGNALS: 'true' },
-    stdio: ['ignore', 'pipe', 'pipe'],
+  const service = spawnService(process.execPath, [bin, '--config', configPath], {
+    ...env,
+    VERDACCIO_HANDLE_KILL_SIGNALS: 'true',
   });
-  let log = '';
-  const keep = (chunk: Buffer) => {
-    log = (log + chunk.toString('utf8')).slice(-MAX_LOG_CHARS);
-  };
-  child.stdout?.on('data', keep);
-  child.stderr?.on('data', keep);
-  // Made once, not per poll: a listener per poll would pile up on the child.
-  const spawnError = new Promise<Error>((resolve) => child.once('error', resolve));
-  const exit = processExited(child).then(() => 'exited' as const);
-  const url = `http://${LOOPBACK_HOST}:${port}/`;
-  const deadline = Date.now() + READY_TIMEOUT_MS;
-  while (Date.now() < deadline) {
-    if (await answersPing(url)) return child;
-    const failure = await Promise.race([
-      spawnError,
-      exit,
-      new Promise<undefined>((resolve) => setTimeout(() => resolve(undefined), 50)),
-    ]);
-    if (failure instanceof Error) {
-      throw new ServiceUnavailableError(SERVICE, `cannot run ${bin}: ${failure.message}`);
-    }
-    if (failure === 'exited') {
-      if (/EADDRINUSE/.test(log)) throw new PortInUseError(port);
-      throw new ServiceUnavailableError(
-        SERVICE,
-        `verdaccio exited with code ${child.exitCode}:\n${log.trim()}`,
-      );
-    }
+  try {
+    await untilAnswers(service, {
+      service: SERVICE,
+      name: 'verdaccio',
+      endpoint: '/-/ping',
+      answers: () => answersPing(`http://${LOOPBACK_HOST}:${port}/`),
+      timeoutMs: READY_TIMEOUT_MS,
+      pollMs: 50,
+      portInUse: { port, log: /EADDRINUSE/ },
+    });
+  } catch (error) {
+    await stopProcess(service.child);
+    throw error;
   }
-  await stopProcess(child);
-  throw new ServiceUnavailableError(
-    SERVICE,
-    `verdaccio did not answer /-/ping within ${READY_TIMEOUT_MS} ms:\n${log.trim()}`,
-  );
+  return service.child;
 }
 
 /** Logs the publisher in (PUT /-/user/org.couchdb.user:NAME, what `npm login` does) for a token. */
@@ -215,12 +196,6 @@ function environmentWithoutNpmConfig(): Record<string, string> {
   );
 }
 
-// A test process that ends without stop() must not leave registries behind.
-const running = new Set<ChildProcess>();
-process.once('exit', () => {
-  for (const child of running) child.kill('SIGKILL');
-});
-
 /**
  * Starts verdaccio (no uplinks, web UI and audit off, sign-up closed, one generated publisher) on
  * a free loopback port with storage in a temp dir, and waits until `/-/ping` answers.
@@ -228,93 +203,35 @@ process.once('exit', () => {
 export async function startVerdaccio(options: VerdaccioOptions): Promise<RunningVerdaccio> {
   const workDir = await mkdtemp(join(tmpdir(), 'hla-compass-verdaccio-'));
   try {
-    const home = join(workDir, 'home');
-    await mkdir(home);
-    const password = randomBytes(18).toString('base64url');
-    await writeFile(join(workDir, 'htpasswd'), htpasswdLine(PUBLISHER, password), { mode: 0o600 });
-    const baseEnv = {
-      ...environmentWithoutNpmConfig(),
-      HOME: home,
-      XDG_CONFIG_HOME: join(home, '.config'),
-      XDG_CACHE_HOME: join(home, '.cache'),
-      XDG_DATA_HOME: join(home, '.local', 'share'),
-      XDG_STATE_HOME: join(home, '.local', 'state'),
-    };
+    const { password, baseEnv } = await preparePublisher(workDir);
     const { child, port } = await onFreePort(async (port) => ({
       child: await startOnPort(options.bin, workDir, port, baseEnv),
       port,
     }));
-    running.add(child);
+    const forget = killAtExit(child);
     const url = `http://${LOOPBACK_HOST}:${port}/`;
     let stopping: Promise<void> | undefined;
     const stop = () => {
       stopping ??= (async () => {
         await stopProcess(child);
-        running.delete(child);
+        forget();
         await rm(workDir, { recursive: true, force: true });
       })();
       return stopping;
     };
-
     try {
       const token = await publishToken(url, PUBLISHER, password);
-      const userConfig = join(workDir, 'npmrc');
-      const globalConfig = join(workDir, 'global-npmrc');
-      await writeFile(
-        userConfig,
-        `registry=${url}\n//${LOOPBACK_HOST}:${port}/:_authToken=${token}\n`,
-        {
-          mode: 0o600,
-        },
-      );
-      await writeFile(globalConfig, '');
-      const npmEnvironment: Record<string, string> = {
-        ...baseEnv,
-        NPM_CONFIG_USERCONFIG: userConfig,
-        NPM_CONFIG_GLOBALCONFIG: globalConfig,
-        npm_config_registry: url,
-        npm_config_cache: join(workDir, 'npm-cache'),
-        npm_config_update_notifier: 'false',
-        npm_config_fund: 'false',
-        npm_config_audit: 'false',
-      };
-      const runTool = async (tool: string, args: string[], cwd: string, what: string) => {
-        const program = await findExecutable(tool, npmEnvironment.PATH);
-        if (program === undefined) {
-          throw new ServiceUnavailableError(
-            SERVICE,
-            `${what} needs ${tool} on PATH (\`node scripts/bootstrap.mjs\` installs pnpm)`,
-          );
-        }
-        const result = await runProcess(program, args, { cwd, env: npmEnvironment });
-        if (result.code !== 0) {
-          throw new Error(
-            `${what} failed with exit code ${result.code}:\n${`${result.stdout}\n${result.stderr}`.trim()}`,
-          );
-        }
-      };
+      const npmEnvironment = await writeNpmConfig(workDir, url, token, baseEnv);
       return {
         url,
         port,
         storageDir: join(workDir, 'storage'),
         npmEnvironment,
         secrets: [password, token],
-        publishTarball: async (tarball) => {
-          const { name, document } = await publishDocument(url, tarball);
-          const response = await fetch(`${url}${name.replace('/', '%2f')}`, {
-            method: 'PUT',
-            headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-            body: JSON.stringify(document),
-          });
-          const answer = await response.text();
-          if (response.status !== 201 && response.status !== 200) {
-            throw new Error(
-              `publishing ${tarball} to ${url} answered HTTP ${response.status}: ${answer}`,
-            );
-          }
-        },
+        publishTarball: (tarball) => publishTarball(url, token, tarball),
         installGlobal: (spec, prefix) =>
-          runTool(
+          runNpmTool(
+            npmEnvironment,
             'npm',
             ['install', '--global', spec, '--prefix', prefix, '--registry', url],
             workDir,
@@ -329,5 +246,92 @@ export async function startVerdaccio(options: VerdaccioOptions): Promise<Running
   } catch (error) {
     await rm(workDir, { recursive: true, force: true });
     throw error;
+  }
+}
+
+/**
+ * The one publisher in the htpasswd file, with a random password, and the environment verdaccio
+ * and npm run with: the parent's without npm settings, and a temp HOME and XDG dirs.
+ */
+async function preparePublisher(
+  workDir: string,
+): Promise<{ password: string; baseEnv: Record<string, string> }> {
+  const home = join(workDir, 'home');
+  await mkdir(home);
+  const password = randomBytes(18).toString('base64url');
+  await writeFile(join(workDir, 'htpasswd'), htpasswdLine(PUBLISHER, password), { mode: 0o600 });
+  return {
+    password,
+    baseEnv: {
+      ...environmentWithoutNpmConfig(),
+      HOME: home,
+      XDG_CONFIG_HOME: join(home, '.config'),
+      XDG_CACHE_HOME: join(home, '.cache'),
+      XDG_DATA_HOME: join(home, '.local', 'share'),
+      XDG_STATE_HOME: join(home, '.local', 'state'),
+    },
+  };
+}
+
+/** A user npmrc naming this registry and the token, an empty global one, and a temp cache. */
+async function writeNpmConfig(
+  workDir: string,
+  url: string,
+  token: string,
+  baseEnv: Record<string, string>,
+): Promise<Record<string, string>> {
+  const userConfig = join(workDir, 'npmrc');
+  const globalConfig = join(workDir, 'global-npmrc');
+  const { host } = new URL(url);
+  await writeFile(userConfig, `registry=${url}\n//${host}/:_authToken=${token}\n`, {
+    mode: 0o600,
+  });
+  await writeFile(globalConfig, '');
+  return {
+    ...baseEnv,
+    NPM_CONFIG_USERCONFIG: userConfig,
+    NPM_CONFIG_GLOBALCONFIG: globalConfig,
+    npm_config_registry: url,
+    npm_config_cache: join(workDir, 'npm-cache'),
+    npm_config_update_notifier: 'false',
+    npm_config_fund: 'false',
+    npm_config_audit: 'false',
+  };
+}
+
+/** What `npm publish <tgz>` sends: one PUT of the tarball with its own package.json. */
+async function publishTarball(url: string, token: string, tarball: string): Promise<void> {
+  const { name, document } = await publishDocument(url, tarball);
+  const response = await fetch(`${url}${name.replace('/', '%2f')}`, {
+    method: 'PUT',
+    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+    body: JSON.stringify(document),
+  });
+  const answer = await response.text();
+  if (response.status !== 201 && response.status !== 200) {
+    throw new Error(`publishing ${tarball} to ${url} answered HTTP ${response.status}: ${answer}`);
+  }
+}
+
+/** Runs npm (or pnpm) against this registry only; a non-zero exit is an error with its output. */
+async function runNpmTool(
+  npmEnvironment: Record<string, string>,
+  tool: string,
+  args: string[],
+  cwd: string,
+  what: string,
+): Promise<void> {
+  const program = await findExecutable(tool, npmEnvironment.PATH);
+  if (program === undefined) {
+    throw new ServiceUnavailableError(
+      SERVICE,
+      `${what} needs ${tool} on PATH (\`node scripts/bootstrap.mjs\` installs pnpm)`,
+    );
+  }
+  const result = await runProcess(program, args, { cwd, env: npmEnvironment });
+  if (result.code !== 0) {
+    throw new Error(
+      `${what} failed with exit code ${result.code}:\n${`${result.stdout}\n${result.stderr}`.trim()}`,
+    );
   }
 }
