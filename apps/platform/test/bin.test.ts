@@ -10,11 +10,8 @@ import {
 } from '@hla-compass/signing';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { isLoopbackAddress } from '../src/http/peer.js';
-import { createApp, registryImageResolver } from '../src/index.js';
-import { Platform } from '../src/platform.js';
-import { prepareSeed } from '../src/services/seed.js';
 import { type BinProcess, killLeftoverBins, runBin, startBin } from './support/bin.js';
-import { ACCOUNTS, defaultSeed } from './support/platform.js';
+import { ACCOUNTS, defaultSeed, inProcessEmulator } from './support/platform.js';
 
 let dataDir: string;
 
@@ -183,21 +180,7 @@ describe('hla-compass-platform start', () => {
 
 describe('the /_emulator routes', () => {
   it('refuse a peer whose socket is not on loopback, whatever its headers claim', async () => {
-    const platform = new Platform({
-      dataDir: undefined,
-      seed: prepareSeed(defaultSeed),
-      accessTokenTtlSeconds: 60,
-      loginRateLimit: { attempts: 10, windowSeconds: 60 },
-      images: registryImageResolver(),
-      now: Date.now,
-    });
-    await platform.seedEmpty();
-    const app = createApp(platform, {
-      log: () => {},
-      baseUrl: () => 'http://127.0.0.1:4100',
-      startedAt: 0,
-      controlToken: 'test-only-control-token-0123456789abcdef',
-    });
+    const { platform, app } = await inProcessEmulator('test-only-control-token-0123456789abcdef');
     const request = (remoteAddress: string) =>
       app.fetch(
         new Request('http://127.0.0.1:4100/_emulator/reset', {

@@ -9,21 +9,14 @@ import { freePort } from '@hla-compass/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { banner } from '../src/banner.js';
 import { isOwnAuthority, normalizeAllowedHost } from '../src/http/same-origin.js';
-import {
-  createApp,
-  type RunningPlatform,
-  registryImageResolver,
-  startPlatform,
-} from '../src/index.js';
-import { Platform } from '../src/platform.js';
+import { type RunningPlatform, startPlatform } from '../src/index.js';
 import {
   parseRegistryEndpoints,
   RegistryEndpointError,
 } from '../src/services/registry-endpoints.js';
-import { prepareSeed } from '../src/services/seed.js';
 import { clientUrl, listensOnLoopbackOnly, StartError } from '../src/start.js';
 import { killLeftoverBins, runBin, startBin } from './support/bin.js';
-import { defaultSeed, manifest, TestPlatform } from './support/platform.js';
+import { inProcessEmulator, manifest, TestPlatform } from './support/platform.js';
 import {
   pushImage,
   startTestRegistries,
@@ -89,21 +82,7 @@ describe('the /_emulator routes of an emulator listening beyond loopback', () =>
 
 describe('which connections the token alone lets in', () => {
   it('one that arrived at a non-loopback address of ours; never a non-loopback peer at a loopback one', async () => {
-    const platform = new Platform({
-      dataDir: undefined,
-      seed: prepareSeed(defaultSeed),
-      accessTokenTtlSeconds: 60,
-      loginRateLimit: { attempts: 10, windowSeconds: 60 },
-      images: registryImageResolver(),
-      now: Date.now,
-    });
-    await platform.seedEmpty();
-    const app = createApp(platform, {
-      log: () => {},
-      baseUrl: () => 'http://127.0.0.1:4100',
-      startedAt: 0,
-      controlToken: CONTROL_TOKEN,
-    });
+    const { platform, app } = await inProcessEmulator(CONTROL_TOKEN);
     const reset = async (localAddress: string, remoteAddress: string) =>
       (
         await app.fetch(

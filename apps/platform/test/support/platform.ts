@@ -13,11 +13,15 @@ import {
   tokensSchema,
 } from '@hla-compass/platform-api';
 import {
+  createApp,
   DEFAULT_SEED_FILE,
   type RunningPlatform,
+  registryImageResolver,
   type StartOptions,
   startPlatform,
 } from '../../src/index.js';
+import { Platform } from '../../src/platform.js';
+import { prepareSeed } from '../../src/services/seed.js';
 
 export const defaultSeed = JSON.parse(readFileSync(DEFAULT_SEED_FILE, 'utf8')) as {
   orgs: { id: string; allowlist: unknown[] }[];
@@ -163,4 +167,30 @@ export function manifest(name: string, version: string, overrides: Record<string
     pricing: { tiers: [{ tier: 'developer', amountAct: 0 }] },
     ...overrides,
   };
+}
+
+/**
+ * The emulator's app without a listener, seeded with the default seed, for a test that hands it
+ * the socket addresses a real connection would have (`app.fetch(request, { incoming })`).
+ * `platform.close()` ends it.
+ */
+export async function inProcessEmulator(
+  controlToken: string,
+): Promise<{ platform: Platform; app: ReturnType<typeof createApp> }> {
+  const platform = new Platform({
+    dataDir: undefined,
+    seed: prepareSeed(defaultSeed),
+    accessTokenTtlSeconds: 60,
+    loginRateLimit: { attempts: 10, windowSeconds: 60 },
+    images: registryImageResolver(),
+    now: Date.now,
+  });
+  await platform.seedEmpty();
+  const app = createApp(platform, {
+    log: () => {},
+    baseUrl: () => 'http://127.0.0.1:4100',
+    startedAt: 0,
+    controlToken,
+  });
+  return { platform, app };
 }
