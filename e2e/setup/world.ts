@@ -1,14 +1,11 @@
 // What the global setup provisions and hands to every scenario through vitest's provide/inject,
 // typed once here for both sides.
 
-export type AccountRole = 'viewer' | 'developer' | 'admin' | 'other' | 'superuser';
+import type { SeedAccount, SeedRole } from '@hla-compass/testkit';
 
-/** A seeded account of the emulator: its sign-in password and its API key. */
-export interface SeedAccount {
-  readonly email: string;
-  readonly password: string;
-  readonly apiKey: string;
-}
+/** The roles of the seeded accounts (testkit's publishing seed finds them). */
+export type AccountRole = SeedRole;
+export type { SeedAccount };
 
 export interface E2eWorld {
   /** `<prefix>/bin/hla-compass`, installed with `npm install -g` from the local verdaccio. */

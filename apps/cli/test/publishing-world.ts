@@ -10,9 +10,14 @@ import {
   RegistryClient,
 } from '@hla-compass/registry-client';
 import {
+  type PublishingSeed,
+  publishingSeed,
   type RunningEmulator,
   type RunningRegistry,
-  seedForRegistry,
+  type SeedAccount,
+  type SeedRole,
+  seedAccounts,
+  seedSecrets,
   startEmulator,
   startRegistry,
 } from '@hla-compass/testkit';
@@ -22,19 +27,11 @@ const DEFAULT_SEED = fileURLToPath(new URL('../../platform/seed/default.json', i
 
 export const REGISTRY_USER = { username: 'pusher', password: 'registry-test-secret-42' };
 
-interface SeedUser {
-  readonly email: string;
-  readonly password: string;
-  readonly apiKey?: string;
-}
-
 export interface PublishingWorld {
   readonly plain: RunningRegistry;
   readonly guarded: RunningRegistry;
   readonly emulator: RunningEmulator;
-  readonly users: Readonly<
-    Record<'viewer' | 'developer' | 'admin' | 'other' | 'superuser', SeedUser>
-  >;
+  readonly users: Readonly<Record<SeedRole, SeedAccount>>;
   apiUrl(environment: string): string;
   /** Pushes a small real image (config + one layer) and returns its digest. */
   pushImage(reference: string, marker?: string): Promise<string>;
@@ -68,21 +65,7 @@ export async function startPublishingWorld(
     await plain.stop();
     throw error;
   });
-  const seed = (await seedForRegistry(DEFAULT_SEED, plain.port)) as {
-    orgs: { id: string; allowlist: { pattern: string; provider: string }[] }[];
-    users: {
-      email: string;
-      password: string;
-      apiKey?: string;
-      org: string;
-      roles: string[];
-      superuser?: boolean;
-    }[];
-  };
-  for (const org of seed.orgs) {
-    if (org.id === 'your-org')
-      org.allowlist.push({ pattern: `${guarded.host}/your-org/*`, provider: 'generic' });
-  }
+  const seed = (await publishingSeed(DEFAULT_SEED, plain.port, guarded.host)) as PublishingSeed;
   // A world that fails to start must not leave its registries running.
   const emulator = await startEmulator({
     bin: EMULATOR_BIN,
@@ -95,18 +78,7 @@ export async function startPublishingWorld(
     await Promise.all([plain.stop(), guarded.stop()]);
     throw error;
   });
-  const find = (predicate: (user: (typeof seed.users)[number]) => boolean): SeedUser => {
-    const user = seed.users.find(predicate);
-    if (user === undefined) throw new Error('the default seed lost a user the tests rely on');
-    return user;
-  };
-  const users = {
-    viewer: find((user) => user.org === 'your-org' && user.roles.includes('viewer')),
-    developer: find((user) => user.org === 'your-org' && user.roles.includes('developer')),
-    admin: find((user) => user.org === 'your-org' && user.roles.includes('admin')),
-    other: find((user) => user.org === 'other-org' && user.roles.includes('developer')),
-    superuser: find((user) => user.superuser === true),
-  };
+  const users = seedAccounts(seed);
   const registryClient = new RegistryClient({
     credentials: async (registry) =>
       registry === guarded.host ? { kind: 'basic', ...REGISTRY_USER } : undefined,
@@ -153,7 +125,7 @@ export async function startPublishingWorld(
     secrets: () =>
       [
         REGISTRY_USER.password,
-        ...seed.users.flatMap((user) => [user.password, ...(user.apiKey ? [user.apiKey] : [])]),
+        ...seedSecrets(seed),
         ...[...seedText.matchAll(/"password": "([^"]+)"/g)].map((match) => match[1] ?? ''),
       ].filter((secret) => secret.length >= 8),
     async stop() {

@@ -60,6 +60,15 @@ export {
   startPrebuildHost,
 } from './prebuild-host.js';
 export {
+  type PublishingSeed,
+  publishingSeed,
+  type SeedAccount,
+  type SeedRole,
+  type SeedUser,
+  seedAccounts,
+  seedSecrets,
+} from './publishing-seed.js';
+export {
   type RegistryOptions,
   type RegistryUser,
   type RunningRegistry,
