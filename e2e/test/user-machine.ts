@@ -2,9 +2,9 @@
 // points every env at the emulator, as the emulator's banner says to) and its own Docker config;
 // the installed CLI and the Docker CLI run there as the user runs them, and every output is kept
 // for the secret scan that ends each test file.
-import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { type ProcessResult, runProcess } from '@hla-compass/testkit';
+import { allStoredTokens, type ProcessResult, runProcess } from '@hla-compass/testkit';
 import { expect, inject, onTestFinished } from 'vitest';
 import type { AccountRole } from '../setup/world.js';
 
@@ -127,20 +127,9 @@ export async function newUserMachine(): Promise<UserMachine> {
 
 /** The tokens of credentials/<env>.json and the body of keys/private.pem, when they exist. */
 async function heldSecrets(configDir: string): Promise<string[]> {
-  const secrets: string[] = [];
-  const credentialsDir = join(configDir, 'credentials');
-  for (const file of await readdir(credentialsDir).catch(() => [])) {
-    const stored: unknown = JSON.parse(await readFile(join(credentialsDir, file), 'utf8'));
-    if (typeof stored !== 'object' || stored === null) continue;
-    for (const [key, value] of Object.entries(stored)) {
-      if (['accessToken', 'refreshToken', 'apiKey'].includes(key) && typeof value === 'string') {
-        secrets.push(value);
-      }
-    }
-  }
   const privateKey = await readFile(join(configDir, 'keys', 'private.pem'), 'utf8').catch(() => '');
-  secrets.push(
+  return [
+    ...(await allStoredTokens(configDir)),
     ...privateKey.split('\n').filter((line) => line !== '' && !line.startsWith('-----')),
-  );
-  return secrets;
+  ];
 }

@@ -1,8 +1,9 @@
 // Points a sandboxed CLI at the test's emulator (one config.json entry per environment, as the
 // emulator's banner says) and logs it in the way a user would.
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ENVIRONMENTS } from '@hla-compass/platform-api/environments';
+import { storedTokens as storedTokensIn } from '@hla-compass/testkit';
 import { expect } from 'vitest';
 import type { CliResult, Sandbox } from './cli-process.js';
 import type { PublishingWorld } from './publishing-world.js';
@@ -30,15 +31,6 @@ export async function login(
 }
 
 /** The tokens a sandbox holds for an environment, to check no output ever contains them. */
-export async function storedTokens(sandbox: Sandbox, environment: string): Promise<string[]> {
-  try {
-    const stored = JSON.parse(
-      await readFile(join(sandbox.configDir, 'credentials', `${environment}.json`), 'utf8'),
-    ) as Record<string, unknown>;
-    return ['accessToken', 'refreshToken', 'apiKey']
-      .map((key) => stored[key])
-      .filter((value): value is string => typeof value === 'string');
-  } catch {
-    return [];
-  }
+export function storedTokens(sandbox: Sandbox, environment: string): Promise<string[]> {
+  return storedTokensIn(sandbox.configDir, environment);
 }

@@ -76,6 +76,7 @@ export {
 } from './registry.js';
 export { ensureRuntimeImage, RUNTIME_IMAGE_TAG } from './runtime-image.js';
 export { ServiceUnavailableError } from './service-unavailable.js';
+export { allStoredTokens, storedTokens } from './stored-credentials.js';
 export {
   definedEnvironment,
   type ProcessResult,
