@@ -1,11 +1,14 @@
 // The web console of one environment (`/<env>/console`): server-rendered pages over the same
-// services as the API, which decide who may see and do what; this file only adapts HTTP forms
-// to them and renders what they answer or refuse.
+// services as the API. A page or form that does an API route's work holds the caller to that
+// route's role; the services decide the rest of what a caller may see and do. This file only
+// adapts HTTP forms to them and renders what they answer or refuse.
 import {
   approveRequestSchema,
   createRegistryEntryRequestSchema,
   PlatformError,
+  type RouteDefinition,
   rejectRequestSchema,
+  routes,
 } from '@hla-compass/platform-api';
 import { type Context, Hono } from 'hono';
 import { html } from 'hono/html';
@@ -19,6 +22,7 @@ import {
   listRegistryEntries,
 } from '../services/allowlist.js';
 import { decidePublish, listPendingPublishes } from '../services/approval.js';
+import { authorize } from '../services/authentication.js';
 import { getModule, listModules } from '../services/catalog.js';
 import { getVersionManifest } from '../services/manifests.js';
 import { listPublishJobs } from '../services/publish-jobs.js';
@@ -122,11 +126,25 @@ export function createConsoleApp(context: EnvContext): Hono<AppEnv> {
 
   type Handler = (c: Context<AppEnv>, session: ConsoleSession) => Response | Promise<Response>;
 
+  /** The org a page is about: `?org=`, else the caller's own. */
+  const orgOf = (c: Context<AppEnv>, session: ConsoleSession) =>
+    (c.req.query('org') ?? session.caller.org.id).slice(0, 128);
+
+  /**
+   * The API route a page or form does the work of: the caller is held to its role (orgAdmin: of
+   * the page's org) before anything is read, as implement() holds the route's callers.
+   */
+  type Mirrored = Pick<RouteDefinition, 'auth' | 'task'>;
+  const authorizeAs = (c: Context<AppEnv>, session: ConsoleSession, mirrored?: Mirrored) => {
+    if (mirrored !== undefined) authorize(context, session.caller, mirrored, orgOf(c, session));
+  };
+
   /** A page for signed-in callers; a refusal of the services is shown as its status page. */
-  const page = (handler: Handler) => async (c: Context<AppEnv>) => {
+  const page = (handler: Handler, mirrored?: Mirrored) => async (c: Context<AppEnv>) => {
     const session = consoleSession(c, context);
     if (session === undefined) return redirect(c, '/sign-in');
     try {
+      authorizeAs(c, session, mirrored);
       return await handler(c, session);
     } catch (error) {
       if (error instanceof PlatformError) return refused(c, error, session);
@@ -141,11 +159,13 @@ export function createConsoleApp(context: EnvContext): Hono<AppEnv> {
       session: ConsoleSession,
       form: Form,
     ) => Response | Promise<Response>,
+    mirrored?: Mirrored,
   ) =>
     page(async (c, session) => {
       const form = await c.req.parseBody();
       const problem = formProblem(c, form, sessionFields(session));
       if (problem !== undefined) return refused(c, problem, session);
+      authorizeAs(c, session, mirrored);
       return handler(c, session, form);
     });
 
@@ -270,8 +290,6 @@ export function createConsoleApp(context: EnvContext): Hono<AppEnv> {
     }),
   );
 
-  const orgOf = (c: Context<AppEnv>, session: ConsoleSession) =>
-    (c.req.query('org') ?? session.caller.org.id).slice(0, 128);
   const registriesPage = (
     c: Context<AppEnv>,
     session: ConsoleSession,
@@ -279,8 +297,7 @@ export function createConsoleApp(context: EnvContext): Hono<AppEnv> {
     error?: PlatformError,
   ) => {
     const orgId = orgOf(c, session);
-    // The service refuses (403) anyone who may not administer the org, before anything is read.
-    const entries = listRegistryEntries(context, session.caller, orgId);
+    const entries = listRegistryEntries(context, orgId);
     const org = { id: orgId, name: context.store.orgs.get(orgId)?.name ?? orgId };
     return render(c, {
       title: 'Org settings · Registries',
@@ -295,7 +312,7 @@ export function createConsoleApp(context: EnvContext): Hono<AppEnv> {
 
   app.get(
     '/registries',
-    page((c, session) => registriesPage(c, session)),
+    page((c, session) => registriesPage(c, session), routes.listRegistries),
   );
 
   app.post(
@@ -318,7 +335,7 @@ export function createConsoleApp(context: EnvContext): Hono<AppEnv> {
         if (!parsed.success) {
           throw new PlatformError('INVALID_REQUEST', `Invalid entry: ${zodMessage(parsed.error)}`);
         }
-        createRegistryEntry(context, session.caller, orgOf(c, session), parsed.data);
+        createRegistryEntry(context, orgOf(c, session), parsed.data);
       } catch (error) {
         // A mistake in the form is shown beside it (without the password); a refusal is not.
         if (error instanceof PlatformError && error.code === 'INVALID_REQUEST') {
@@ -327,26 +344,28 @@ export function createConsoleApp(context: EnvContext): Hono<AppEnv> {
         throw error;
       }
       return registriesDone(c, session, 'added');
-    }),
+    }, routes.createRegistry),
   );
 
   app.post(
     '/registries/:entryId/delete',
     action((c, session) => {
-      deleteRegistryEntry(context, session.caller, orgOf(c, session), param(c, 'entryId'));
+      deleteRegistryEntry(context, orgOf(c, session), param(c, 'entryId'));
       return registriesDone(c, session, 'removed');
-    }),
+    }, routes.deleteRegistry),
   );
 
   app.get(
     '/approvals',
-    page((c, session) =>
-      render(c, {
-        title: 'Approvals',
-        body: html`${noticeView(c.req.query('done'))}${approvalsView(env, csrfFor(session), listPendingPublishes(context, session.caller))}`,
-        session,
-        section: 'approvals',
-      }),
+    page(
+      (c, session) =>
+        render(c, {
+          title: 'Approvals',
+          body: html`${noticeView(c.req.query('done'))}${approvalsView(env, csrfFor(session), listPendingPublishes(context))}`,
+          session,
+          section: 'approvals',
+        }),
+      routes.listReviewPublishes,
     ),
   );
 
@@ -363,7 +382,7 @@ export function createConsoleApp(context: EnvContext): Hono<AppEnv> {
         reason: parsed.data.comment ?? null,
       });
       return redirect(c, '/approvals?done=approved');
-    }),
+    }, routes.approvePublish),
   );
 
   app.post(
@@ -381,7 +400,7 @@ export function createConsoleApp(context: EnvContext): Hono<AppEnv> {
         reason: parsed.data.reason,
       });
       return redirect(c, '/approvals?done=rejected');
-    }),
+    }, routes.rejectPublish),
   );
 
   return app;

@@ -15,26 +15,26 @@ export function registerRegistryRoutes(app: Hono<AppEnv>, context: EnvContext): 
     app,
     context,
     routes.listRegistries,
-  )(({ caller, params }) => ({
+  )(({ params }) => ({
     status: 200,
-    body: { items: listRegistryEntries(context, caller, params.orgId) },
+    body: { items: listRegistryEntries(context, params.orgId) },
   }));
 
   implement(
     app,
     context,
     routes.createRegistry,
-  )(async ({ caller, params, body }) => {
+  )(async ({ params, body }) => {
     const { value } = await body();
-    return { status: 201, body: createRegistryEntry(context, caller, params.orgId, value) };
+    return { status: 201, body: createRegistryEntry(context, params.orgId, value) };
   });
 
   implement(
     app,
     context,
     routes.deleteRegistry,
-  )(({ caller, params }) => {
-    deleteRegistryEntry(context, caller, params.orgId, params.entryId);
+  )(({ params }) => {
+    deleteRegistryEntry(context, params.orgId, params.entryId);
     return { status: 204, body: undefined };
   });
 }

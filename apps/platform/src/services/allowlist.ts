@@ -5,7 +5,6 @@ import {
   type RegistryCredentials,
   type RegistryEntry,
   type RegistryProvider,
-  routes,
 } from '@hla-compass/platform-api';
 import {
   findAllowlistMatch,
@@ -17,7 +16,6 @@ import { type EnvContext, isoTime } from '../env-context.js';
 import { newId } from '../store/ids.js';
 import type { OrgRecord } from '../store/orgs.js';
 import type { RegistryRecord } from '../store/registries.js';
-import { authorize, type Caller } from './authentication.js';
 
 const toRegistryEntry = (record: RegistryRecord): RegistryEntry => ({
   id: record.id,
@@ -49,23 +47,17 @@ export function validatePattern(pattern: string): { repository: string } {
 }
 
 /**
- * The org whose allowlist `caller` manages. The API reaches this behind implement()'s orgAdmin
- * gate; the console's registry pages do not, so the routes' role is checked again here (a no-op
- * for the API), before the org is looked up: a refusal says nothing of which orgs exist.
+ * The org whose allowlist is managed. Who may manage it is the routes' orgAdmin role, checked by
+ * implement() and the console before this, so a refusal says nothing of which orgs exist.
  */
-function administeredOrg(context: EnvContext, caller: Caller, orgId: string): OrgRecord {
-  authorize(context, caller, routes.listRegistries, orgId);
+function administeredOrg(context: EnvContext, orgId: string): OrgRecord {
   const org = context.store.orgs.get(orgId);
   if (org === undefined) throw new PlatformError('NOT_FOUND', `No org ${orgId} in ${context.name}`);
   return org;
 }
 
-export function listRegistryEntries(
-  context: EnvContext,
-  caller: Caller,
-  orgId: string,
-): RegistryEntry[] {
-  const org = administeredOrg(context, caller, orgId);
+export function listRegistryEntries(context: EnvContext, orgId: string): RegistryEntry[] {
+  const org = administeredOrg(context, orgId);
   return context.store.registries.listByOrg(org.id).map(toRegistryEntry);
 }
 
@@ -102,21 +94,15 @@ export function addRegistryEntry(
 
 export function createRegistryEntry(
   context: EnvContext,
-  caller: Caller,
   orgId: string,
   request: Parameters<typeof addRegistryEntry>[2],
 ): RegistryEntry {
-  const org = administeredOrg(context, caller, orgId);
+  const org = administeredOrg(context, orgId);
   return addRegistryEntry(context, org.id, request);
 }
 
-export function deleteRegistryEntry(
-  context: EnvContext,
-  caller: Caller,
-  orgId: string,
-  entryId: string,
-): void {
-  const org = administeredOrg(context, caller, orgId);
+export function deleteRegistryEntry(context: EnvContext, orgId: string, entryId: string): void {
+  const org = administeredOrg(context, orgId);
   if (!context.store.registries.delete(org.id, entryId)) {
     throw new PlatformError('NOT_FOUND', `No allowlist entry ${entryId} in ${orgId}`);
   }

@@ -6,11 +6,10 @@ import {
   type PublishStatus,
   type ReviewPublish,
   type ReviewPublishList,
-  routes,
 } from '@hla-compass/platform-api';
 import { type EnvContext, isoTime } from '../env-context.js';
 import type { ReviewVersionRecord } from '../store/catalog.js';
-import { authorize, type Caller } from './authentication.js';
+import type { Caller } from './authentication.js';
 import { getPublishStatus, promoteIfCurrent, toPublishStatus } from './catalog.js';
 import { versionSignature } from './signatures.js';
 
@@ -44,23 +43,18 @@ export function listPublishes(
   return { items: items.map((version) => toReviewPublish(context, version)), total, ...page };
 }
 
-/**
- * The approval queue: public versions waiting for a superuser's decision, oldest first. The
- * console's page, which no route gate covers, so the queue route's role is checked here.
- */
+/** The approval queue: public versions waiting for a superuser's decision, oldest first. */
 export function listPendingPublishes(
   context: EnvContext,
-  caller: Caller,
   page: { limit: number; offset: number } = { limit: 100, offset: 0 },
 ): ReviewPublishList {
-  authorize(context, caller, routes.listReviewPublishes);
   return listPublishes(context, { state: 'SUBMITTED', ...page });
 }
 
 /**
- * The API reaches this behind implement()'s superuser gate; the console's approval pages do
- * not, so the route's role is checked again here (a no-op for the API). That the submitter may
- * not decide their own version is this function's own rule.
+ * A superuser's decision on a submitted version (the role is the route's, checked by
+ * implement() and the console before this); that the submitter may not decide their own
+ * version is this function's own rule.
  */
 export function decidePublish(
   context: EnvContext,
@@ -68,9 +62,7 @@ export function decidePublish(
   publishId: string,
   decision: Decision,
 ): PublishStatus {
-  const approving = decision.state === 'APPROVED';
-  authorize(context, caller, approving ? routes.approvePublish : routes.rejectPublish);
-  const verb = approving ? 'approve' : 'reject';
+  const verb = decision.state === 'APPROVED' ? 'approve' : 'reject';
   const { catalog } = context.store;
   return context.store.transaction(() => {
     const status = getPublishStatus(context, caller, publishId);

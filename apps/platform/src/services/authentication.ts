@@ -73,7 +73,7 @@ export function canAdministerOrg(caller: Caller, orgId: string): boolean {
 /**
  * Refuses a caller below the role `route.auth` declares (`orgAdmin`: of `orgId`, the org in the
  * path). The one place a role is checked: implement() applies it to every API route, the
- * console's pages through the services they share with the API.
+ * console to each page and form with the route it does the work of.
  */
 export function authorize(
   context: Pick<EnvContext, 'name'>,
