@@ -41,6 +41,7 @@ export const PUBLISHED_PACKAGES = [
   'packages/signing',
   'packages/registry-client',
   'packages/platform-api',
+  'packages/local-registry',
   'apps/platform',
   'apps/cli',
 ] as const;

@@ -20,6 +20,7 @@ const PLATFORM_DIR = fileURLToPath(new URL('../../apps/platform', import.meta.ur
 
 /** What @hla-compass/platform itself depends on, all of them needed at run time. */
 const PLATFORM_DEPENDENCIES = [
+  '@hla-compass/local-registry',
   '@hla-compass/manifest',
   '@hla-compass/platform-api',
   '@hla-compass/registry-client',

@@ -1,23 +1,4 @@
-// Finding a program on PATH without running it, so a missing one can be installed or
-// reported before anything is started.
-import { constants } from 'node:fs';
-import { access } from 'node:fs/promises';
-import { delimiter, join } from 'node:path';
-
-/** The absolute path of `name` on `path` (default: PATH), or undefined. */
-export async function findExecutable(
-  name: string,
-  path: string = process.env.PATH ?? '',
-): Promise<string | undefined> {
-  for (const dir of path.split(delimiter)) {
-    if (dir === '') continue;
-    const candidate = join(dir, name);
-    try {
-      await access(candidate, constants.X_OK);
-      return candidate;
-    } catch {
-      // Not in this directory; keep looking.
-    }
-  }
-  return undefined;
-}
+// Finding a program on PATH without running it, so a missing one can be installed or reported
+// before anything is started: the emulator's own finder, which it needs at run time for
+// docker-registry and docker, from @hla-compass/local-registry.
+export { findExecutable } from '@hla-compass/local-registry';

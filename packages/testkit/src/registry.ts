@@ -1,24 +1,30 @@
 // A real OCI registry for tests on a free loopback port, with storage in a temp dir and optional
-// htpasswd auth: Debian's `docker-registry` (the program inside registry:2), or, where that
-// program cannot be had but Docker can, registry:2 from the repository's docker-compose.yml.
-import { type ChildProcess, execFile } from 'node:child_process';
+// htpasswd auth: Debian's `docker-registry` (the program inside registry:2, run as the emulator
+// runs it, by @hla-compass/local-registry), or, where that program cannot be had but Docker can,
+// registry:2 from the repository's docker-compose.yml.
+import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import {
+  composeCommand as findComposeCommand,
+  findExecutable,
+  probeRegistry,
+  type RegistryProgram,
+  RegistryProgramError,
+  startRegistryProgram,
+} from '@hla-compass/local-registry';
 import { ensureDebianPackages } from './debian.js';
-import { findExecutable } from './executables.js';
 import { LOOPBACK_HOST, onFreePort, PortInUseError } from './ports.js';
-import { killAtExit, spawnService, untilAnswers } from './service-process.js';
+import { killAtExit } from './service-process.js';
 import { ServiceUnavailableError } from './service-unavailable.js';
-import { stopProcess } from './subprocess.js';
 
 const SERVICE = 'The test registry (docker-registry)';
 const run = promisify(execFile);
 const READY_TIMEOUT_MS = 15_000;
-const STOP_TIMEOUT_MS = 5_000;
 
 export interface RegistryUser {
   readonly username: string;
@@ -88,73 +94,31 @@ function bcryptEntry(htpasswd: string, user: RegistryUser): Promise<string> {
   });
 }
 
-function registryConfig(
-  port: number,
-  storageDir: string,
-  htpasswdFile: string | undefined,
-): string {
-  // JSON strings are valid YAML scalars, which keeps any path safe to embed.
-  const lines = [
-    'version: 0.1',
-    'log:',
-    '  level: error',
-    '  accesslog:',
-    '    disabled: true',
-    'storage:',
-    '  filesystem:',
-    `    rootdirectory: ${JSON.stringify(storageDir)}`,
-    '  delete:',
-    '    enabled: true',
-    'http:',
-    `  addr: ${JSON.stringify(`${LOOPBACK_HOST}:${port}`)}`,
-    `  secret: ${JSON.stringify(randomBytes(24).toString('hex'))}`,
-  ];
-  if (htpasswdFile !== undefined) {
-    lines.push(
-      'auth:',
-      '  htpasswd:',
-      '    realm: hla-compass-test',
-      `    path: ${JSON.stringify(htpasswdFile)}`,
-    );
-  }
-  return `${lines.join('\n')}\n`;
-}
-
-async function answersV2(url: string): Promise<boolean> {
-  try {
-    const response = await fetch(`${url}/v2/`, { signal: AbortSignal.timeout(1_000) });
-    await response.body?.cancel();
-    return response.status === 200 || response.status === 401;
-  } catch {
-    return false;
-  }
-}
-
+/** docker-registry on `port`; a PortInUseError when the port is taken, for the next one. */
 async function startOnPort(
   port: number,
   registry: string,
   configDir: string,
   storageDir: string,
   htpasswdFile: string | undefined,
-): Promise<ChildProcess> {
-  const configPath = join(configDir, `config-${port}.yml`);
-  await writeFile(configPath, registryConfig(port, storageDir, htpasswdFile));
-  const service = spawnService(registry, ['serve', configPath]);
+): Promise<RegistryProgram> {
   try {
-    await untilAnswers(service, {
-      service: SERVICE,
-      name: 'docker-registry',
-      endpoint: '/v2/',
-      answers: () => answersV2(`http://${LOOPBACK_HOST}:${port}`),
+    return await startRegistryProgram({
+      program: registry,
+      configPath: join(configDir, `config-${port}.yml`),
+      address: `${LOOPBACK_HOST}:${port}`,
+      storageDir,
+      ...(htpasswdFile === undefined ? {} : { htpasswdFile }),
       timeoutMs: READY_TIMEOUT_MS,
       pollMs: 25,
-      portInUse: { port, log: /address already in use/i },
     });
   } catch (error) {
-    await stopProcess(service.child, STOP_TIMEOUT_MS);
-    throw error;
+    if (!(error instanceof RegistryProgramError)) throw error;
+    if (error.reason === 'exited' && /address already in use/i.test(error.log)) {
+      throw new PortInUseError(port);
+    }
+    throw new ServiceUnavailableError(SERVICE, error.message);
   }
-  return service.child;
 }
 
 /**
@@ -189,13 +153,13 @@ export async function startRegistry(options: RegistryOptions = {}): Promise<Runn
         mode: 0o600,
       });
     }
-    const { child, port } = await onFreePort(async (port) => ({
-      child: await startOnPort(port, programs.registry, workDir, storageDir, htpasswdFile),
+    const { program, port } = await onFreePort(async (port) => ({
+      program: await startOnPort(port, programs.registry, workDir, storageDir, htpasswdFile),
       port,
     }));
-    const forget = killAtExit(child);
+    const forget = killAtExit(program.child);
     return runningRegistry(port, storageDir, options.htpasswd, async () => {
-      await stopProcess(child, STOP_TIMEOUT_MS);
+      await program.stop();
       forget();
       await rm(workDir, { recursive: true, force: true });
     });
@@ -213,23 +177,8 @@ function dockerEnv(dockerHost: string | undefined): NodeJS.ProcessEnv {
 
 /** `docker compose` or `docker-compose`, whichever works against a running engine, or undefined. */
 async function composeCommand(dockerHost: string | undefined): Promise<string[] | undefined> {
-  const env = dockerEnv(dockerHost);
-  const works = (command: string[]) =>
-    run(command[0] ?? '', [...command.slice(1), 'version'], { env }).then(
-      () => true,
-      () => false,
-    );
-  const engineAnswers = await run('docker', ['version', '--format', '{{.Server.Version}}'], {
-    env,
-  }).then(
-    () => true,
-    () => false,
-  );
-  if (!engineAnswers) return undefined;
-  for (const command of [['docker', 'compose'], ['docker-compose']]) {
-    if (await works(command)) return command;
-  }
-  return undefined;
+  const found = await findComposeCommand(dockerEnv(dockerHost));
+  return 'command' in found ? found.command : undefined;
 }
 
 /** The handle both ways of running a registry give; `stop` runs once however often it is called. */
@@ -367,7 +316,7 @@ async function composeProject(
 async function untilComposeRegistryAnswers(port: number, project: ComposeProject): Promise<void> {
   const url = `http://${LOOPBACK_HOST}:${port}`;
   const deadline = Date.now() + READY_TIMEOUT_MS;
-  while (!(await answersV2(url))) {
+  while ((await probeRegistry(url)) !== 'registry') {
     if (Date.now() > deadline) {
       await project.down();
       throw new ServiceUnavailableError(

@@ -1,6 +1,7 @@
-// A long-running program a test needs (docker-registry, verdaccio, dockerd): spawned with the tail
-// of its output kept for error messages, waited on until it answers, and killed when the test
-// process ends without stopping it.
+// A long-running program a test needs (verdaccio, dockerd; docker-registry is started by
+// @hla-compass/local-registry, as the emulator starts it): spawned with the tail of its output
+// kept for error messages, waited on until it answers, and killed when the test process ends
+// without stopping it.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { PortInUseError } from './ports.js';
 import { ServiceUnavailableError } from './service-unavailable.js';
@@ -36,7 +37,7 @@ export function spawnService(
 export interface Readiness {
   /** Who is unavailable when it fails, as ServiceUnavailableError names it. */
   readonly service: string;
-  /** The program as its failures name it (`docker-registry`, `dockerd`). */
+  /** The program as its failures name it (`verdaccio`, `dockerd`). */
   readonly name: string;
   /** What answers once it is ready (`/v2/`), for the timeout message. */
   readonly endpoint: string;
