@@ -409,6 +409,13 @@ describe('publish refusals', () => {
       `cannot reach http://127.0.0.1:${closed}: connection refused`,
     );
     expect(deadPlatform.stderr).toContain('is the local platform running?');
+    // Every loopback address is this machine, 127.0.0.2 too.
+    const otherLoopback = await publish(['--env', 'dev'], {
+      HLA_API_ENDPOINT: `http://127.0.0.2:${closed}/dev`,
+      HLA_ACCESS_TOKEN: 'token-for-an-unreachable-platform',
+    });
+    expect(otherLoopback.code).toBe(4);
+    expect(otherLoopback.stderr).toContain('is the local platform running?');
   });
 });
 

@@ -4,13 +4,14 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { isLoopbackHost } from '@hla-compass/platform-api/loopback';
 import { z } from 'zod';
 import { banner } from './banner.js';
 import { CONTROL_TOKEN_ENV } from './http/control-token.js';
 import { DEFAULT_SHUTDOWN_GRACE_MS } from './http/shutdown.js';
 import { type LocalRegistry, startLocalRegistry } from './local-registry.js';
 import { parseRegistryEndpoints, RegistryEndpointError } from './services/registry-endpoints.js';
-import { DEFAULT_SEED_FILE, listensOnLoopbackOnly, StartError, startPlatform } from './start.js';
+import { DEFAULT_SEED_FILE, StartError, startPlatform } from './start.js';
 
 /** The variables `start` reads besides the control token; a flag wins over its variable. */
 export const PUBLIC_URL_ENV = 'HLA_COMPASS_PLATFORM_PUBLIC_URL';
@@ -171,7 +172,8 @@ async function start(argv: string[], out: (line: string) => void): Promise<void>
     controlToken: running.controlToken,
     reachedAs: allowedHosts,
     registryEndpoints,
-    remoteClients: !listensOnLoopbackOnly(host),
+    // Only this machine can connect to a listener on a loopback host.
+    remoteClients: !isLoopbackHost(host),
   })) {
     out(line);
   }

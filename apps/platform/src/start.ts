@@ -5,7 +5,6 @@ import type { AddressInfo } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Environment } from '@hla-compass/platform-api';
-import { isLoopbackHost } from '@hla-compass/platform-api/loopback';
 import { JsonParseError, parseJson } from '@hla-compass/signing';
 import { getRequestListener } from '@hono/node-server';
 import { createApp } from './app.js';
@@ -145,9 +144,6 @@ export function clientUrl(host: string, port: number): string {
   const name = WILDCARD_ADDRESSES.has(host) ? (bare === '::' ? '::1' : '127.0.0.1') : bare;
   return `http://${name.includes(':') ? `[${name}]` : name}:${port}`;
 }
-
-/** Whether only this machine can connect to a listener on `host`. */
-export const listensOnLoopbackOnly: (host: string) => boolean = isLoopbackHost;
 
 function publicOrigin(publicUrl: string): string {
   let parsed: URL;

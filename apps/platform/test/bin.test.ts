@@ -2,6 +2,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { routes } from '@hla-compass/platform-api';
+import { isLoopbackHost } from '@hla-compass/platform-api/loopback';
 import {
   encodePublicKeyBase64,
   generateKeyPair,
@@ -9,7 +10,6 @@ import {
   signKeyRegistration,
 } from '@hla-compass/signing';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { isLoopbackAddress } from '../src/http/peer.js';
 import { type BinProcess, killLeftoverBins, runBin, startBin } from './support/bin.js';
 import { ACCOUNTS, defaultSeed, inProcessEmulator } from './support/platform.js';
 
@@ -203,7 +203,7 @@ describe('the /_emulator routes', () => {
 
   it('count only loopback peers as local', () => {
     for (const address of ['127.0.0.1', '127.8.9.10', '::1', '::ffff:127.0.0.1']) {
-      expect(isLoopbackAddress(address), address).toBe(true);
+      expect(isLoopbackHost(address), address).toBe(true);
     }
     for (const address of [
       '10.0.0.1',
@@ -213,7 +213,7 @@ describe('the /_emulator routes', () => {
       'fe80::1',
       'unknown',
     ]) {
-      expect(isLoopbackAddress(address), address).toBe(false);
+      expect(isLoopbackHost(address), address).toBe(false);
     }
   });
 });

@@ -5,6 +5,7 @@
 import { request } from 'node:http';
 import { networkInterfaces } from 'node:os';
 import { ENVIRONMENTS, routes } from '@hla-compass/platform-api';
+import { isLoopbackHost } from '@hla-compass/platform-api/loopback';
 import { freePort } from '@hla-compass/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { banner } from '../src/banner.js';
@@ -14,7 +15,7 @@ import {
   parseRegistryEndpoints,
   RegistryEndpointError,
 } from '../src/services/registry-endpoints.js';
-import { clientUrl, listensOnLoopbackOnly, StartError } from '../src/start.js';
+import { clientUrl, StartError } from '../src/start.js';
 import { killLeftoverBins, runBin, startBin } from './support/bin.js';
 import { inProcessEmulator, manifest, TestPlatform } from './support/platform.js';
 import {
@@ -190,9 +191,10 @@ describe('allowed hosts and client URLs', () => {
     expect(clientUrl('0.0.0.0', 4100)).toBe('http://127.0.0.1:4100');
     expect(clientUrl('::', 4100)).toBe('http://[::1]:4100');
     expect(clientUrl('192.0.2.7', 4100)).toBe('http://192.0.2.7:4100');
-    expect(listensOnLoopbackOnly('127.0.0.1')).toBe(true);
-    expect(listensOnLoopbackOnly('[::1]')).toBe(true);
-    expect(listensOnLoopbackOnly('0.0.0.0')).toBe(false);
+    // Whether the banner says remote clients can connect.
+    expect(isLoopbackHost('127.0.0.1')).toBe(true);
+    expect(isLoopbackHost('[::1]')).toBe(true);
+    expect(isLoopbackHost('0.0.0.0')).toBe(false);
   });
 });
 

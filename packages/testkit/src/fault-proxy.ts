@@ -10,6 +10,7 @@ import {
   type ServerResponse,
 } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
+import { isLoopbackHost } from '@hla-compass/platform-api/loopback';
 import { LOOPBACK_HOST } from './ports.js';
 
 export type FaultKind =
@@ -74,7 +75,7 @@ export interface FaultProxyOptions {
 /** Starts a proxy on 127.0.0.1 in front of `upstream`. */
 export async function startFaultProxy(options: FaultProxyOptions): Promise<FaultProxy> {
   const upstream = new URL(options.upstream);
-  if (!['127.0.0.1', 'localhost', '[::1]'].includes(upstream.hostname)) {
+  if (!isLoopbackHost(upstream.hostname)) {
     throw new Error(`the fault proxy forwards to loopback only, not ${upstream.hostname}`);
   }
   const faults: { fault: Fault; left: number }[] = [];

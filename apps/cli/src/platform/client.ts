@@ -11,6 +11,7 @@ import {
   routePath,
   routes,
 } from '@hla-compass/platform-api';
+import { isLoopbackHost } from '@hla-compass/platform-api/loopback';
 import type { ResolvedEnvironment } from '../config/environments.js';
 import type { Settings } from '../config/variables.js';
 import {
@@ -545,9 +546,7 @@ function bearer(token: string): Record<string, string> {
 }
 
 function unreachableHint(environment: ResolvedEnvironment): string {
-  const url = new URL(environment.apiUrl);
-  const local = ['127.0.0.1', 'localhost', '[::1]'].includes(url.hostname);
-  return local
+  return isLoopbackHost(new URL(environment.apiUrl).hostname)
     ? `is the local platform running? Start it with \`npm run platform\` (API ${environment.apiUrl})`
     : `check your network and the API URL (${environment.apiUrl}, from ${environment.apiUrlFrom}); \`hla-compass env list\` shows where it comes from`;
 }

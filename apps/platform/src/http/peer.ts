@@ -1,6 +1,5 @@
 // The addresses of a connection, read from the socket (never from headers a client can forge):
 // the peer's, and ours that it arrived at.
-import { isLoopbackHost } from '@hla-compass/platform-api/loopback';
 import { getConnInfo } from '@hono/node-server/conninfo';
 import type { Context } from 'hono';
 import type { AppEnv } from './app-env.js';
@@ -8,9 +7,6 @@ import type { AppEnv } from './app-env.js';
 export function peerAddress(c: Context<AppEnv>): string {
   return getConnInfo(c).remote.address ?? 'unknown';
 }
-
-/** A socket address on this machine (`127.0.0.1`, `::1`, `::ffff:127.0.0.1`): the one rule. */
-export const isLoopbackAddress: (address: string) => boolean = isLoopbackHost;
 
 /**
  * The address of ours the connection arrived at: loopback for a listener on 127.0.0.1, the

@@ -6,11 +6,12 @@
 // address (listening on 0.0.0.0 in a container, whose clients are never loopback) has the token
 // as its only guard.
 import { ENVIRONMENTS, isEnvironment, PlatformError } from '@hla-compass/platform-api';
+import { isLoopbackHost } from '@hla-compass/platform-api/loopback';
 import { JsonParseError, parseJson } from '@hla-compass/signing';
 import type { Context, Hono } from 'hono';
 import type { AppEnv } from '../http/app-env.js';
 import { CONTROL_TOKEN_HEADER, isControlToken } from '../http/control-token.js';
-import { isLoopbackAddress, localAddress, peerAddress } from '../http/peer.js';
+import { localAddress, peerAddress } from '../http/peer.js';
 import type { Platform } from '../platform.js';
 import { SeedError } from '../services/seed.js';
 
@@ -20,8 +21,8 @@ function isJson(contentType: string | undefined): boolean {
 
 function targetEnvironments(c: Context<AppEnv>, controlToken: string) {
   const local = localAddress(c);
-  const arrivedBeyondLoopback = local !== 'unknown' && !isLoopbackAddress(local);
-  if (!arrivedBeyondLoopback && !isLoopbackAddress(peerAddress(c))) {
+  const arrivedBeyondLoopback = local !== 'unknown' && !isLoopbackHost(local);
+  if (!arrivedBeyondLoopback && !isLoopbackHost(peerAddress(c))) {
     throw new PlatformError(
       'FORBIDDEN',
       'Forbidden: /_emulator routes reached at a loopback address answer only to loopback clients',
