@@ -2,15 +2,13 @@
 // points every env at the emulator, as the emulator's banner says to) and its own Docker config;
 // the installed CLI and the Docker CLI run there as the user runs them, and every output is kept
 // for the secret scan that ends each test file.
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { allStoredTokens, type ProcessResult, runProcess } from '@hla-compass/testkit';
+import { cliMachine, type ProcessResult, runProcess } from '@hla-compass/testkit';
 import { expect, inject, onTestFinished } from 'vitest';
 import type { AccountRole } from '../setup/world.js';
 
 export const world = inject('world');
-
-export const ENVIRONMENTS = ['local', 'dev', 'staging', 'prod'] as const;
 
 /** Everything any command printed in this test file. */
 export const transcript: string[] = [];
@@ -46,68 +44,56 @@ function record(result: ProcessResult): ProcessResult {
   return result;
 }
 
-/** A new machine, removed when the test finishes (after its secrets were noted for the scan). */
+/**
+ * A new machine on testkit's CLI machine, removed when the test finishes (after its secrets
+ * were noted for the scan). What is e2e's own: the installed CLI, the Docker CLI beside it.
+ */
 export async function newUserMachine(): Promise<UserMachine> {
   // Inside the run's scratch dir, which the global teardown removes even after a Ctrl-C.
   const home = await mkdtemp(join(world.scratchDir, 'user-'));
   const configDir = join(home, '.hla-compass');
   const dockerConfig = join(home, '.docker');
   const workDir = join(home, 'modules');
-  await mkdir(configDir, { mode: 0o700 });
   await mkdir(dockerConfig);
   await mkdir(workDir);
-  const environments = Object.fromEntries(
-    ENVIRONMENTS.map((name) => {
-      const url = `${world.emulatorUrl}/${name}`;
-      return [name, { apiUrl: url, consoleUrl: url }];
-    }),
-  );
-  await writeFile(join(configDir, 'config.json'), JSON.stringify({ environments }, null, 2));
+  const machine = cliMachine({
+    home,
+    configDir,
+    workDir,
+    env: { DOCKER_CONFIG: dockerConfig, DOCKER_HOST: world.dockerHost },
+    runCli: async (args, options) => record(await runProcess(world.cliBin, args, options)),
+  });
+  await machine.pointAt((name) => {
+    const url = `${world.emulatorUrl}/${name}`;
+    return { apiUrl: url, consoleUrl: url };
+  });
   onTestFinished(async () => {
-    machineSecrets.push(...(await heldSecrets(configDir)));
+    machineSecrets.push(...(await machine.heldSecrets()));
     await rm(home, { recursive: true, force: true });
   });
 
-  const env: Record<string, string> = {
-    PATH: process.env.PATH ?? '/usr/local/bin:/usr/bin:/bin',
-    HOME: home,
-    HLA_COMPASS_CONFIG_DIR: configDir,
-    DOCKER_CONFIG: dockerConfig,
-    DOCKER_HOST: world.dockerHost,
-  };
-  const hlaCompass = async (args: readonly string[], options: RunOptions = {}) =>
-    record(
-      await runProcess(world.cliBin, args, {
-        cwd: options.cwd ?? workDir,
-        env: { ...env, ...options.env },
-        ...(options.stdin === undefined ? {} : { stdin: options.stdin }),
-      }),
-    );
   return {
     home,
     configDir,
     dockerConfig,
-    env,
-    hlaCompass,
+    env: machine.env,
+    hlaCompass: machine.run,
     docker: async (args) =>
       record(
         await runProcess(world.dockerCli, ['--host', world.dockerHost, ...args], {
           cwd: workDir,
-          env,
+          env: machine.env,
         }),
       ),
     async init(name) {
-      const result = await hlaCompass(['init', name]);
+      const result = await machine.run(['init', name]);
       expect(result.stderr).not.toMatch(/^error/m);
       expect(result.code).toBe(0);
       return join(workDir, name);
     },
     async login(role, environment) {
       const account = world.accounts[role];
-      const result = await hlaCompass(
-        ['auth', 'login', '--env', environment, '--email', account.email, '--password-stdin'],
-        { stdin: `${account.password}\n` },
-      );
+      const result = await machine.login(account, environment);
       expect(result.stderr).toBe('');
       expect(result.stdout).toContain(`Logged in to ${environment} as ${account.email}`);
       expect(result.code).toBe(0);
@@ -123,13 +109,4 @@ export async function newUserMachine(): Promise<UserMachine> {
       );
     },
   };
-}
-
-/** The tokens of credentials/<env>.json and the body of keys/private.pem, when they exist. */
-async function heldSecrets(configDir: string): Promise<string[]> {
-  const privateKey = await readFile(join(configDir, 'keys', 'private.pem'), 'utf8').catch(() => '');
-  return [
-    ...(await allStoredTokens(configDir)),
-    ...privateKey.split('\n').filter((line) => line !== '' && !line.startsWith('-----')),
-  ];
 }

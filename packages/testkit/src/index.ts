@@ -4,6 +4,13 @@
 export { BASE_IMAGE_TAG, ensureBaseImage, parseLddOutput } from './base-image.js';
 export { ensureChromium, QUIET_CHROMIUM_ARGUMENTS, type TestBrowser } from './browser.js';
 export {
+  type CliMachine,
+  type CliMachineOptions,
+  type CliRunner,
+  type CliRunOptions,
+  cliMachine,
+} from './cli-machine.js';
+export {
   type ConsoleAccount,
   type ConsoleSignIn,
   decodeHtmlAttribute,
