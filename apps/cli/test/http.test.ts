@@ -1,6 +1,7 @@
 // The platform transport's retry rules, with an injected fetch and sleep (no clock involved).
+import { parseRetryAfter } from '@hla-compass/registry-client/retry';
 import { describe, expect, it } from 'vitest';
-import { type HttpRequest, NetworkError, parseRetryAfter, send } from '../src/platform/http.js';
+import { type HttpRequest, NetworkError, send } from '../src/platform/http.js';
 
 function scripted(answers: (number | Error)[]) {
   const calls: { requestId: string; idempotencyKey: string | undefined }[] = [];

@@ -13,6 +13,7 @@ import {
   type FetchLike,
   HttpTransport,
   type RegistryEndpoint,
+  type RegistryRetryEvent,
   readBody,
   registryEndpoint,
 } from './transport.js';
@@ -31,6 +32,8 @@ export interface RegistryClientOptions extends AuthOptions {
   readonly now?: () => number;
   readonly random?: () => number;
   readonly userAgent?: string;
+  /** Told before each retry (which host, why, how long until the next attempt). */
+  readonly onRetry?: (event: RegistryRetryEvent) => void;
 }
 
 export type ManifestResolution =
@@ -130,6 +133,7 @@ export class RegistryClient {
       timeoutMs: options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
       retry: { ...DEFAULT_RETRY_POLICY, ...options.retry },
       userAgent: options.userAgent ?? USER_AGENT,
+      onRetry: options.onRetry,
     });
     this.http = http;
     this.transport = new AuthenticatedTransport(http, options);

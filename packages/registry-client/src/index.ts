@@ -56,4 +56,9 @@ export {
 } from './reference.js';
 export { DEFAULT_RETRY_POLICY, type RetryPolicy } from './retry.js';
 export { realmProblem } from './token.js';
-export { type FetchLike, type RegistryEndpoint, registryEndpoint } from './transport.js';
+export {
+  type FetchLike,
+  type RegistryEndpoint,
+  type RegistryRetryEvent,
+  registryEndpoint,
+} from './transport.js';

@@ -2,7 +2,7 @@
 // explicit insecure list), per-attempt timeouts, retries, and bodies read under a size cap.
 import { RegistryError } from './errors.js';
 import { DOCKER_HUB_REGISTRY, isLoopbackRegistry, normalizeRegistryHost } from './reference.js';
-import { isRetryableStatus, parseRetryAfter, type RetryPolicy, retryDelay } from './retry.js';
+import { type RetryClock, type RetryPolicy, retrying } from './retry.js';
 
 /** The part of `fetch` the client uses; inject one to observe or confine traffic. */
 export type FetchLike = (url: string, init: RequestInit) => Promise<Response>;
@@ -35,14 +35,22 @@ export function registryEndpoint(
   };
 }
 
-export interface HttpOptions {
+export interface HttpOptions extends RetryClock {
   readonly fetch: FetchLike;
-  readonly sleep: (ms: number) => Promise<void>;
-  readonly now: () => number;
-  readonly random: () => number;
   readonly timeoutMs: number;
   readonly retry: RetryPolicy;
   readonly userAgent: string;
+  /** Told before each retry, so a caller can say why it is waiting. */
+  readonly onRetry?: ((event: RegistryRetryEvent) => void) | undefined;
+}
+
+export interface RegistryRetryEvent {
+  /** The registry's API host, as the request's URL names it. */
+  readonly host: string;
+  readonly attempt: number;
+  readonly delayMs: number;
+  /** `HTTP 503`, `connection failed (ECONNRESET)`, `no answer within 30000 ms`. */
+  readonly reason: string;
 }
 
 export interface HttpRequest {
@@ -77,36 +85,38 @@ export class HttpTransport {
    * Sends a request, retrying network errors, 408, 429 and 5xx as the policy allows. Returns
    * the last response (which may still be a 5xx); throws `unavailable` when no response came.
    */
-  async send(request: HttpRequest): Promise<Response> {
-    const { fetch, retry: policy, sleep, random, now, timeoutMs } = this.options;
-    for (let attempt = 1; ; attempt++) {
-      const lastAttempt = !request.retry || attempt >= policy.maxAttempts;
-      let response: Response;
-      try {
-        response = await fetch(request.url.href, {
+  send(request: HttpRequest): Promise<Response> {
+    const { fetch, timeoutMs, userAgent } = this.options;
+    const host = request.url.host;
+    const failure = (error: unknown) => describeNetworkError(error, timeoutMs);
+    return retrying(
+      { idempotent: request.retry },
+      {
+        policy: this.options.retry,
+        clock: this.options,
+        discard: discardBody,
+        onRetry: (retry) =>
+          this.options.onRetry?.({
+            host,
+            attempt: retry.attempt,
+            delayMs: retry.delayMs,
+            reason: 'answer' in retry ? `HTTP ${retry.answer.status}` : failure(retry.error),
+          }),
+        giveUp: (error, attempts) =>
+          new RegistryError(
+            'unavailable',
+            `${request.method} to ${host} failed${attempts > 1 ? ` after ${attempts} attempts` : ''}: ${failure(error)}`,
+          ),
+      },
+      () =>
+        fetch(request.url.href, {
           method: request.method,
-          headers: { 'user-agent': this.options.userAgent, ...request.headers },
+          headers: { 'user-agent': userAgent, ...request.headers },
           ...(request.body === undefined ? {} : { body: request.body }),
           redirect: 'manual',
           signal: AbortSignal.timeout(timeoutMs),
-        });
-      } catch (error) {
-        const failure = describeNetworkError(error, timeoutMs);
-        if (lastAttempt) {
-          const attempts = attempt > 1 ? ` after ${attempt} attempts` : '';
-          throw new RegistryError(
-            'unavailable',
-            `${request.method} to ${request.url.host} failed${attempts}: ${failure}`,
-          );
-        }
-        await sleep(retryDelay(policy, attempt, random));
-        continue;
-      }
-      if (lastAttempt || !isRetryableStatus(response.status)) return response;
-      const retryAfterMs = parseRetryAfter(response.headers.get('retry-after'), now());
-      await discardBody(response);
-      await sleep(retryDelay(policy, attempt, random, retryAfterMs));
-    }
+        }),
+    );
   }
 }
 

@@ -88,7 +88,7 @@ describe('retries', () => {
 
   it('gives up after maxAttempts and reports the registry unavailable', async () => {
     const p = await through(() => ({ kind: 'respond', status: 503 }));
-    const resolved = await client({ retry: { maxAttempts: 3 } }).resolveManifest(
+    const resolved = await client({ retry: { attempts: 3 } }).resolveManifest(
       `${p.host}/your-org/faulty:1`,
     );
     expect(resolved).toMatchObject({ status: 'unavailable' });
@@ -141,7 +141,7 @@ describe('retries', () => {
 
   it('gives up on a registry that does not answer within the timeout', async () => {
     const p = await through((request) => (isManifest(request) ? { kind: 'hang' } : forward));
-    const resolved = await client({ timeoutMs: 250, retry: { maxAttempts: 2 } }).resolveManifest(
+    const resolved = await client({ timeoutMs: 250, retry: { attempts: 2 } }).resolveManifest(
       `${p.host}/your-org/faulty:1`,
     );
     expect(resolved).toMatchObject({ status: 'unavailable' });

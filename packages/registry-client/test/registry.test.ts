@@ -278,7 +278,7 @@ describe('a registry with htpasswd', () => {
 
 describe('registries beyond loopback', () => {
   it('are reached over HTTPS: no plain-HTTP request ever leaves for them', async () => {
-    const resolved = await client({ retry: { maxAttempts: 1 } }).resolveManifest(
+    const resolved = await client({ retry: { attempts: 1 } }).resolveManifest(
       'registry.example.com/your-org/x:1',
     );
     expect(resolved.status).toBe('unavailable');
@@ -288,7 +288,7 @@ describe('registries beyond loopback', () => {
 
   it('get plain HTTP only when listed as insecure', async () => {
     const registry = client({
-      retry: { maxAttempts: 1 },
+      retry: { attempts: 1 },
       insecureRegistries: ['registry.example.com:5000'],
     });
     await registry.resolveManifest('registry.example.com:5000/your-org/x:1');
@@ -297,7 +297,7 @@ describe('registries beyond loopback', () => {
   });
 
   it('keep the Docker Hub API host for docker.io references', async () => {
-    await client({ retry: { maxAttempts: 1 } }).resolveManifest('ubuntu:22.04');
+    await client({ retry: { attempts: 1 } }).resolveManifest('ubuntu:22.04');
     expect(network.refused).toEqual(['https://registry-1.docker.io/v2/']);
     network.refused.length = 0;
   });

@@ -56,7 +56,7 @@ function imageNotBuilt(image: string): UsageError {
 }
 
 /** The CLI's own look at the registry before a push is a shortcut: it may not hold a push up long. */
-const PRE_CHECK = { timeoutMs: 5_000, retry: { maxAttempts: 2 } } as const;
+const PRE_CHECK = { timeoutMs: 5_000, retry: { attempts: 2 } } as const;
 /** Long enough for a registry to commit a multi-GB layer; see pushIdleTimeoutMs. */
 const DEFAULT_IDLE_TIMEOUT_SECONDS = 120;
 

@@ -1,10 +1,13 @@
 // One HTTP exchange with the platform, retried the way SPEC §8 says: a new X-Request-Id per
 // attempt; backoff with jitter on network errors, 429 (honouring Retry-After) and the transient
 // 5xx (500, 502, 503, 504; not 507 Insufficient Storage: a full disk does not clear in seconds);
-// never on 4xx other than 408 and 429; and only for requests that are safe to repeat.
+// never on 4xx other than 408 and 429; and only for requests that are safe to repeat. The retry
+// loop and its policy type are the registry client's (zod-free subpath, cheap at start-up); the
+// policy values here are the platform's.
 import { randomUUID } from 'node:crypto';
+import { type Repeatable, type RetryPolicy, retrying } from '@hla-compass/registry-client/retry';
 
-export interface HttpRequest {
+export interface HttpRequest extends Repeatable {
   readonly method: 'GET' | 'POST' | 'DELETE';
   readonly url: string;
   readonly headers: Readonly<Record<string, string>>;
@@ -25,20 +28,27 @@ export interface HttpResponse {
   readonly attempts: number;
 }
 
-export interface RetryPolicy {
-  /** Total attempts, the first included. */
-  readonly attempts: number;
-  readonly baseDelayMs: number;
-  readonly maxDelayMs: number;
-  /** The longest Retry-After we wait for; a longer one ends the retries. */
-  readonly maxRetryAfterMs: number;
-}
+const RETRIED_STATUSES = new Set([408, 429, 500, 502, 503, 504]);
 
+/**
+ * Four attempts. Each wait is between half and all of 400 ms·2^(n-1) capped at 8 s ("equal
+ * jitter": 200–400 ms, 400–800 ms, 800–1600 ms), which the shared policy writes as its centre,
+ * 300 ms·2^(n-1) capped at 6 s, give or take a third. A request that is not idempotent goes
+ * again only on 429 or a refused connection; a Retry-After over a minute ends the retries.
+ */
 export const DEFAULT_RETRY_POLICY: RetryPolicy = {
   attempts: 4,
-  baseDelayMs: 400,
-  maxDelayMs: 8_000,
+  initialDelayMs: 300,
+  factor: 2,
+  maxDelayMs: 6_000,
+  jitter: 1 / 3,
+  retryStatus: (status, request) =>
+    RETRIED_STATUSES.has(status) && (request.idempotent || status === 429),
+  // Only a failed exchange (a body that breaks off midway is not one) is tried again.
+  retryFailure: (error, request) =>
+    error instanceof NetworkError && (request.idempotent || neverSent(error)),
   maxRetryAfterMs: 60_000,
+  overlongRetryAfter: 'give-up',
 };
 
 export interface HttpOptions {
@@ -80,82 +90,90 @@ export interface RetryEvent {
 export class NetworkError extends Error {
   readonly url: string;
   readonly requestId: string;
+  /** Why, in a few words: `connection refused`, `timed out`, … */
+  readonly failure: string;
 
   constructor(url: string, requestId: string, cause: unknown) {
-    super(`cannot reach ${new URL(url).origin}: ${describeNetworkFailure(cause)}`, { cause });
+    const failure = describeNetworkFailure(cause);
+    super(`cannot reach ${new URL(url).origin}: ${failure}`, { cause });
     this.name = 'NetworkError';
     this.url = url;
     this.requestId = requestId;
+    this.failure = failure;
   }
 }
 
-const RETRIED_STATUSES = new Set([408, 429, 500, 502, 503, 504]);
+export function send(request: HttpRequest, options: HttpOptions): Promise<HttpResponse> {
+  return retrying<HttpResponse>(
+    request,
+    {
+      policy: options.retry ?? DEFAULT_RETRY_POLICY,
+      clock: {
+        sleep: options.sleep ?? ((ms: number) => new Promise((done) => setTimeout(done, ms))),
+        random: options.random ?? Math.random,
+        now: Date.now,
+      },
+      onRetry: (retry) =>
+        options.onRetry?.({
+          attempt: retry.attempt,
+          delayMs: retry.delayMs,
+          ...('answer' in retry
+            ? { reason: `HTTP ${retry.answer.status}`, requestId: retry.answer.requestId }
+            : {
+                reason: (retry.error as NetworkError).failure,
+                requestId: (retry.error as NetworkError).requestId,
+              }),
+        }),
+    },
+    (attempt) => exchange(request, options, attempt),
+  );
+}
 
-export async function send(request: HttpRequest, options: HttpOptions): Promise<HttpResponse> {
-  const policy = options.retry ?? DEFAULT_RETRY_POLICY;
-  const fetchImpl = options.fetch ?? fetch;
-  const sleep = options.sleep ?? ((ms: number) => new Promise((done) => setTimeout(done, ms)));
-  const random = options.random ?? Math.random;
-
-  for (let attempt = 1; ; attempt++) {
-    const requestId = randomUUID();
-    const last = attempt >= policy.attempts;
-    const started = performance.now();
-    const told = (outcome: Pick<ExchangeEvent, 'status' | 'failure' | 'requestId'>) =>
-      options.onExchange?.({
-        method: request.method,
-        url: loggableUrl(request.url),
-        attempt,
-        durationMs: Math.round(performance.now() - started),
-        ...outcome,
-      });
-    let response: Response;
-    try {
-      response = await fetchImpl(request.url, {
-        method: request.method,
-        headers: {
-          accept: 'application/json',
-          'user-agent': options.userAgent,
-          'x-request-id': requestId,
-          ...(request.body === undefined ? {} : { 'content-type': 'application/json' }),
-          ...request.headers,
-        },
-        body: request.body,
-        redirect: 'error',
-        signal: AbortSignal.timeout(options.timeoutMs),
-      });
-    } catch (error) {
-      told({ status: undefined, failure: describeNetworkFailure(error), requestId });
-      if (last || !(request.idempotent || neverSent(error))) {
-        throw new NetworkError(request.url, requestId, error);
-      }
-      const delayMs = backoff(attempt, policy, random);
-      options.onRetry?.({ attempt, delayMs, reason: describeNetworkFailure(error), requestId });
-      await sleep(delayMs);
-      continue;
-    }
-
-    const answer: HttpResponse = {
-      status: response.status,
-      headers: response.headers,
-      text: await response.text(),
-      requestId: response.headers.get('x-request-id') ?? requestId,
-      attempts: attempt,
-    };
-    told({ status: answer.status, failure: undefined, requestId: answer.requestId });
-    const retryable =
-      RETRIED_STATUSES.has(response.status) && (request.idempotent || response.status === 429);
-    const retryAfterMs = parseRetryAfter(response.headers.get('retry-after'));
-    if (!retryable || last || (retryAfterMs ?? 0) > policy.maxRetryAfterMs) return answer;
-    const delayMs = retryAfterMs ?? backoff(attempt, policy, random);
-    options.onRetry?.({
+/** One attempt: the answer with its body read, or a NetworkError when none came. */
+async function exchange(
+  request: HttpRequest,
+  options: HttpOptions,
+  attempt: number,
+): Promise<HttpResponse> {
+  const requestId = randomUUID();
+  const started = performance.now();
+  const told = (outcome: Pick<ExchangeEvent, 'status' | 'failure' | 'requestId'>) =>
+    options.onExchange?.({
+      method: request.method,
+      url: loggableUrl(request.url),
       attempt,
-      delayMs,
-      reason: `HTTP ${response.status}`,
-      requestId: answer.requestId,
+      durationMs: Math.round(performance.now() - started),
+      ...outcome,
     });
-    await sleep(delayMs);
+  let response: Response;
+  try {
+    response = await (options.fetch ?? fetch)(request.url, {
+      method: request.method,
+      headers: {
+        accept: 'application/json',
+        'user-agent': options.userAgent,
+        'x-request-id': requestId,
+        ...(request.body === undefined ? {} : { 'content-type': 'application/json' }),
+        ...request.headers,
+      },
+      body: request.body,
+      redirect: 'error',
+      signal: AbortSignal.timeout(options.timeoutMs),
+    });
+  } catch (error) {
+    const failure = new NetworkError(request.url, requestId, error);
+    told({ status: undefined, failure: failure.failure, requestId });
+    throw failure;
   }
+  const answer: HttpResponse = {
+    status: response.status,
+    headers: response.headers,
+    text: await response.text(),
+    requestId: response.headers.get('x-request-id') ?? requestId,
+    attempts: attempt,
+  };
+  told({ status: answer.status, failure: undefined, requestId: answer.requestId });
+  return answer;
 }
 
 /** Query parameters whose values are never logged. */
@@ -195,24 +213,9 @@ export function withRequestLog(
   };
 }
 
-/** Exponential backoff with full jitter: a random wait up to base·2^(attempt-1), capped. */
-function backoff(attempt: number, policy: RetryPolicy, random: () => number): number {
-  const ceiling = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** (attempt - 1));
-  return Math.round(ceiling / 2 + (random() * ceiling) / 2);
-}
-
-/** Retry-After as delta-seconds or an HTTP date (RFC 9110 §10.2.3), in milliseconds. */
-export function parseRetryAfter(value: string | null, now = Date.now()): number | undefined {
-  if (value === null) return undefined;
-  const trimmed = value.trim();
-  if (/^\d+$/.test(trimmed)) return Number(trimmed) * 1000;
-  const date = Date.parse(trimmed);
-  return Number.isNaN(date) ? undefined : Math.max(0, date - now);
-}
-
 /** A refused connection never reached the server, so even a non-idempotent request may go again. */
-function neverSent(error: unknown): boolean {
-  return networkCode(error) === 'ECONNREFUSED';
+function neverSent(error: NetworkError): boolean {
+  return networkCode(error.cause) === 'ECONNREFUSED';
 }
 
 function networkCode(error: unknown): string | undefined {

@@ -43,7 +43,7 @@ export function registryImageResolver(options: RegistryResolverOptions = {}): Im
         ...(credentials === null ? {} : { credentials: { kind: 'basic', ...credentials } }),
         ...(options.fetch === undefined ? {} : { fetch: options.fetch }),
         timeoutMs: options.timeoutMs ?? 10_000,
-        retry: { maxAttempts: options.maxAttempts ?? 2, initialDelayMs: 200 },
+        retry: { attempts: options.maxAttempts ?? 2, initialDelayMs: 200 },
         userAgent: 'hla-compass-platform-emulator',
       });
       clients.set(key, client);
