@@ -4,13 +4,11 @@
 // anonymously past a `credsStore` it cannot run, the command goes on without it and warns once,
 // saying how to fix the config; a registry that then refuses gets that fix as its hint.
 import {
-  CredentialHelperError,
-  DockerConfigError,
+  type CredentialHelperError,
   type ResolvedCredentials,
   resolveDockerCredentials,
 } from '@hla-compass/registry-client';
 import type { CommandContext } from './context.js';
-import { UsageError } from './errors.js';
 
 /** What to do about a failed helper, by registry: for the hint of a refusal that follows. */
 const helperFixes = new Map<string, string>();
@@ -34,33 +32,26 @@ function helperFix(
     : `fix ${program} (\`echo ${registry} | ${program} get\` shows its error), or ${remove}`;
 }
 
-/** The credentials for `registry`; a broken Docker config is a usage error (exit 2). */
+/**
+ * The credentials for `registry`. A broken Docker config is thrown as the library's
+ * DockerConfigError, a usage error (exit 2) with its fix where it is reported
+ * (library-errors.ts).
+ */
 export async function dockerCredentials(
   registry: string,
   context: CommandContext,
 ): Promise<ResolvedCredentials> {
-  try {
-    return await resolveDockerCredentials(registry, {
-      env: context.settings.raw,
-      homeDir: context.homeDir,
-      onHelperError: (error, where) => {
-        const fix = helperFix(error, registry, where);
-        helperFixes.set(registry, fix);
-        if (warned.has(error.message)) return;
-        warned.add(error.message);
-        context.logger.warn(
-          `${error.message}; going on without it, as docker does (anonymously unless config.json's auths or a Podman auth file has ${registry}). To fix it: ${fix}`,
-        );
-      },
-    });
-  } catch (error) {
-    if (error instanceof DockerConfigError || error instanceof CredentialHelperError) {
-      throw new UsageError(error.message, {
-        code: error.code,
-        hint: 'fix the Docker config (DOCKER_CONFIG, else ~/.docker/config.json), or log in again with `docker login`',
-        cause: error,
-      });
-    }
-    throw error;
-  }
+  return resolveDockerCredentials(registry, {
+    env: context.settings.raw,
+    homeDir: context.homeDir,
+    onHelperError: (error, where) => {
+      const fix = helperFix(error, registry, where);
+      helperFixes.set(registry, fix);
+      if (warned.has(error.message)) return;
+      warned.add(error.message);
+      context.logger.warn(
+        `${error.message}; going on without it, as docker does (anonymously unless config.json's auths or a Podman auth file has ${registry}). To fix it: ${fix}`,
+      );
+    },
+  });
 }

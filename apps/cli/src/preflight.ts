@@ -11,7 +11,8 @@ import {
 } from '@hla-compass/registry-client';
 import type { StoredKeyPair } from '@hla-compass/signing';
 import type { CommandContext } from './context.js';
-import { CliError, ExitCode, RejectedError } from './errors.js';
+import { type CliError, ExitCode, RejectedError } from './errors.js';
+import { toCliError } from './library-errors.js';
 import { rejection } from './platform/approval.js';
 import type { PlatformClient } from './platform/client.js';
 import type { MeView, ModuleVersionView, PublishConfigView } from './platform/hosted-answers.js';
@@ -86,7 +87,10 @@ const passed = (message: string): Outcome => ({ ok: true, message });
 const unknown = (message: string): Outcome => ({ ok: null, message });
 const notChecked = (needs: string): Outcome => unknown(`not checked: needs ${needs}`);
 
-/** Runs a check; a CliError is the check's failure, anything else a bug that stops the command. */
+/**
+ * Runs a check; a CliError (or a library's error, as library-errors.ts reads it) is the check's
+ * failure, anything else a bug that stops the command.
+ */
 async function attempt(run: () => Promise<Outcome>): Promise<Outcome> {
   return (await finding(async () => ({ value: undefined, outcome: await run() }))).outcome;
 }
@@ -98,8 +102,9 @@ async function finding<T>(
   try {
     return await run();
   } catch (error) {
-    if (error instanceof CliError) return { outcome: { ok: false, error } };
-    throw error;
+    const failure = toCliError(error);
+    if (failure === undefined) throw error;
+    return { outcome: { ok: false, error: failure } };
   }
 }
 

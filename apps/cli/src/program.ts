@@ -6,7 +6,16 @@ import type { CommandDefinition, Example } from './command.js';
 import { type CatalogEntry, catalog, groups } from './commands/catalog.js';
 import { variables } from './config/variables.js';
 import { type CommandContext, createContext, type GlobalOptions, type System } from './context.js';
-import { CliError, ExitCode, exitCodeMeanings, RejectedError } from './errors.js';
+import {
+  CLI_ERROR_CODES,
+  type CliCode,
+  CliError,
+  type CliErrorCode,
+  ExitCode,
+  exitCodeMeanings,
+  RejectedError,
+  relayed,
+} from './errors.js';
 import { globalOptions, longFlag, takesValue } from './global-options.js';
 import { mapStackTrace } from './stack-trace.js';
 import { colorEnabled, createStyle } from './terminal.js';
@@ -242,7 +251,7 @@ export function selectEntry(argv: readonly string[]): CatalogEntry | undefined {
 }
 
 /** The CLI's codes for commander's usage errors, as `--json` reports them. */
-const USAGE_ERROR_CODES: Readonly<Record<string, string>> = {
+const USAGE_ERROR_CODES: Readonly<Record<string, CliCode>> = {
   'commander.unknownCommand': 'UNKNOWN_COMMAND',
   'commander.unknownOption': 'UNKNOWN_OPTION',
   'commander.missingArgument': 'MISSING_ARGUMENT',
@@ -301,7 +310,7 @@ function subcommandNames(group: string | undefined): string[] {
 }
 
 interface JsonError {
-  readonly code: string;
+  readonly code: CliErrorCode;
   readonly message: string;
   readonly hint?: string | undefined;
   readonly requestId?: string | undefined;
@@ -323,18 +332,18 @@ function writeJsonError(system: System, error: JsonError): void {
 }
 
 /** Prints an error the way SPEC §8 wants it: what failed, why, what next; no stack unless --verbose. */
-function reportError(
+async function reportError(
   error: unknown,
   context: CommandContext | undefined,
   system: System,
   reporting: Reporting,
-): number {
+): Promise<number> {
   const verbose = context?.globals.verbose ?? reporting.verbose;
   const json = context?.globals.json ?? reporting.json;
   const style = createStyle(colorEnabled(system.stderr, system.env));
   // A bug's message and stack may quote input too: every line written is redacted.
   const write = (line: string) => system.stderr.write(`${redactSecrets(line)}\n`);
-  const known = error instanceof CliError ? error : fileSystemError(error);
+  const known = (await cliErrorOf(error)) ?? fileSystemError(error);
   const message = known
     ? known.message
     : redactSecrets(`internal error: ${error instanceof Error ? error.message : String(error)}`);
@@ -358,7 +367,17 @@ function reportError(
       details: known?.details,
     });
   }
-  return known?.exitCode ?? ExitCode.rejected;
+  return known?.exitCode ?? CLI_ERROR_CODES.INTERNAL;
+}
+
+/**
+ * The CLI error `error` is (library-errors.ts), that table loaded only for an error that is none.
+ * An install too broken to load it still gets its error reported, as a bug.
+ */
+async function cliErrorOf(error: unknown): Promise<CliError | undefined> {
+  if (error instanceof CliError) return error;
+  const table = await import('./library-errors.js').catch(() => undefined);
+  return table?.toCliError(error);
 }
 
 const FILE_SYSTEM_HINTS: Readonly<Record<string, string>> = {
@@ -375,8 +394,8 @@ const FILE_SYSTEM_HINTS: Readonly<Record<string, string>> = {
 function fileSystemError(error: unknown): CliError | undefined {
   const code = (error as NodeJS.ErrnoException | undefined)?.code;
   const hint = code === undefined ? undefined : FILE_SYSTEM_HINTS[code];
-  if (hint === undefined || !(error instanceof Error)) return undefined;
-  return new RejectedError(error.message, { code, hint, cause: error });
+  if (code === undefined || hint === undefined || !(error instanceof Error)) return undefined;
+  return new RejectedError(error.message, { code: relayed(code), hint, cause: error });
 }
 
 function describeCause(cause: unknown): string {

@@ -4,7 +4,6 @@
 import {
   generateKeyPair,
   KeysNotFoundError,
-  SigningError,
   type StoredKeyPair,
   writeKeyFiles,
 } from '@hla-compass/signing';
@@ -12,7 +11,6 @@ import type { CommandContext } from './context.js';
 import { RejectedError, UsageError } from './errors.js';
 import type { PlatformClient } from './platform/client.js';
 import {
-  asUserError,
   keyLayout,
   keyRegistration,
   keysDirectory,
@@ -119,11 +117,7 @@ async function generateAndRegisterKeys(
   platform: PlatformClient,
 ): Promise<StoredKeyPair> {
   const dir = keysDirectory(context.configDir);
-  try {
-    await writeKeyFiles(dir, generateKeyPair());
-  } catch (error) {
-    throw error instanceof SigningError ? asUserError(error) : error;
-  }
+  await writeKeyFiles(dir, generateKeyPair());
   const keys = await loadSigningKeys(context.configDir);
   await register(platform, keys);
   context.logger.success(

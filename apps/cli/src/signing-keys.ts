@@ -16,13 +16,13 @@ import {
   PUBLIC_KEY_FILE,
   publicKeyToSpkiDer,
   readKeyFiles,
-  SigningError,
   type StoredKeyPair,
   signKeyRegistration,
   signKeyRegistrationRsa,
   spkiFingerprint,
 } from '@hla-compass/signing';
 import { RejectedError, UsageError } from './errors.js';
+import { asCliError } from './library-errors.js';
 import type { PlatformClient } from './platform/client.js';
 
 /** The directory beside the SDK's pair where hla-compass keeps its own. */
@@ -111,10 +111,11 @@ export async function inspectSigningKeys(
     return sdkKey === undefined ? { directory, keys } : { directory, keys, sdkKey };
   } catch (error) {
     if (sdkKey !== undefined && error instanceof KeysNotFoundError) return { directory, sdkKey };
-    throw asUserError(
-      error,
-      error instanceof KeyFormatError ? brokenKeyHint(directory) : undefined,
-    );
+    // Thrown as the CLI's error here, not where it is reported: whoever loads keys sees a
+    // UsageError (publish's "no keys yet" is its KEYS_NOT_FOUND), and the fix names the file.
+    throw asCliError(error, {
+      hint: error instanceof KeyFormatError ? brokenKeyHint(directory) : undefined,
+    });
   }
 }
 
@@ -147,17 +148,6 @@ export const SDK_KEY_NEXT_STEP =
 
 export function sdkKeyOnlyMessage(sdkKey: SdkSigningKey): string {
   return `${sdkKey.privateKeyPath} is the Python SDK's RSA-PSS signing key (fingerprint ${sdkKey.keyFingerprint}); hla-compass signs with Ed25519`;
-}
-
-/**
- * Signing errors are about the user's files (missing, too open, mismatched, broken): exit 2, same
- * words, and `hint` when the caller knows the fix.
- */
-export function asUserError(error: unknown, hint?: string): unknown {
-  if (error instanceof SigningError) {
-    return new UsageError(error.message, { code: error.code, hint, cause: error });
-  }
-  return error;
 }
 
 function parsePrivateKey(pem: string): KeyObject | undefined {

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { Manifest } from '@hla-compass/manifest';
-import { InvalidReferenceError, parseImageReference } from '@hla-compass/registry-client';
+import { parseImageReference } from '@hla-compass/registry-client';
 import type Dockerode from 'dockerode';
 import {
   type BuildRecord,
@@ -47,6 +47,7 @@ import { defaultImageTag, imageTag } from '../docker/image-tags.js';
 import { progressMode } from '../docker/progress.js';
 import { sourceDate } from '../docker/source-date.js';
 import { UsageError } from '../errors.js';
+import { asCliError } from '../library-errors.js';
 import { defaultRegistry } from '../platform/publish-config.js';
 import { readValidModule } from '../valid-module.js';
 import { CLI_VERSION } from '../version.js';
@@ -412,8 +413,7 @@ async function chooseBaseImage(flag: string | undefined, context: CommandContext
   try {
     parseImageReference(image);
   } catch (error) {
-    if (!(error instanceof InvalidReferenceError)) throw error;
-    throw new UsageError(`base image "${image}": ${error.message}`, { code: error.code });
+    throw asCliError(error, { about: `base image "${image}"` });
   }
   return image;
 }

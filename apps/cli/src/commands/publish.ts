@@ -19,7 +19,6 @@ import {
   untrustedKeyError,
 } from '../publish-keys.js';
 import { chooseImageToPublish, resolvePublishedImage } from '../published-image.js';
-import { asUserError } from '../signing-keys.js';
 import { readValidModule } from '../valid-module.js';
 
 export default defineCommand({
@@ -127,22 +126,18 @@ export default defineCommand({
       // v2 names the publishing org, so the signed body is worth nothing in another org; an
       // answer that does not say the org (a hosted one may not) leaves the statement v1.
       const org = (await platform.me()).org?.id;
-      try {
-        const signature = signPublishStatement(
-          {
-            environment,
-            repository: reference.repository,
-            digest,
-            manifest: body,
-            scope: options.scope,
-            org,
-          },
-          keys.privateKey,
-        );
-        body = { ...body, ...signature };
-      } catch (error) {
-        throw asUserError(error);
-      }
+      const signature = signPublishStatement(
+        {
+          environment,
+          repository: reference.repository,
+          digest,
+          manifest: body,
+          scope: options.scope,
+          org,
+        },
+        keys.privateKey,
+      );
+      body = { ...body, ...signature };
     } else {
       logger.warn(
         config.requireSignature === false

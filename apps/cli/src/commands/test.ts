@@ -17,8 +17,9 @@ import { defineCommand, type OptionSpec, option } from '../command.js';
 import type { ResolvedEnvironment } from '../config/environments.js';
 import type { CommandContext } from '../context.js';
 import { connectDockerEngine, type DockerEngine, engineMessage } from '../docker/engine.js';
-import { AuthenticationError, CliError, ExitCode, RejectedError, UsageError } from '../errors.js';
+import { AuthenticationError, ExitCode, RejectedError, UsageError } from '../errors.js';
 import { interruptedExitCode, onInterrupt } from '../interrupt.js';
+import { toCliError } from '../library-errors.js';
 import { type ContainerRunResult, runContainer } from '../testing/container-run.js';
 import { inputDefaults } from '../testing/input-defaults.js';
 import { watchModule } from '../testing/module-watch.js';
@@ -389,9 +390,10 @@ async function watchLoop(
           for (const line of describeReport(report, context)) logger.info(line);
         }
       } catch (error) {
-        if (!(error instanceof CliError)) throw error;
-        logger.error(error.message);
-        if (error.hint) logger.hint(error.hint);
+        const failure = toCliError(error);
+        if (failure === undefined) throw error;
+        logger.error(failure.message);
+        if (failure.hint) logger.hint(failure.hint);
       }
       if (signal.aborted) break;
       watcher ??= startWatching(context.cwd, signal);

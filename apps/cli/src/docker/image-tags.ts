@@ -1,12 +1,9 @@
 // The image references build and push work with: a --tag, or <registry>/<name>:<version>. Each is
 // checked against the reference grammar and written in full (registry, path and tag), so that
 // the engine, build.json and publish all name the image alike.
-import {
-  type ImageReference,
-  InvalidReferenceError,
-  parseImageReference,
-} from '@hla-compass/registry-client';
+import { type ImageReference, parseImageReference } from '@hla-compass/registry-client';
 import { UsageError } from '../errors.js';
+import { asCliError } from '../library-errors.js';
 
 /**
  * A reference to build or push under: `text` parsed and normalized, `:latest` when it names no
@@ -17,9 +14,8 @@ export function imageTag(text: string, source: string): ImageReference {
   try {
     reference = parseImageReference(text);
   } catch (error) {
-    if (!(error instanceof InvalidReferenceError)) throw error;
-    throw new UsageError(`${source}: ${error.message}`, {
-      code: error.code,
+    throw asCliError(error, {
+      about: source,
       hint: 'use a reference like ghcr.io/your-org/my-module:1.0.0',
     });
   }

@@ -18,6 +18,7 @@ import {
   AuthenticationError,
   type CliError,
   RejectedError,
+  relayed,
   ServiceUnavailableError,
 } from '../errors.js';
 import type { Logger } from '../terminal.js';
@@ -422,7 +423,8 @@ export class PlatformClient {
       `your ${name} session has expired, and ${name} refused to renew it: ${error.message}`,
       {
         hint: `run \`hla-compass auth login --env ${name}\``,
-        code: error.code,
+        // The platform's reason, as it said it; exit 3 all the same: the session is gone.
+        code: relayed(error.code),
         requestId: error.requestId ?? response.requestId,
       },
     );
@@ -438,7 +440,7 @@ export class PlatformClient {
     return new AuthenticationError(error.message, {
       hint: fix,
       requestId: error.requestId ?? response.requestId,
-      code: error.code,
+      code: relayed(error.code),
     });
   }
 

@@ -5,7 +5,7 @@ import { randomBytes } from 'node:crypto';
 import { chmod, mkdir, open, readFile, rename, rm, stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { EnvironmentName } from '../config/environments.js';
-import { AuthenticationError, RejectedError } from '../errors.js';
+import { AuthenticationError, RejectedError, relayed } from '../errors.js';
 
 export interface StoredCredentials {
   readonly version: 1;
@@ -132,7 +132,7 @@ function writeFailure(path: string, error: unknown): unknown {
   const known = WRITE_FAILURES[code];
   const dir = dirname(path);
   return new RejectedError(`cannot save credentials to ${path}: ${known?.why ?? error.message}`, {
-    code,
+    code: relayed(code),
     hint: known?.hint(dir) ?? `check ${dir} and try again`,
     cause: error,
   });

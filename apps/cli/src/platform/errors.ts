@@ -1,16 +1,16 @@
 // Turns a platform error response into the CLI error a user should see: the platform's code,
-// message and request id, the exit code of SPEC §8, and the next step. The body may be in any of
-// the forms hosted-answers.ts reads; a code this CLI does not know maps by the HTTP status.
+// message and request id, the exit code its code has (errors.ts's PLATFORM_ERROR_CODES), and the
+// next step. The body may be in any of the forms hosted-answers.ts reads; a code this CLI does not
+// know maps by the HTTP status.
 import { type ErrorCode, isErrorCode } from '@hla-compass/platform-api';
 import { type ImageReference, parseImageReference } from '@hla-compass/registry-client';
 import { dockerPushCommand, manifestInspectCommand } from '../docker-commands.js';
 import {
-  AuthenticationError,
   type CliError,
-  type CliErrorOptions,
-  RejectedError,
-  ServiceUnavailableError,
-  UsageError,
+  ExitCode,
+  errorWithExitCode,
+  PLATFORM_ERROR_CODES,
+  relayed,
 } from '../errors.js';
 import { readErrorBody } from './hosted-answers.js';
 
@@ -24,118 +24,59 @@ function referenceIn(value: unknown): ImageReference | undefined {
   }
 }
 
-type ErrorClass = new (message: string, options?: CliErrorOptions) => CliError;
-
-interface Translation {
-  readonly kind: ErrorClass;
-  readonly hint?: (
-    environment: string,
-    details: Readonly<Record<string, unknown>>,
-  ) => string | undefined;
-}
+/** The next step after a platform code, from the environment and the error's details. */
+type Hint = (environment: string, details: Readonly<Record<string, unknown>>) => string | undefined;
 
 const login = (environment: string) => `run \`hla-compass auth login --env ${environment}\``;
 
-/** Every code the platform can answer with (platform-api's ERROR_STATUS), and what the CLI makes of it. */
-const translations: Readonly<Record<ErrorCode, Translation>> = {
-  INVALID_REQUEST: { kind: UsageError },
-  INVALID_MANIFEST: {
-    kind: UsageError,
-    hint: () => 'run `hla-compass validate --strict` and fix the issues it lists',
+/** What to do about each platform code (platform-api's ERROR_STATUS) that has a next step. */
+const hints: { readonly [Code in ErrorCode]?: Hint } = {
+  INVALID_MANIFEST: () => 'run `hla-compass validate --strict` and fix the issues it lists',
+  INVALID_IMAGE_REF: () => 'use a reference like ghcr.io/your-org/my-module:1.0.0',
+  UNAUTHENTICATED: login,
+  DEVELOPER_ROLE_REQUIRED: (environment) =>
+    `ask your org admin to give your account the developer role in ${environment}`,
+  REGISTRY_UNAUTHORIZED: (_environment, details) => {
+    const repository = typeof details.repository === 'string' ? details.repository : undefined;
+    const namespace = repository?.includes('/')
+      ? `${repository.slice(0, repository.lastIndexOf('/'))}/*`
+      : undefined;
+    return namespace
+      ? `push to a registry namespace on the allowlist, or ask your platform admin to add ${namespace} to your org's registry allowlist`
+      : "push to a registry namespace on the allowlist, or ask your platform admin to add yours to the org's registry allowlist";
   },
-  INVALID_IMAGE_REF: {
-    kind: UsageError,
-    hint: () => 'use a reference like ghcr.io/your-org/my-module:1.0.0',
+  UNTRUSTED_KEY: (environment) =>
+    `register your public key: \`hla-compass keys register --env ${environment}\` (a revoked key cannot be registered again: \`hla-compass keys init --force\` first)`,
+  FORBIDDEN: () => 'you lack the permission for this; contact your platform admin',
+  VERSION_EXISTS: () =>
+    'published versions are immutable: bump `version` in manifest.json, then build, push and publish again',
+  IDEMPOTENCY_KEY_REUSED: () => 'run the command again; it will use a new idempotency key',
+  PAYLOAD_TOO_LARGE: () =>
+    'the request is over 1 MiB: shorten manifest.json (description, inputs, outputs)',
+  IMAGE_NOT_FOUND: (_environment, details) => {
+    const reference = referenceIn(details.imageRef);
+    if (reference === undefined) {
+      return 'push the image first (`hla-compass push` or `docker push IMAGE`) and check it with `docker manifest inspect IMAGE`';
+    }
+    return `push the image first (\`hla-compass push\` or \`${dockerPushCommand(reference)}\`) and check it with \`${manifestInspectCommand(reference)}\``;
   },
-  UNAUTHENTICATED: { kind: AuthenticationError, hint: login },
-  DEVELOPER_ROLE_REQUIRED: {
-    kind: RejectedError,
-    hint: (environment) =>
-      `ask your org admin to give your account the developer role in ${environment}`,
+  IMAGE_FORBIDDEN: () =>
+    "the platform's pull credentials for this registry were refused: ask your platform admin to update them in the org's registry settings",
+  SIGNATURE_REQUIRED: (environment) =>
+    `this environment only takes signed publishes: \`hla-compass keys init\` and \`hla-compass keys register --env ${environment}\`, or publish with --generate-keys`,
+  SIGNATURE_INVALID: () =>
+    'the signature does not match what the platform received; re-run publish without editing files in between',
+  RATE_LIMITED: (_environment, details) => {
+    const seconds = details.retryAfter;
+    return typeof seconds === 'number'
+      ? `wait ${seconds} s and try again`
+      : 'wait a moment and try again';
   },
-  REGISTRY_UNAUTHORIZED: {
-    kind: RejectedError,
-    hint: (_environment, details) => {
-      const repository = typeof details.repository === 'string' ? details.repository : undefined;
-      const namespace = repository?.includes('/')
-        ? `${repository.slice(0, repository.lastIndexOf('/'))}/*`
-        : undefined;
-      return namespace
-        ? `push to a registry namespace on the allowlist, or ask your platform admin to add ${namespace} to your org's registry allowlist`
-        : "push to a registry namespace on the allowlist, or ask your platform admin to add yours to the org's registry allowlist";
-    },
-  },
-  UNTRUSTED_KEY: {
-    kind: RejectedError,
-    hint: (environment) =>
-      `register your public key: \`hla-compass keys register --env ${environment}\` (a revoked key cannot be registered again: \`hla-compass keys init --force\` first)`,
-  },
-  FORBIDDEN: {
-    kind: RejectedError,
-    hint: () => 'you lack the permission for this; contact your platform admin',
-  },
-  NOT_FOUND: { kind: RejectedError },
-  VERSION_EXISTS: {
-    kind: RejectedError,
-    hint: () =>
-      'published versions are immutable: bump `version` in manifest.json, then build, push and publish again',
-  },
-  IDEMPOTENCY_KEY_REUSED: {
-    kind: RejectedError,
-    hint: () => 'run the command again; it will use a new idempotency key',
-  },
-  PAYLOAD_TOO_LARGE: {
-    kind: UsageError,
-    hint: () => 'the request is over 1 MiB: shorten manifest.json (description, inputs, outputs)',
-  },
-  IMAGE_NOT_FOUND: {
-    kind: RejectedError,
-    hint: (_environment, details) => {
-      const reference = referenceIn(details.imageRef);
-      if (reference === undefined) {
-        return 'push the image first (`hla-compass push` or `docker push IMAGE`) and check it with `docker manifest inspect IMAGE`';
-      }
-      return `push the image first (\`hla-compass push\` or \`${dockerPushCommand(reference)}\`) and check it with \`${manifestInspectCommand(reference)}\``;
-    },
-  },
-  IMAGE_FORBIDDEN: {
-    kind: RejectedError,
-    hint: () =>
-      "the platform's pull credentials for this registry were refused: ask your platform admin to update them in the org's registry settings",
-  },
-  SIGNATURE_REQUIRED: {
-    kind: RejectedError,
-    hint: (environment) =>
-      `this environment only takes signed publishes: \`hla-compass keys init\` and \`hla-compass keys register --env ${environment}\`, or publish with --generate-keys`,
-  },
-  SIGNATURE_INVALID: {
-    kind: RejectedError,
-    hint: () =>
-      'the signature does not match what the platform received; re-run publish without editing files in between',
-  },
-  RATE_LIMITED: {
-    kind: RejectedError,
-    hint: (_environment, details) => {
-      const seconds = details.retryAfter;
-      return typeof seconds === 'number'
-        ? `wait ${seconds} s and try again`
-        : 'wait a moment and try again';
-    },
-  },
-  REGISTRY_UNAVAILABLE: {
-    kind: ServiceUnavailableError,
-    hint: () => 'the platform could not reach the registry; try again later',
-  },
-  INTERNAL: {
-    kind: ServiceUnavailableError,
-    hint: () => 'the platform failed; try again, and quote the request id if it persists',
-  },
+  REGISTRY_UNAVAILABLE: () => 'the platform could not reach the registry; try again later',
+  INTERNAL: () => 'the platform failed; try again, and quote the request id if it persists',
   // Not retried: waiting does not free a disk. Nothing was written, so trying again is safe.
-  STORAGE_FULL: {
-    kind: ServiceUnavailableError,
-    hint: () =>
-      "nothing was written. The platform's storage is full: for the local emulator, free space on the disk of its data dir (`hla-compass-platform start --data DIR`); for a hosted platform, contact your platform admin. Then run the command again",
-  },
+  STORAGE_FULL: () =>
+    "nothing was written. The platform's storage is full: for the local emulator, free space on the disk of its data dir (`hla-compass-platform start --data DIR`); for a hosted platform, contact your platform admin. Then run the command again",
 };
 
 /**
@@ -174,18 +115,26 @@ export function platformError(
 ): CliError {
   const body = readErrorBody(response.text);
   const known = body?.code !== undefined && isErrorCode(body.code) ? body.code : undefined;
-  const translationCode = known ?? standInFor(response.status);
-  const translation = translationCode === undefined ? undefined : translations[translationCode];
-  const Kind = translation?.kind ?? RejectedError;
+  const standIn = known ?? standInFor(response.status);
   const message =
     body?.message ??
     (body?.code === undefined
       ? `the platform answered HTTP ${response.status} without an error body`
       : `the platform answered HTTP ${response.status} with ${body.code}`);
-  return new Kind(message, {
-    code: body?.code ?? (response.status === 401 ? undefined : `HTTP_${response.status}`),
-    requestId: body?.requestId ?? response.requestId,
-    hint: translation?.hint?.(environment, body?.details ?? {}),
-    details: body?.details,
-  });
+  const code =
+    body?.code === undefined
+      ? response.status === 401
+        ? undefined
+        : (`HTTP_${response.status}` as const)
+      : (known ?? relayed(body.code));
+  return errorWithExitCode(
+    standIn === undefined ? ExitCode.rejected : PLATFORM_ERROR_CODES[standIn],
+    message,
+    {
+      code,
+      requestId: body?.requestId ?? response.requestId,
+      hint: standIn === undefined ? undefined : hints[standIn]?.(environment, body?.details ?? {}),
+      details: body?.details,
+    },
+  );
 }

@@ -4,7 +4,7 @@
 import { generateKeyPair, KeysExistError, writeKeyFiles } from '@hla-compass/signing';
 import { defineCommand, option } from '../../command.js';
 import { ensureConfigDirectory } from '../../config/config-file.js';
-import { asUserError, keyLayout, loadSigningKeys, type SdkSigningKey } from '../../signing-keys.js';
+import { keyLayout, loadSigningKeys, type SdkSigningKey } from '../../signing-keys.js';
 import { fingerprintFields, type PythonSdkKeyResult, pythonSdkKeyResult } from './fingerprint.js';
 
 export default defineCommand({
@@ -35,7 +35,7 @@ export default defineCommand({
     try {
       await writeKeyFiles(dir, keyPair, { force: options.force });
     } catch (error) {
-      if (!(error instanceof KeysExistError)) throw asUserError(error);
+      if (!(error instanceof KeysExistError)) throw error;
       const existing = await loadSigningKeys(context.configDir);
       context.logger.warn(`keys already exist in ${dir}; kept them`);
       context.logger.hint('re-run with --force to replace them (then register the new key)');
