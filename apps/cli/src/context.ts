@@ -1,5 +1,7 @@
 // What a command handler receives: settings, global options, output, logger, config and the
 // environment it talks to. Built once per invocation from the process (main.ts) or a test.
+
+import type { RegistryClient, RegistryClientOptions } from '@hla-compass/registry-client';
 import { type CliConfig, configDirectory, readConfig } from './config/config-file.js';
 import {
   ENVIRONMENT_NAMES,
@@ -62,8 +64,24 @@ export interface CommandContext {
     /** Another environment than the selected one (`auth logout --all` visits each). */
     environment?: EnvironmentName;
   }): Promise<PlatformClient>;
+  /**
+   * A client of image registries with the user's Docker credentials, the CLI's user agent and
+   * HLA_COMPASS_HTTP_TIMEOUT_SECONDS, loaded on first use. `limits` (a shorter timeout, fewer
+   * attempts, for a check that may not hold a command up) gives a client of its own.
+   */
+  registry(limits?: RegistryLimits): Promise<RegistryClient>;
   /** Every environment with the URLs it would use, and which one is selected. */
   environments(): Promise<{ selected: ResolvedEnvironment; all: ResolvedEnvironment[] }>;
+}
+
+export type RegistryLimits = Pick<RegistryClientOptions, 'timeoutMs' | 'retry'>;
+
+/** `hla-compass/1.2.3 node/22.11.0 linux`, for the platform and registries alike. */
+const USER_AGENT = `hla-compass/${CLI_VERSION} node/${process.versions.node} ${process.platform}`;
+
+/** The warning before a retry: `request to the platform failed (HTTP 503); retrying in 0.4 s`. */
+function retryWarning(target: string, event: { reason: string; delayMs: number }): string {
+  return `request to ${target} failed (${event.reason}); retrying in ${(event.delayMs / 1000).toFixed(1)} s`;
 }
 
 export function createContext(
@@ -74,13 +92,14 @@ export function createContext(
   const settings = new Settings(system.env);
   const logger = new Logger(system.stderr, {
     verbose: globals.verbose,
-    style: createStyle(colorEnabled(system.stderr, system.env)),
+    style: createStyle(colorEnabled(system.stderr, settings)),
   });
   const output = new Output(system.stdout, {
     json: globals.json,
-    style: createStyle(!globals.json && colorEnabled(system.stdout, system.env)),
+    style: createStyle(!globals.json && colorEnabled(system.stdout, settings)),
   });
   const configDir = configDirectory(settings.get('HLA_COMPASS_CONFIG_DIR'), system);
+  const timeoutMs = () => settings.seconds('HLA_COMPASS_HTTP_TIMEOUT_SECONDS') * 1000;
   let config: Promise<CliConfig> | undefined;
   const loadConfig = () => {
     config ??= readConfig(configDir);
@@ -116,7 +135,8 @@ export function createContext(
     );
   };
 
-  return {
+  let registryClient: Promise<RegistryClient> | undefined;
+  const context: CommandContext = {
     commandName,
     cwd: system.cwd,
     homeDir: system.homeDir,
@@ -150,15 +170,32 @@ export function createContext(
         logger,
         allowRefresh: !options.readOnly,
         http: {
-          timeoutMs: settings.seconds('HLA_COMPASS_HTTP_TIMEOUT_SECONDS', 30) * 1000,
+          timeoutMs: timeoutMs(),
           fetch: leanFetch,
-          userAgent: `hla-compass/${CLI_VERSION} node/${process.versions.node} ${process.platform}`,
-          onRetry: (event) =>
-            logger.warn(
-              `request to the platform failed (${event.reason}); retrying in ${(event.delayMs / 1000).toFixed(1)} s`,
-            ),
+          userAgent: USER_AGENT,
+          onRetry: (event) => logger.warn(retryWarning('the platform', event)),
         },
       });
+    },
+    registry(limits) {
+      const build = async () => {
+        const [{ RegistryClient }, { leanFetch }, { dockerCredentials }] = await Promise.all([
+          import('@hla-compass/registry-client'),
+          import('./lean-fetch.js'),
+          import('./docker-credentials.js'),
+        ]);
+        return new RegistryClient({
+          timeoutMs: timeoutMs(),
+          ...limits,
+          fetch: leanFetch,
+          userAgent: USER_AGENT,
+          onRetry: (event) => logger.warn(retryWarning(event.host, event)),
+          credentials: async (registry) => (await dockerCredentials(registry, context)).credentials,
+        });
+      };
+      if (limits !== undefined) return build();
+      registryClient ??= build();
+      return registryClient;
     },
     async environments() {
       const selected = await resolveEnvironment(false);
@@ -170,4 +207,5 @@ export function createContext(
       return { selected, all };
     },
   };
+  return context;
 }

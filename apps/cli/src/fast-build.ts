@@ -4,6 +4,7 @@
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { parseImageReference } from '@hla-compass/registry-client/reference';
 import { type BuildResult, buildResultLines } from './build-result.js';
 import { buildStamp } from './build-stamp.js';
 import { CONFIG_FILE, configDirectory } from './config/config-file.js';
@@ -17,7 +18,6 @@ import {
   type FastPathSystem,
   isReuse,
   readRecord,
-  repositoryOf,
   writeRecord,
   writeResult,
 } from './fast-path.js';
@@ -138,6 +138,11 @@ export async function fastBuild(
   const [baseId, ...tagIds] = ids;
   if (baseId !== reuse.baseImageId || tagIds.some((id) => id !== record.imageId)) return undefined;
 
+  // Before anything is written: a reference or digest the grammar refuses is the full command's.
+  const pinned =
+    record.digest === null
+      ? {}
+      : { pinnedRef: parseImageReference(record.imageRef).atDigest(record.digest).toString() };
   await writeRecord(dir, { ...record, builtAt: new Date().toISOString() });
   const result: BuildResult = {
     imageRef: record.imageRef,
@@ -153,14 +158,12 @@ export async function fastBuild(
     upToDate: true,
     pushed: record.pushed,
     digest: record.digest,
-    ...(record.digest === null
-      ? {}
-      : { pinnedRef: `${repositoryOf(record.imageRef)}@${record.digest}` }),
+    ...pinned,
   };
-  const warningStyle = createStyle(colorEnabled(system.stderr, system.env));
+  const warningStyle = createStyle(colorEnabled(system.stderr, settings));
   for (const warning of reuse.warnings) {
     system.stderr.write(`${warningStyle.yellow('warning:')} ${warning}\n`);
   }
-  writeResult(system, options.json, result, buildResultLines);
+  writeResult(system, settings, options.json, result, buildResultLines);
   return 0;
 }

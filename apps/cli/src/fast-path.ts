@@ -8,6 +8,7 @@
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { parseImageReference } from '@hla-compass/registry-client/reference';
 import { writeFileAtomically } from './atomic-file.js';
 import { type PushResult, pushResultLines } from './build-result.js';
 import { Settings } from './config/variables.js';
@@ -59,6 +60,8 @@ async function fastPush(args: readonly string[], system: FastPathSystem): Promis
   ) {
     return undefined;
   }
+  // Parsed first: a reference the grammar refuses is the full command's to report.
+  const reference = parseImageReference(record.imageRef);
   const settings = new Settings(system.env);
   const engine = dockerEndpoint(settings.raw, {
     homeDir: system.homeDir,
@@ -74,21 +77,21 @@ async function fastPush(args: readonly string[], system: FastPathSystem): Promis
 
   await writeRecord(dir, { ...record, pushedAt: new Date().toISOString() });
   system.stderr.write(`${record.imageRef} is already at the registry: nothing to push\n`);
-  const repository = repositoryOf(record.imageRef);
   const result: PushResult = {
     imageRef: record.imageRef,
-    repository,
+    repository: reference.repository,
     digest: record.digest,
-    pinnedRef: `${repository}@${record.digest}`,
+    pinnedRef: reference.atDigest(record.digest).toString(),
     pushed: false,
     recorded: true,
   };
-  writeResult(system, json, result, pushResultLines);
+  writeResult(system, settings, json, result, pushResultLines);
   return 0;
 }
 
 export function writeResult<T>(
   system: FastPathSystem,
+  settings: Settings,
   json: boolean,
   result: T,
   lines: (result: T, style: ReturnType<typeof createStyle>) => readonly string[],
@@ -97,7 +100,7 @@ export function writeResult<T>(
     system.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
     return;
   }
-  const style = createStyle(colorEnabled(system.stdout, system.env));
+  const style = createStyle(colorEnabled(system.stdout, settings));
   system.stdout.write(`${lines(result, style).join('\n')}\n`);
 }
 

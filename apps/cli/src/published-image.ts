@@ -8,6 +8,7 @@ import {
   InvalidReferenceError,
   imageConfigLabels,
   imageConfigLayers,
+  imageReference,
   parseImageReference,
   type RegistryClient,
 } from '@hla-compass/registry-client';
@@ -16,7 +17,7 @@ import type { CommandContext } from './context.js';
 import { MANIFEST_DIGEST_LABEL } from './docker/image-labels.js';
 import { dockerPushCommand } from './docker-commands.js';
 import { UsageError } from './errors.js';
-import { atDigest, found, imageManifest, read, registryClient } from './registry-image.js';
+import { found, imageManifest, read } from './registry-image.js';
 
 export type ImageSource = '--image-ref' | typeof BUILD_RECORD_PATH | 'publish config';
 
@@ -80,14 +81,14 @@ export async function resolvePublishedImage(
   manifestDigest: string,
 ): Promise<PublishedImage> {
   const { reference, source, record } = chosen;
-  const registry = registryClient(context);
+  const registry = await context.registry();
   const resolution = await read(reference, () => registry.resolveManifest(reference));
   const digest = found(reference, resolution).digest;
   const builtHere =
     record === undefined
       ? null
       : await checkBuiltHere(context, registry, reference, digest, record, manifestDigest);
-  const pinned = `${reference.repository}${reference.tag ? `:${reference.tag}` : ''}@${digest}`;
+  const pinned = imageReference({ ...reference, digest }).toString();
   return { reference, source, digest, pinned, builtHere };
 }
 
@@ -154,7 +155,7 @@ async function checkBuiltHere(
   manifestDigest: string,
 ): Promise<Exclude<BuiltHere, null>> {
   if (record.digest === digest) return 'pushed digest';
-  const pinned = atDigest(reference, digest);
+  const pinned = reference.atDigest(digest);
   const image = await imageManifest(registry, pinned, record.platform);
   if (image.configDigest === record.imageId) return 'image id';
   const config = found(

@@ -5,31 +5,14 @@ import {
   CredentialHelperError,
   DockerConfigError,
   type ImageReference,
-  imageReference,
   type ManifestResolution,
   manifestContent,
-  RegistryClient,
-  type RegistryClientOptions,
+  type RegistryClient,
   RegistryError,
 } from '@hla-compass/registry-client';
-import type { CommandContext } from './context.js';
 import { dockerPushCommand, manifestInspectCommand } from './docker-commands.js';
-import { dockerCredentials } from './docker-credentials.js';
 import { CliError, RejectedError, ServiceUnavailableError, UsageError } from './errors.js';
-import { leanFetch } from './lean-fetch.js';
 import { registryLoginHint } from './registry-login-hint.js';
-
-/** A client with the user's Docker credentials; `limits` bound how long a call may take. */
-export function registryClient(
-  context: CommandContext,
-  limits: Pick<RegistryClientOptions, 'timeoutMs' | 'retry'> = {},
-): RegistryClient {
-  return new RegistryClient({
-    ...limits,
-    fetch: leanFetch,
-    credentials: async (registry) => (await dockerCredentials(registry, context)).credentials,
-  });
-}
 
 /** The image manifest of `pinned`, through an index to the entry for `platform` if need be. */
 export async function imageManifest(
@@ -57,7 +40,7 @@ export async function imageManifest(
         },
       );
     }
-    reference = atDigest(pinned, entry.digest);
+    reference = pinned.atDigest(entry.digest);
   }
   throw new RejectedError(
     `${pinned.toString()} is an index of indexes, which publish does not read`,
@@ -65,10 +48,6 @@ export async function imageManifest(
       code: 'REGISTRY_INVALID_RESPONSE',
     },
   );
-}
-
-export function atDigest(reference: ImageReference, digest: string): ImageReference {
-  return imageReference({ registry: reference.registry, path: reference.path, digest });
 }
 
 /** Runs a registry read; an answer that cannot be trusted becomes the user's error to see. */
@@ -155,7 +134,7 @@ export async function registryImageState(
     }
     const image = await imageManifest(
       registry,
-      atDigest(reference, resolution.digest),
+      reference.atDigest(resolution.digest),
       local.platform,
     );
     return image.configDigest === local.imageId

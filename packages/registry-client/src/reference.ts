@@ -58,6 +58,12 @@ export interface ImageReference {
   readonly digest?: string;
   /** `repository[:tag][@digest]`. */
   toString(): string;
+  /**
+   * The same repository pinned to `digest` (`registry/path@digest`), without the tag, as the
+   * parser keeps only the digest of `name:tag@digest`. Throws InvalidReferenceError for a
+   * string that is not a digest.
+   */
+  atDigest(digest: string): ImageReference;
 }
 
 const PATH_COMPONENT = /^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*$/;
@@ -193,6 +199,11 @@ export function imageReference(parts: {
     ...(parts.tag === undefined ? {} : { tag: parts.tag }),
     ...(parts.digest === undefined ? {} : { digest: parts.digest }),
     toString: () => text,
+    atDigest: (digest: string) => {
+      const problem = digestProblem(digest);
+      if (problem !== undefined) fail('digest', problem);
+      return imageReference({ registry: parts.registry, path: parts.path, digest });
+    },
   });
 }
 

@@ -191,3 +191,32 @@ describe('registry hosts', () => {
     expect(isLoopbackRegistry(registry)).toBe(loopback);
   });
 });
+
+describe('ImageReference.atDigest', () => {
+  const digest = `sha256:${'c'.repeat(64)}`;
+
+  it('pins the same repository to a digest, dropping the tag as the parser does', () => {
+    const pinned = parseImageReference('ghcr.io/your-org/hla-typer:2.0.0').atDigest(digest);
+    expect(pinned.toString()).toBe(`ghcr.io/your-org/hla-typer@${digest}`);
+    expect(pinned).toMatchObject({ registry: 'ghcr.io', path: 'your-org/hla-typer', digest });
+    expect(pinned.tag).toBeUndefined();
+    expect(pinned.toString()).toBe(
+      parseImageReference(`ghcr.io/your-org/hla-typer:2.0.0@${digest}`).toString(),
+    );
+  });
+
+  it('replaces a digest the reference had', () => {
+    const other = `sha256:${'d'.repeat(64)}`;
+    const pinned = parseImageReference(`ubuntu@${other}`).atDigest(digest);
+    expect(pinned.toString()).toBe(`docker.io/library/ubuntu@${digest}`);
+  });
+
+  it.each(['latest', 'sha256:abc', `md5:${'c'.repeat(32)}`, ''])(
+    'refuses %j, which is not a digest',
+    (notDigest) => {
+      expect(() => parseImageReference('ghcr.io/your-org/x:1').atDigest(notDigest)).toThrow(
+        InvalidReferenceError,
+      );
+    },
+  );
+});

@@ -70,7 +70,7 @@ export default defineCommand({
         `${BUILD_RECORD_PATH} not updated: ${reference.toString()} is not the image the last build made`,
       );
     }
-    const pinnedRef = `${reference.repository}@${digest}`;
+    const pinnedRef = reference.atDigest(digest).toString();
     context.output.result(
       {
         imageRef: reference.toString(),

@@ -9,7 +9,7 @@ import type Dockerode from 'dockerode';
 import type { CommandContext } from '../context.js';
 import { manifestInspectCommand } from '../docker-commands.js';
 import { type CliError, RejectedError, ServiceUnavailableError, UsageError } from '../errors.js';
-import { registryClient, registryImageState } from '../registry-image.js';
+import { registryImageState } from '../registry-image.js';
 import { registryLoginHint } from '../registry-login-hint.js';
 import type { Logger } from '../terminal.js';
 import { engineMessage } from './engine.js';
@@ -57,8 +57,6 @@ function imageNotBuilt(image: string): UsageError {
 
 /** The CLI's own look at the registry before a push is a shortcut: it may not hold a push up long. */
 const PRE_CHECK = { timeoutMs: 5_000, retry: { attempts: 2 } } as const;
-/** Long enough for a registry to commit a multi-GB layer; see pushIdleTimeoutMs. */
-const DEFAULT_IDLE_TIMEOUT_SECONDS = 120;
 
 /**
  * How long the engine's push may send nothing before it is given up. While bytes move, even
@@ -67,12 +65,7 @@ const DEFAULT_IDLE_TIMEOUT_SECONDS = 120;
  * committing a large layer, for which two minutes is ample.
  */
 export function pushIdleTimeoutMs(context: CommandContext): number {
-  return (
-    context.settings.seconds(
-      'HLA_COMPASS_PUSH_IDLE_TIMEOUT_SECONDS',
-      DEFAULT_IDLE_TIMEOUT_SECONDS,
-    ) * 1000
-  );
+  return context.settings.seconds('HLA_COMPASS_PUSH_IDLE_TIMEOUT_SECONDS') * 1000;
 }
 
 /**
@@ -90,7 +83,7 @@ export async function pushUnlessPresent(
 ): Promise<{ image: LocalImage; digest: string; pushed: boolean }> {
   const idleTimeoutMs = pushIdleTimeoutMs(context);
   const image = await localImage(docker, reference);
-  const state = await registryImageState(registryClient(context, PRE_CHECK), reference, {
+  const state = await registryImageState(await context.registry(PRE_CHECK), reference, {
     imageId: image.id,
     platform: image.platform,
     knownDigest,

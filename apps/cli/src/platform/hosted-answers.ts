@@ -384,6 +384,15 @@ function imageOfAnswer(record: Record<string, unknown>, sentImageRef?: string): 
 }
 
 /**
+ * `repository@digest` of the contract's image. Joined as given rather than parsed into an
+ * ImageReference: the hosted platform's repository is its own text, and an answer is not refused
+ * for its spelling.
+ */
+function pinnedImageRef(image: Image | undefined): string | undefined {
+  return image === undefined ? undefined : `${image.repository}@${image.digest}`;
+}
+
+/**
  * The 202 of a publish. The hosted platform answers `{moduleId, versionId, status, image,
  * digest}` and, as the SDK reads it, `publishId` and `state`; the rest is what was sent.
  */
@@ -409,7 +418,7 @@ export function readPublishAccepted(
       state,
       status,
       image,
-      imageRef: record.imageRef ?? (image ? `${image.repository}@${image.digest}` : undefined),
+      imageRef: record.imageRef ?? pinnedImageRef(image),
     });
   });
 }
@@ -446,7 +455,7 @@ export function readPublishStatus(
         environment: record.environment ?? asked.environment,
         state: record.state ?? stateOfStatus(record.status),
         image,
-        imageRef: record.imageRef ?? (image ? `${image.repository}@${image.digest}` : undefined),
+        imageRef: record.imageRef ?? pinnedImageRef(image),
       },
       { state: 'state (nor a status)' },
     );
