@@ -73,7 +73,7 @@ export const variables = [
   {
     name: 'HLA_COMPASS_HTTP_TIMEOUT_SECONDS',
     description:
-      'Timeout of each request to the platform (requests are retried on network errors, 429 and 5xx).',
+      'Timeout of each request to the platform or a registry (requests are retried on network errors, 429 and 5xx).',
     ...inSeconds(30),
   },
   {
@@ -144,10 +144,6 @@ export type VariableName = (typeof variables)[number]['name'];
 
 type SecondsVariable = Extract<(typeof variables)[number], { defaultSeconds: number }>;
 export type SecondsVariableName = SecondsVariable['name'];
-type DefaultSeconds<N extends SecondsVariableName> = Extract<
-  SecondsVariable,
-  { name: N }
->['defaultSeconds'];
 
 /** The CLI's view of its environment variables: only declared names, blank values read as unset. */
 export class Settings {
@@ -164,10 +160,9 @@ export class Settings {
 
   /**
    * A positive whole number of seconds, or the variable's default from the list above; anything
-   * else is a usage error. A call site that still names the default may only name that very
-   * value (the compiler checks it); the value used is always the list's.
+   * else is a usage error.
    */
-  seconds<N extends SecondsVariableName>(name: N, _default?: DefaultSeconds<N>): number {
+  seconds(name: SecondsVariableName): number {
     const raw = this.get(name);
     if (raw === undefined) return defaultSeconds(name);
     if (!/^[1-9][0-9]*$/.test(raw)) {

@@ -132,7 +132,7 @@ function signInWithBrowser(
     consoleUrl: platform.environment.consoleUrl,
     environment: platform.environment.name,
     openBrowser,
-    timeoutMs: context.settings.seconds('HLA_COMPASS_CLI_LOGIN_TIMEOUT_SECONDS', 600) * 1000,
+    timeoutMs: context.settings.seconds('HLA_COMPASS_CLI_LOGIN_TIMEOUT_SECONDS') * 1000,
     logger: context.logger,
     exchange: (code, verifier, redirectUri) => platform.exchangeCode(code, verifier, redirectUri),
   });
