@@ -5,9 +5,17 @@ import { isJsonSchema, type PayloadIssue, validatePayload } from '@hla-compass/m
 import { readRunOutput } from './run-output.js';
 import { CONTAINER_PATHS } from './runtime-contract.js';
 
+/**
+ * `module.*` (the run), `output.*` (what it wrote), and a payload's issue against `inputs` or
+ * `outputs` as `input.<rule>`/`output.<rule>` (the manifest's `schema.<rule>`, see payloadIssues).
+ */
+export type TestIssueCode =
+  | `module.${'timeout' | 'out_of_memory' | 'crashed' | 'error'}`
+  | `output.${'missing' | 'invalid_json' | 'malformed'}`
+  | `${'input' | 'output'}.${string}`;
+
 export interface TestIssue {
-  /** `input.*` (the payload against `inputs`), `module.*` (the run), `output.*` (what it wrote). */
-  readonly code: string;
+  readonly code: TestIssueCode;
   /** A JSON pointer into the payload (`input.*`) or the output document (`output.*`); else ''. */
   readonly path: string;
   readonly message: string;
@@ -49,7 +57,8 @@ export function payloadIssues(
 
 export function judgeRun(facts: RunFacts, outputs: unknown): Verdict {
   const issues: TestIssue[] = [];
-  const issue = (code: string, message: string, path = '') => issues.push({ code, path, message });
+  const issue = (code: TestIssueCode, message: string, path = '') =>
+    issues.push({ code, path, message });
   if (facts.timedOut) {
     issue(
       'module.timeout',
