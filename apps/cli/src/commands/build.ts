@@ -45,7 +45,7 @@ import { imageLabels } from '../docker/image-labels.js';
 import { pushUnlessPresent } from '../docker/image-push.js';
 import { defaultImageTag, imageTag } from '../docker/image-tags.js';
 import { progressMode } from '../docker/progress.js';
-import { sourceDate } from '../docker/source-date.js';
+import { type SourceDate, sourceDate } from '../docker/source-date.js';
 import { UsageError } from '../errors.js';
 import { asCliError } from '../library-errors.js';
 import { defaultRegistry } from '../platform/publish-config.js';
@@ -115,189 +115,358 @@ export default defineCommand({
     },
   ],
   async run({ options }, context) {
-    const moduleDir = context.cwd;
     const warningsBefore = context.logger.warnings.length;
-    const { manifest, digest } = await readValidModule(moduleDir, context, 'nothing was built');
-    const registry =
-      options.tag.length === 0 && options.registry === undefined
-        ? await defaultRegistry(context)
-        : options.registry;
-    const tags = resolveTags(options.tag, registry, manifest);
-    const platform = options.platform ?? DEFAULT_PLATFORM;
-    if (platform.includes(',')) throw platformList(platform, tags[0].toString());
-    if (!PLATFORM.test(platform)) {
-      throw new UsageError(
-        `--platform must be os/arch[/variant], e.g. linux/amd64, not "${platform}"`,
-      );
-    }
-    const ownDockerfile = existsSync(join(moduleDir, MODULE_DOCKERFILE));
-    const baseImage = ownDockerfile ? undefined : await chooseBaseImage(options.baseImage, context);
-    if (ownDockerfile && options.baseImage !== undefined) {
-      context.logger.warn(
-        '--base-image is ignored: the module has its own Dockerfile, which names its base',
-      );
-    }
-
+    const plan = await planBuild(options, context);
     const engine = await connectDockerEngine(context);
-    const { committedAt, ...provenance } = await gitProvenance(moduleDir, context.settings.raw);
-    const created = sourceDate({
-      sourceDateEpoch: context.settings.get('SOURCE_DATE_EPOCH'),
-      committedAt,
-    });
-    context.logger.debug(`created ${created.time.toISOString()} (from ${created.origin})`);
-    const labels = imageLabels({
-      name: manifest.name,
-      version: manifest.version,
-      manifestDigest: digest,
-      created: created.time,
-      ...provenance,
-    });
-    const dockerfile = ownDockerfile ? MODULE_DOCKERFILE : GENERATED_DOCKERFILE;
-    const moduleFilter = contextFilter(await readDockerignore(moduleDir), [dockerfile]);
-    // Taken before anything is read for the build: a file changed during it changes the stamp.
-    // Only when the options alone decide the tags (not the platform's default registry).
-    const git =
-      baseImage !== undefined &&
-      options.cache &&
-      (options.tag.length > 0 || options.registry !== undefined)
-        ? await gitState(moduleDir, context.settings.raw)
-        : undefined;
-    const stamp =
-      git !== undefined
-        ? await buildStamp({
-            moduleDir,
-            include: moduleFilter,
-            cliVersion: CLI_VERSION,
-            options: {
-              tags: options.tag,
-              registry: options.registry,
-              baseImage: options.baseImage,
-              platform,
-            },
-            config: await readFile(join(context.configDir, CONFIG_FILE), 'utf8').catch(() => ''),
-            sourceDateEpoch: context.settings.get('SOURCE_DATE_EPOCH'),
-            dockerHost: context.settings.get('DOCKER_HOST'),
-            git,
-          })
-        : undefined;
-    let contextFiles = moduleFilter;
-    let inputsDigest: string | null = null;
-    let baseImageId: string | undefined;
-    const [primary] = tags;
-    if (baseImage !== undefined) {
-      const generated = await writeGeneratedFiles(
-        moduleDir,
-        { baseImage, manifest, labels, include: moduleFilter, mtime: created.time },
-        context,
-      );
-      contextFiles = generated.include;
-      baseImageId = await localImageId(engine.docker, baseImage);
-      inputsDigest =
-        baseImageId === undefined
-          ? null
-          : buildInputsDigest(generated.inputs, { baseImageId, platform, tags });
-    }
-    const previous = await readBuildRecord(moduleDir).catch(() => undefined);
-    const unchanged =
-      options.cache && inputsDigest !== null && previous?.inputsDigest === inputsDigest
-        ? await unchangedImage(engine.docker, previous, tags, platform)
-        : undefined;
-    let imageId: string;
-    if (unchanged !== undefined) {
-      context.logger.debug(`nothing changed since the build of ${previous?.builtAt}`);
-      imageId = unchanged;
-    } else {
-      context.logger.info(`Building ${primary.toString()} for ${platform}`);
-      imageId = await buildImage(
-        engine.docker,
-        {
-          context: packBuildContext(moduleDir, contextFiles, created.time),
-          dockerfile,
-          tags,
-          platform,
-          noCache: !options.cache,
-          // A generated Dockerfile carries the labels itself; the module's own gets them this way.
-          ...(ownDockerfile ? { labels } : {}),
-        },
-        context.logger,
-        progressMode(context.logger),
-      );
-    }
-    // What the engine really built: the classic builder takes a base image of another platform
-    // as it is, so --platform linux/arm64 on an amd64-only base gives an amd64 image.
-    const builtPlatform = await imagePlatform(engine.docker, imageId, platform);
-    if (builtPlatform !== platform) {
-      context.logger.warn(
-        `the image is ${builtPlatform}, not ${platform}: ${baseImage === undefined ? 'the base image of the Dockerfile' : `the base image ${baseImage}`} is ${builtPlatform} in the engine, and the engine built on it as it is. build.json records ${builtPlatform}. For a ${platform} image, use a base image the engine has for ${platform} (\`docker pull --platform ${platform} IMAGE\`), or \`docker buildx build --platform ${platform}\``,
-      );
-    }
-    // The same sources, base and options give the same image id: then nothing was rebuilt, and
-    // what the record knows of its push still holds.
-    const upToDate =
-      previous !== undefined &&
-      previous.imageId === imageId &&
-      previous.imageRef === primary.toString() &&
-      previous.platform === builtPlatform;
-    const reuse: BuildReuse | null =
-      stamp !== undefined && baseImage !== undefined && baseImageId !== undefined
-        ? {
-            stamp,
-            baseImage,
-            baseImageId,
-            tags: tags.map(String),
-            created: created.time.toISOString(),
-            createdFrom: created.origin,
-            warnings: context.logger.warnings.slice(warningsBefore),
-          }
-        : null;
-    let record: BuildRecord = upToDate
-      ? { ...previous, inputsDigest, reuse, builtAt: new Date().toISOString() }
-      : {
-          version: 1,
-          imageRef: primary.toString(),
-          imageId,
-          digest: null,
-          pushed: false,
-          platform: builtPlatform,
-          manifestDigest: digest,
-          moduleLayer: ownDockerfile ? null : await topLayer(engine.docker, imageId),
-          inputsDigest,
-          reuse,
-          builtAt: new Date().toISOString(),
-          pushedAt: null,
-        };
-    await writeBuildRecord(moduleDir, record);
-    if (options.push) {
-      for (const tag of tags) {
-        const known = tag === primary ? record.digest : undefined;
-        const { digest: pushed } = await pushUnlessPresent(engine.docker, tag, context, known);
-        if (tag !== primary) continue;
-        record = recordPush(record, { imageRef: tag.toString(), digest: pushed, at: new Date() });
-        await writeBuildRecord(moduleDir, record);
-      }
-    }
-
-    const style = context.output.style;
-    const result: BuildResult = {
-      imageRef: record.imageRef,
-      imageId,
-      tags: tags.map((tag) => tag.toString()),
-      baseImage: baseImage ?? null,
-      dockerfile,
-      dockerfileGenerated: !ownDockerfile,
-      platform: builtPlatform,
-      manifestDigest: digest,
-      created: created.time.toISOString(),
-      createdFrom: created.origin,
-      upToDate,
-      pushed: record.pushed,
-      digest: record.digest,
-      ...(record.digest === null ? {} : { pinnedRef: `${primary.repository}@${record.digest}` }),
-    };
-    context.output.result(result, (shown) => buildResultLines(shown, style));
+    const inputs = await readInputs(plan, options, context);
+    const source = await prepareSource(plan, inputs, engine.docker, context);
+    const previous = await readBuildRecord(plan.moduleDir).catch(() => undefined);
+    const image = await buildOrReuse(plan, source, previous, engine.docker, context);
+    const warnings = context.logger.warnings.slice(warningsBefore);
+    const built = await recordBuild(plan, source, image, { previous, warnings }, engine.docker);
+    const record = options.push
+      ? await pushTags(plan, built.record, engine.docker, context)
+      : built.record;
+    reportBuild(context, { plan, source, image, record, upToDate: built.upToDate });
     return undefined;
   },
 });
+
+interface BuildOptions {
+  readonly tag: readonly string[];
+  readonly registry: string | undefined;
+  readonly platform: string | undefined;
+  readonly baseImage: string | undefined;
+  readonly cache: boolean;
+  readonly push: boolean;
+}
+
+/** What is built: the module, under which tags, for which platform, from which Dockerfile. */
+interface BuildPlan {
+  readonly moduleDir: string;
+  readonly manifest: Manifest;
+  readonly manifestDigest: string;
+  readonly tags: BuildTags;
+  readonly platform: string;
+  readonly ownDockerfile: boolean;
+  /** The base image of the generated Dockerfile; undefined for the module's own. */
+  readonly baseImage: string | undefined;
+  /** False with --no-cache: every step again, and no reuse of the last build. */
+  readonly cache: boolean;
+}
+
+/** The image's labels and date, the context's files, and the stamp an unchanged rebuild reuses. */
+interface BuildInputs {
+  readonly created: SourceDate;
+  readonly labels: Readonly<Record<string, string>>;
+  readonly dockerfile: string;
+  readonly moduleFilter: (path: string) => boolean;
+  readonly stamp: string | undefined;
+}
+
+/** What the engine is given: the context's files, and for a generated build what it is made of. */
+interface BuildSource extends BuildInputs {
+  readonly contextFiles: (path: string) => boolean;
+  /** The digest of a generated build's inputs with the base image's id; null when not known. */
+  readonly inputsDigest: string | null;
+  readonly baseImageId: string | undefined;
+}
+
+interface BuiltImage {
+  readonly imageId: string;
+  /** The platform the engine really built for (see imagePlatform). */
+  readonly platform: string;
+}
+
+/** The module, checked, and every choice made from the options before the engine is asked. */
+async function planBuild(options: BuildOptions, context: CommandContext): Promise<BuildPlan> {
+  const moduleDir = context.cwd;
+  const { manifest, digest } = await readValidModule(moduleDir, context, 'nothing was built');
+  const registry =
+    options.tag.length === 0 && options.registry === undefined
+      ? await defaultRegistry(context)
+      : options.registry;
+  const tags = resolveTags(options.tag, registry, manifest);
+  const platform = options.platform ?? DEFAULT_PLATFORM;
+  if (platform.includes(',')) throw platformList(platform, tags[0].toString());
+  if (!PLATFORM.test(platform)) {
+    throw new UsageError(
+      `--platform must be os/arch[/variant], e.g. linux/amd64, not "${platform}"`,
+    );
+  }
+  const ownDockerfile = existsSync(join(moduleDir, MODULE_DOCKERFILE));
+  const baseImage = ownDockerfile ? undefined : await chooseBaseImage(options.baseImage, context);
+  if (ownDockerfile && options.baseImage !== undefined) {
+    context.logger.warn(
+      '--base-image is ignored: the module has its own Dockerfile, which names its base',
+    );
+  }
+  return {
+    moduleDir,
+    manifest,
+    manifestDigest: digest,
+    tags,
+    platform,
+    ownDockerfile,
+    baseImage,
+    cache: options.cache,
+  };
+}
+
+async function readInputs(
+  plan: BuildPlan,
+  options: BuildOptions,
+  context: CommandContext,
+): Promise<BuildInputs> {
+  const { moduleDir, manifest } = plan;
+  const { committedAt, ...provenance } = await gitProvenance(moduleDir, context.settings.raw);
+  const created = sourceDate({
+    sourceDateEpoch: context.settings.get('SOURCE_DATE_EPOCH'),
+    committedAt,
+  });
+  context.logger.debug(`created ${created.time.toISOString()} (from ${created.origin})`);
+  const labels = imageLabels({
+    name: manifest.name,
+    version: manifest.version,
+    manifestDigest: plan.manifestDigest,
+    created: created.time,
+    ...provenance,
+  });
+  const dockerfile = plan.ownDockerfile ? MODULE_DOCKERFILE : GENERATED_DOCKERFILE;
+  const moduleFilter = contextFilter(await readDockerignore(moduleDir), [dockerfile]);
+  const stamp = await reuseStamp(plan, options, moduleFilter, context);
+  return { created, labels, dockerfile, moduleFilter, stamp };
+}
+
+/**
+ * The stamp of everything a generated build reads, for the fast path to know it unchanged. Taken
+ * before anything is read for the build: a file changed during it changes the stamp. Only when
+ * the options alone decide the tags (not the platform's default registry).
+ */
+async function reuseStamp(
+  plan: BuildPlan,
+  options: BuildOptions,
+  moduleFilter: (path: string) => boolean,
+  context: CommandContext,
+): Promise<string | undefined> {
+  const { moduleDir } = plan;
+  const git =
+    plan.baseImage !== undefined &&
+    options.cache &&
+    (options.tag.length > 0 || options.registry !== undefined)
+      ? await gitState(moduleDir, context.settings.raw)
+      : undefined;
+  if (git === undefined) return undefined;
+  return buildStamp({
+    moduleDir,
+    include: moduleFilter,
+    cliVersion: CLI_VERSION,
+    options: {
+      tags: options.tag,
+      registry: options.registry,
+      baseImage: options.baseImage,
+      platform: plan.platform,
+    },
+    config: await readFile(join(context.configDir, CONFIG_FILE), 'utf8').catch(() => ''),
+    sourceDateEpoch: context.settings.get('SOURCE_DATE_EPOCH'),
+    dockerHost: context.settings.get('DOCKER_HOST'),
+    git,
+  });
+}
+
+/** The module's own context as it is; for a generated Dockerfile, the files written for it. */
+async function prepareSource(
+  plan: BuildPlan,
+  inputs: BuildInputs,
+  docker: Dockerode,
+  context: CommandContext,
+): Promise<BuildSource> {
+  const { baseImage } = plan;
+  if (baseImage === undefined) {
+    return {
+      ...inputs,
+      contextFiles: inputs.moduleFilter,
+      inputsDigest: null,
+      baseImageId: undefined,
+    };
+  }
+  const generated = await writeGeneratedFiles(
+    plan.moduleDir,
+    {
+      baseImage,
+      manifest: plan.manifest,
+      labels: inputs.labels,
+      include: inputs.moduleFilter,
+      mtime: inputs.created.time,
+    },
+    context,
+  );
+  const baseImageId = await localImageId(docker, baseImage);
+  const inputsDigest =
+    baseImageId === undefined
+      ? null
+      : buildInputsDigest(generated.inputs, {
+          baseImageId,
+          platform: plan.platform,
+          tags: plan.tags,
+        });
+  return { ...inputs, contextFiles: generated.include, inputsDigest, baseImageId };
+}
+
+/** The image of the last build when nothing changed since, else a new build; and its platform. */
+async function buildOrReuse(
+  plan: BuildPlan,
+  source: BuildSource,
+  previous: BuildRecord | undefined,
+  docker: Dockerode,
+  context: CommandContext,
+): Promise<BuiltImage> {
+  const { tags, platform } = plan;
+  const unchanged =
+    plan.cache && source.inputsDigest !== null && previous?.inputsDigest === source.inputsDigest
+      ? await unchangedImage(docker, previous, tags, platform)
+      : undefined;
+  let imageId: string;
+  if (unchanged !== undefined) {
+    context.logger.debug(`nothing changed since the build of ${previous?.builtAt}`);
+    imageId = unchanged;
+  } else {
+    context.logger.info(`Building ${tags[0].toString()} for ${platform}`);
+    imageId = await buildImage(
+      docker,
+      {
+        context: packBuildContext(plan.moduleDir, source.contextFiles, source.created.time),
+        dockerfile: source.dockerfile,
+        tags,
+        platform,
+        noCache: !plan.cache,
+        // A generated Dockerfile carries the labels itself; the module's own gets them this way.
+        ...(plan.ownDockerfile ? { labels: source.labels } : {}),
+      },
+      context.logger,
+      progressMode(context.logger),
+    );
+  }
+  // What the engine really built: the classic builder takes a base image of another platform
+  // as it is, so --platform linux/arm64 on an amd64-only base gives an amd64 image.
+  const builtPlatform = await imagePlatform(docker, imageId, platform);
+  if (builtPlatform !== platform) {
+    context.logger.warn(
+      `the image is ${builtPlatform}, not ${platform}: ${plan.baseImage === undefined ? 'the base image of the Dockerfile' : `the base image ${plan.baseImage}`} is ${builtPlatform} in the engine, and the engine built on it as it is. build.json records ${builtPlatform}. For a ${platform} image, use a base image the engine has for ${platform} (\`docker pull --platform ${platform} IMAGE\`), or \`docker buildx build --platform ${platform}\``,
+    );
+  }
+  return { imageId, platform: builtPlatform };
+}
+
+/** What the fast path needs to answer the same build again, with the warnings it must repeat. */
+function reuseOf(
+  plan: BuildPlan,
+  source: BuildSource,
+  warnings: BuildReuse['warnings'],
+): BuildReuse | null {
+  const { stamp, baseImageId, created } = source;
+  const { baseImage, tags } = plan;
+  if (stamp === undefined || baseImage === undefined || baseImageId === undefined) return null;
+  return {
+    stamp,
+    baseImage,
+    baseImageId,
+    tags: tags.map(String),
+    created: created.time.toISOString(),
+    createdFrom: created.origin,
+    warnings,
+  };
+}
+
+/**
+ * Writes build.json. The same sources, base and options give the same image id: then nothing
+ * was rebuilt, and what the record knows of its push still holds.
+ */
+async function recordBuild(
+  plan: BuildPlan,
+  source: BuildSource,
+  image: BuiltImage,
+  before: { previous: BuildRecord | undefined; warnings: BuildReuse['warnings'] },
+  docker: Dockerode,
+): Promise<{ record: BuildRecord; upToDate: boolean }> {
+  const { previous } = before;
+  const { inputsDigest } = source;
+  const reuse = reuseOf(plan, source, before.warnings);
+  const imageRef = plan.tags[0].toString();
+  const upToDate =
+    previous !== undefined &&
+    previous.imageId === image.imageId &&
+    previous.imageRef === imageRef &&
+    previous.platform === image.platform;
+  const record: BuildRecord = upToDate
+    ? { ...previous, inputsDigest, reuse, builtAt: new Date().toISOString() }
+    : {
+        version: 1,
+        imageRef,
+        imageId: image.imageId,
+        digest: null,
+        pushed: false,
+        platform: image.platform,
+        manifestDigest: plan.manifestDigest,
+        moduleLayer: plan.ownDockerfile ? null : await topLayer(docker, image.imageId),
+        inputsDigest,
+        reuse,
+        builtAt: new Date().toISOString(),
+        pushedAt: null,
+      };
+  await writeBuildRecord(plan.moduleDir, record);
+  return { record, upToDate };
+}
+
+/** --push: every tag, as `hla-compass push` does; the primary tag's digest goes into build.json. */
+async function pushTags(
+  plan: BuildPlan,
+  built: BuildRecord,
+  docker: Dockerode,
+  context: CommandContext,
+): Promise<BuildRecord> {
+  let record = built;
+  const [primary] = plan.tags;
+  for (const tag of plan.tags) {
+    const known = tag === primary ? record.digest : undefined;
+    const { digest: pushed } = await pushUnlessPresent(docker, tag, context, known);
+    if (tag !== primary) continue;
+    record = recordPush(record, { imageRef: tag.toString(), digest: pushed, at: new Date() });
+    await writeBuildRecord(plan.moduleDir, record);
+  }
+  return record;
+}
+
+function reportBuild(
+  context: CommandContext,
+  build: {
+    plan: BuildPlan;
+    source: BuildSource;
+    image: BuiltImage;
+    record: BuildRecord;
+    upToDate: boolean;
+  },
+): void {
+  const { plan, source, image, record } = build;
+  const [primary] = plan.tags;
+  const result: BuildResult = {
+    imageRef: record.imageRef,
+    imageId: image.imageId,
+    tags: plan.tags.map((tag) => tag.toString()),
+    baseImage: plan.baseImage ?? null,
+    dockerfile: source.dockerfile,
+    dockerfileGenerated: !plan.ownDockerfile,
+    platform: image.platform,
+    manifestDigest: plan.manifestDigest,
+    created: source.created.time.toISOString(),
+    createdFrom: source.created.origin,
+    upToDate: build.upToDate,
+    pushed: record.pushed,
+    digest: record.digest,
+    ...(record.digest === null ? {} : { pinnedRef: `${primary.repository}@${record.digest}` }),
+  };
+  context.output.result(result, (shown) => buildResultLines(shown, context.output.style));
+}
 
 /**
  * The id of the engine's image `name`; undefined when the engine has none: the build would pull
@@ -346,7 +515,6 @@ async function unchangedImage(
   return previous.imageId;
 }
 
-/** The uncompressed digest of an image's top layer: a generated Dockerfile's module layer. */
 /**
  * The platform of the built image as the engine records it (Os/Architecture/Variant): `requested`
  * when it is that one (a variant the request leaves open does not count), else what it is.
@@ -382,6 +550,7 @@ function platformList(platforms: string, tag: string): UsageError {
   );
 }
 
+/** The uncompressed digest of an image's top layer: a generated Dockerfile's module layer. */
 async function topLayer(docker: Dockerode, imageId: string): Promise<string | null> {
   return (await docker.getImage(imageId).inspect()).RootFS.Layers?.at(-1) ?? null;
 }
