@@ -3,13 +3,19 @@
 import { createHash } from 'node:crypto';
 import type { PublishAccepted, PublishRequest } from '@hla-compass/platform-api';
 import { DOCKER_HUB_REGISTRY } from '@hla-compass/registry-client';
-import { type JsonObject, signPublishStatement, unsignedManifest } from '@hla-compass/signing';
+import {
+  type JsonObject,
+  type StoredKeyPair,
+  signPublishStatement,
+  unsignedManifest,
+} from '@hla-compass/signing';
 import { defineCommand, option } from '../command.js';
 import type { CommandContext } from '../context.js';
 import { CliError, type ExitCode, ServiceUnavailableError } from '../errors.js';
 import { uninterruptedOrExplained } from '../interrupt.js';
 import { publishName, rejection, waitForDecision } from '../platform/approval.js';
 import type { PlatformClient } from '../platform/client.js';
+import type { PublishConfigView } from '../platform/hosted-answers.js';
 import { allowlist, type Preflight, type PreflightOptions, runPreflight } from '../preflight.js';
 import {
   ensureRegisteredKeys,
@@ -18,7 +24,11 @@ import {
   signatureRequiredError,
   untrustedKeyError,
 } from '../publish-keys.js';
-import { chooseImageToPublish, resolvePublishedImage } from '../published-image.js';
+import {
+  chooseImageToPublish,
+  type PublishedImage,
+  resolvePublishedImage,
+} from '../published-image.js';
 import { readValidModule } from '../valid-module.js';
 
 export default defineCommand({
@@ -76,111 +86,179 @@ export default defineCommand({
     },
   ],
   async run({ options }, context) {
-    const { logger } = context;
     const platform = await context.platform({ requireEnvironment: true, readOnly: options.dryRun });
     if (options.dryRun) return dryRun(context, platform, options);
-    const environment = platform.environment.name;
-
-    const {
-      manifest: validated,
-      document: manifest,
-      digest: manifestDigest,
-    } = await readValidModule(context.cwd, context, 'nothing was published');
-    const { name, version } = validated;
-    const config = await platform.publishConfig();
-
-    const chosen = await chooseImageToPublish(context, {
-      imageRef: options.imageRef,
-      registry: config.registry,
-      name,
-      version,
-      manifestDigest,
-    });
-    // A reference without a registry host (`your-org/x:1`) names Docker Hub, mostly by mistake:
-    // off the allowlist, it is refused before docker.io is asked, since retries and "docker.io is
-    // unavailable" would hide the real answer. Other registries are asked first, as documented
-    // (an unreachable one is exit 4). A platform without a stated allowlist decides alone.
-    const listed = allowlist(environment, config, chosen.reference);
-    if (listed.ok === false && chosen.reference.registry === DOCKER_HUB_REGISTRY) {
-      throw listed.error;
-    }
-    const image = await resolvePublishedImage(context, chosen, manifestDigest);
-    const { reference, digest, pinned } = image;
-    logger.info(
-      `Publishing ${name}@${version} to ${environment} (scope ${options.scope}) from ${reference} (${image.source})`,
-    );
-    if (listed.ok === false) {
-      logger.warn(
-        `${reference.repository} is not on ${environment}'s registry allowlist (${config.allowlist?.join(', ') || 'empty'}); the platform will refuse it`,
-      );
-    }
-
-    let keys = await loadKeysIfAny(context);
-    if (keys === undefined && !options.generateKeys && config.requireSignature === true) {
-      throw signatureRequiredError(context, environment);
-    }
-    // Also keys that exist but are not registered here yet: unregistered, they are UNTRUSTED_KEY.
-    if (options.generateKeys) keys = await ensureRegisteredKeys(context, platform, keys);
-    let body: JsonObject = unsignedManifest(manifest);
-    if (keys) {
-      // v2 names the publishing org, so the signed body is worth nothing in another org; an
-      // answer that does not say the org (a hosted one may not) leaves the statement v1.
-      const org = (await platform.me()).org?.id;
-      const signature = signPublishStatement(
-        {
-          environment,
-          repository: reference.repository,
-          digest,
-          manifest: body,
-          scope: options.scope,
-          org,
-        },
-        keys.privateKey,
-      );
-      body = { ...body, ...signature };
-    } else {
-      logger.warn(
-        config.requireSignature === false
-          ? `publishing unsigned: ${environment} accepts it, but \`hla-compass keys init\` lets you sign`
-          : `publishing unsigned: ${environment} does not say whether it requires signatures; \`hla-compass keys init\` lets you sign`,
-      );
-    }
-
-    let accepted = await send(
+    const subject = await readSubject(context, platform);
+    const image = await resolveImage(context, subject, options);
+    const { manifest, keys } = await signManifest(context, platform, subject, image, options);
+    const sent = await send(
       context,
       platform,
-      { imageRef: pinned, manifest: body, scope: options.scope },
-      { name, version },
+      { imageRef: image.pinned, manifest, scope: options.scope },
+      subject.module,
     ).catch((error: unknown) => explainUntrustedKey(error, platform, keys));
-    // The answer to a publish sent again may be the first run's (replayed for its key), and a
-    // public one may have been decided since: its state is read now.
-    // Best effort: the publish itself succeeded, and a platform that cannot show its status yet
-    // (or has no such route) leaves the answer as it was.
-    if (accepted.state !== 'APPROVED') {
-      const current = await platform.publishStatus(accepted.publishId).catch((error: unknown) => {
-        logger.debug(`the publish's state could not be read again: ${(error as Error).message}`);
-        return undefined;
-      });
-      if (current?.state === 'REJECTED') throw rejection(current);
-      if (current?.state === 'APPROVED')
-        accepted = { ...accepted, state: 'APPROVED', status: 'completed' };
-    }
-    const signedWith = keys?.keyFingerprint ?? null;
-    report(context, accepted, signedWith);
-
+    const accepted = await currentState(context, platform, sent);
+    report(context, accepted, keys?.keyFingerprint ?? null);
     if (options.wait && accepted.state === 'SUBMITTED') {
-      logger.info('Waiting for a platform superuser to approve or reject it…');
-      // Exit 1 when rejected, 4 (WAIT_TIMEOUT) when the wait runs out before a decision.
-      const decided = await waitForDecision(platform, accepted.publishId, {
-        timeoutMs: options.timeout * 1000,
-        intervalMs: 5000,
-      });
-      if (decided.state === 'REJECTED') throw rejection(decided);
-      logger.success(`${publishName(decided)} was approved (${decided.endTime ?? 'time unknown'})`);
+      await awaitDecision(context, platform, accepted, options.timeout);
     }
     return undefined;
   },
 });
+
+interface PublishOptions extends PreflightOptions {
+  readonly wait: boolean;
+  readonly timeout: number;
+}
+
+/** What is published, and the environment's rules for it. */
+interface PublishSubject {
+  readonly module: { readonly name: string; readonly version: string };
+  /** manifest.json as the strict JSON object that is signed. */
+  readonly manifest: JsonObject;
+  readonly manifestDigest: string;
+  readonly config: PublishConfigView;
+  readonly environment: string;
+}
+
+async function readSubject(
+  context: CommandContext,
+  platform: PlatformClient,
+): Promise<PublishSubject> {
+  const { manifest, document, digest } = await readValidModule(
+    context.cwd,
+    context,
+    'nothing was published',
+  );
+  const config = await platform.publishConfig();
+  const module = { name: manifest.name, version: manifest.version };
+  return {
+    module,
+    manifest: document,
+    manifestDigest: digest,
+    config,
+    environment: platform.environment.name,
+  };
+}
+
+/** The image to publish, chosen, checked against the allowlist and resolved to its digest. */
+async function resolveImage(
+  context: CommandContext,
+  subject: PublishSubject,
+  options: PublishOptions,
+): Promise<PublishedImage> {
+  const { module, config, manifestDigest, environment } = subject;
+  const chosen = await chooseImageToPublish(context, {
+    imageRef: options.imageRef,
+    registry: config.registry,
+    ...module,
+    manifestDigest,
+  });
+  // A reference without a registry host (`your-org/x:1`) names Docker Hub, mostly by mistake:
+  // off the allowlist, it is refused before docker.io is asked, since retries and "docker.io is
+  // unavailable" would hide the real answer. Other registries are asked first, as documented
+  // (an unreachable one is exit 4). A platform without a stated allowlist decides alone.
+  const listed = allowlist(environment, config, chosen.reference);
+  if (listed.ok === false && chosen.reference.registry === DOCKER_HUB_REGISTRY) {
+    throw listed.error;
+  }
+  const image = await resolvePublishedImage(context, chosen, manifestDigest);
+  context.logger.info(
+    `Publishing ${module.name}@${module.version} to ${environment} (scope ${options.scope}) from ${image.reference} (${image.source})`,
+  );
+  if (listed.ok === false) {
+    context.logger.warn(
+      `${image.reference.repository} is not on ${environment}'s registry allowlist (${config.allowlist?.join(', ') || 'empty'}); the platform will refuse it`,
+    );
+  }
+  return image;
+}
+
+/**
+ * The manifest as sent: signed with the key here (created and registered first with
+ * --generate-keys), or unsigned where there is none and the environment does not insist.
+ */
+async function signManifest(
+  context: CommandContext,
+  platform: PlatformClient,
+  subject: PublishSubject,
+  image: PublishedImage,
+  options: PublishOptions,
+): Promise<{ manifest: JsonObject; keys: StoredKeyPair | undefined }> {
+  const { config, environment } = subject;
+  let keys = await loadKeysIfAny(context);
+  if (keys === undefined && !options.generateKeys && config.requireSignature === true) {
+    throw signatureRequiredError(context, environment);
+  }
+  // Also keys that exist but are not registered here yet: unregistered, they are UNTRUSTED_KEY.
+  if (options.generateKeys) keys = await ensureRegisteredKeys(context, platform, keys);
+  const manifest = unsignedManifest(subject.manifest);
+  if (keys === undefined) {
+    context.logger.warn(
+      config.requireSignature === false
+        ? `publishing unsigned: ${environment} accepts it, but \`hla-compass keys init\` lets you sign`
+        : `publishing unsigned: ${environment} does not say whether it requires signatures; \`hla-compass keys init\` lets you sign`,
+    );
+    return { manifest, keys };
+  }
+  // v2 names the publishing org, so the signed body is worth nothing in another org; an
+  // answer that does not say the org (a hosted one may not) leaves the statement v1.
+  const org = (await platform.me()).org?.id;
+  const signature = signPublishStatement(
+    {
+      environment,
+      repository: image.reference.repository,
+      digest: image.digest,
+      manifest,
+      scope: options.scope,
+      org,
+    },
+    keys.privateKey,
+  );
+  return { manifest: { ...manifest, ...signature }, keys };
+}
+
+/**
+ * The answer to a publish sent again may be the first run's (replayed for its key), and a public
+ * one may have been decided since: its state is read now. Best effort: the publish itself
+ * succeeded, and a platform that cannot show its status yet (or has no such route) leaves the
+ * answer as it was.
+ */
+async function currentState(
+  context: CommandContext,
+  platform: PlatformClient,
+  accepted: PublishAccepted,
+): Promise<PublishAccepted> {
+  if (accepted.state === 'APPROVED') return accepted;
+  const current = await platform.publishStatus(accepted.publishId).catch((error: unknown) => {
+    context.logger.debug(
+      `the publish's state could not be read again: ${(error as Error).message}`,
+    );
+    return undefined;
+  });
+  if (current?.state === 'REJECTED') throw rejection(current);
+  return current?.state === 'APPROVED'
+    ? { ...accepted, state: 'APPROVED', status: 'completed' }
+    : accepted;
+}
+
+/** --wait: exit 1 when rejected, 4 (WAIT_TIMEOUT) when the wait runs out before a decision. */
+async function awaitDecision(
+  context: CommandContext,
+  platform: PlatformClient,
+  accepted: PublishAccepted,
+  timeoutSeconds: number,
+): Promise<void> {
+  context.logger.info('Waiting for a platform superuser to approve or reject it…');
+  const decided = await waitForDecision(platform, accepted.publishId, {
+    timeoutMs: timeoutSeconds * 1000,
+    intervalMs: 5000,
+  });
+  if (decided.state === 'REJECTED') throw rejection(decided);
+  context.logger.success(
+    `${publishName(decided)} was approved (${decided.endTime ?? 'time unknown'})`,
+  );
+}
 
 /**
  * The platform's UNTRUSTED_KEY for a revoked key, said as what it means: it cannot be registered
