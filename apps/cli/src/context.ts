@@ -179,10 +179,11 @@ export function createContext(
     },
     registry(limits) {
       const build = async () => {
-        const [{ RegistryClient }, { leanFetch }, { dockerCredentials }] = await Promise.all([
+        const [{ RegistryClient }, { leanFetch }, { dockerCredentials }, http] = await Promise.all([
           import('@hla-compass/registry-client'),
           import('./lean-fetch.js'),
           import('./docker-credentials.js'),
+          logger.verbose ? import('./platform/http.js') : undefined,
         ]);
         return new RegistryClient({
           timeoutMs: timeoutMs(),
@@ -190,6 +191,11 @@ export function createContext(
           fetch: leanFetch,
           userAgent: USER_AGENT,
           onRetry: (event) => logger.warn(retryWarning(event.host, event)),
+          // --verbose: one debug line per attempt, as for the platform, secret-looking query values masked.
+          ...(http && {
+            onExchange: (event) =>
+              logger.debug(http.describeExchange({ ...event, url: http.loggableUrl(event.url) })),
+          }),
           credentials: async (registry) => (await dockerCredentials(registry, context)).credentials,
         });
       };

@@ -1,6 +1,6 @@
 // context.registry(): the registry client every command gets, against a real loopback server. It
 // sends the CLI's user agent, times each attempt out after HLA_COMPASS_HTTP_TIMEOUT_SECONDS, says
-// why it retries on stderr, and is built once per context.
+// why it retries on stderr, logs each attempt under --verbose, and is built once per context.
 import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -52,7 +52,10 @@ beforeEach(() => {
   unavailable = 0;
 });
 
-function context(env: Record<string, string> = {}): { context: CommandContext; stderr: string[] } {
+function context(
+  env: Record<string, string> = {},
+  verbose = false,
+): { context: CommandContext; stderr: string[] } {
   const stderr: string[] = [];
   const created = createContext(
     {
@@ -63,7 +66,7 @@ function context(env: Record<string, string> = {}): { context: CommandContext; s
       stderr: { write: (chunk: string) => stderr.push(chunk) },
       stdin: (async function* () {})(),
     },
-    { json: false, verbose: false },
+    { json: false, verbose },
     'push',
   );
   return { context: created, stderr };
@@ -101,5 +104,23 @@ describe('context.registry()', () => {
     expect(stderr.join('')).toMatch(
       new RegExp(`request to ${registry.replace(/\./g, '\\.')} failed \\(HTTP 503\\); retrying in`),
     );
+  });
+
+  it('logs each attempt under --verbose, and none without', async () => {
+    unavailable = 1;
+    const verbose = context({}, true);
+    await (await verbose.context.registry()).resolveManifest(`${registry}/your-org/module:1.0.0`);
+    const lines = verbose.stderr.join('').split('\n');
+    const manifest = `HEAD http://${registry}/v2/your-org/module/manifests/1.0.0`;
+    expect(lines).toContainEqual(
+      expect.stringMatching(/^debug: GET http:\/\/\S+\/v2\/ → 200 in \d+ ms$/),
+    );
+    expect(lines.filter((line) => line.startsWith(`debug: ${manifest} → `))).toEqual([
+      expect.stringMatching(/→ 503 in \d+ ms$/),
+      expect.stringMatching(/→ 200 in \d+ ms \(attempt 2\)$/),
+    ]);
+    const quiet = context();
+    await (await quiet.context.registry()).resolveManifest(`${registry}/your-org/module:1.0.0`);
+    expect(quiet.stderr.join('')).not.toContain('debug:');
   });
 });

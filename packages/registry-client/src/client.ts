@@ -13,6 +13,7 @@ import {
   type FetchLike,
   HttpTransport,
   type RegistryEndpoint,
+  type RegistryExchange,
   type RegistryRetryEvent,
   readBody,
   registryEndpoint,
@@ -34,6 +35,8 @@ export interface RegistryClientOptions extends AuthOptions {
   readonly userAgent?: string;
   /** Told before each retry (which host, why, how long until the next attempt). */
   readonly onRetry?: (event: RegistryRetryEvent) => void;
+  /** Told after each HTTP attempt (method, URL, status or failure, time), for a request log. */
+  readonly onExchange?: (event: RegistryExchange) => void;
 }
 
 export type ManifestResolution =
@@ -134,6 +137,7 @@ export class RegistryClient {
       retry: { ...DEFAULT_RETRY_POLICY, ...options.retry },
       userAgent: options.userAgent ?? USER_AGENT,
       onRetry: options.onRetry,
+      onExchange: options.onExchange,
     });
     this.http = http;
     this.transport = new AuthenticatedTransport(http, options);

@@ -59,6 +59,7 @@ export { realmProblem } from './token.js';
 export {
   type FetchLike,
   type RegistryEndpoint,
+  type RegistryExchange,
   type RegistryRetryEvent,
   registryEndpoint,
 } from './transport.js';

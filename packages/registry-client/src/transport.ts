@@ -42,6 +42,20 @@ export interface HttpOptions extends RetryClock {
   readonly userAgent: string;
   /** Told before each retry, so a caller can say why it is waiting. */
   readonly onRetry?: ((event: RegistryRetryEvent) => void) | undefined;
+  /** Told after each attempt, answered or not (for a request log). */
+  readonly onExchange?: ((event: RegistryExchange) => void) | undefined;
+}
+
+export interface RegistryExchange {
+  readonly method: string;
+  /** The whole URL, query included: a log masks what it must. */
+  readonly url: string;
+  readonly attempt: number;
+  /** The HTTP status, or undefined when no answer came (`failure` says why). */
+  readonly status: number | undefined;
+  readonly failure: string | undefined;
+  /** From sending the request to the answer's headers. */
+  readonly durationMs: number;
 }
 
 export interface RegistryRetryEvent {
@@ -108,14 +122,31 @@ export class HttpTransport {
             `${request.method} to ${host} failed${attempts > 1 ? ` after ${attempts} attempts` : ''}: ${failure(error)}`,
           ),
       },
-      () =>
-        fetch(request.url.href, {
-          method: request.method,
-          headers: { 'user-agent': userAgent, ...request.headers },
-          ...(request.body === undefined ? {} : { body: request.body }),
-          redirect: 'manual',
-          signal: AbortSignal.timeout(timeoutMs),
-        }),
+      async (attempt) => {
+        const started = performance.now();
+        const told = (outcome: Pick<RegistryExchange, 'status' | 'failure'>) =>
+          this.options.onExchange?.({
+            method: request.method,
+            url: request.url.href,
+            attempt,
+            durationMs: Math.round(performance.now() - started),
+            ...outcome,
+          });
+        try {
+          const response = await fetch(request.url.href, {
+            method: request.method,
+            headers: { 'user-agent': userAgent, ...request.headers },
+            ...(request.body === undefined ? {} : { body: request.body }),
+            redirect: 'manual',
+            signal: AbortSignal.timeout(timeoutMs),
+          });
+          told({ status: response.status, failure: undefined });
+          return response;
+        } catch (error) {
+          told({ status: undefined, failure: failure(error) });
+          throw error;
+        }
+      },
     );
   }
 }

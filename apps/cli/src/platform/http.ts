@@ -190,12 +190,21 @@ export function loggableUrl(url: string): string {
   return parsed.toString();
 }
 
-/** One line per attempt: `GET https://…/v1/auth/me → 200 in 41 ms (request id …)`. */
-export function describeExchange(event: ExchangeEvent): string {
+/**
+ * One line per attempt: `GET https://…/v1/auth/me → 200 in 41 ms (request id …)`; a registry's
+ * exchanges have no request id: `HEAD http://…/v2/…/manifests/1.0.0 → 200 in 3 ms`.
+ */
+export function describeExchange(
+  event: Omit<ExchangeEvent, 'requestId'> & { readonly requestId?: string },
+): string {
   const outcome =
     event.status === undefined ? `failed (${event.failure ?? 'no answer'})` : `${event.status}`;
-  const attempt = event.attempt > 1 ? `, attempt ${event.attempt}` : '';
-  return `${event.method} ${event.url} → ${outcome} in ${event.durationMs} ms (request id ${event.requestId}${attempt})`;
+  const notes = [
+    ...(event.requestId === undefined ? [] : [`request id ${event.requestId}`]),
+    ...(event.attempt > 1 ? [`attempt ${event.attempt}`] : []),
+  ];
+  const noted = notes.length > 0 ? ` (${notes.join(', ')})` : '';
+  return `${event.method} ${event.url} → ${outcome} in ${event.durationMs} ms${noted}`;
 }
 
 /** The options with each attempt logged at debug level, which the logger shows under --verbose. */
