@@ -4,7 +4,7 @@ import { redactSecrets } from '@hla-compass/platform-api/redaction';
 import { Argument, Command, CommanderError, Help, Option } from 'commander';
 import type { CommandDefinition, Example } from './command.js';
 import { type CatalogEntry, catalog, groups } from './commands/catalog.js';
-import { variables } from './config/variables.js';
+import { Settings, variables } from './config/variables.js';
 import { type CommandContext, createContext, type GlobalOptions, type System } from './context.js';
 import {
   CLI_ERROR_CODES,
@@ -18,7 +18,7 @@ import {
 } from './errors.js';
 import { globalOptions, longFlag, takesValue } from './global-options.js';
 import { mapStackTrace } from './stack-trace.js';
-import { colorEnabled, createStyle } from './terminal.js';
+import { colorEnabled, createStyle, type Style } from './terminal.js';
 import { CLI_VERSION } from './version.js';
 
 const PROGRAM = 'hla-compass';
@@ -38,6 +38,8 @@ const GLOBAL_VALUE_OPTIONS = new Set(
 interface Reporting {
   readonly verbose: boolean;
   readonly json: boolean;
+  /** The colours of stderr (a TTY, NO_COLOR, FORCE_COLOR), for errors and hints. */
+  readonly style: Style;
 }
 
 /** Runs one invocation and resolves to its exit code; never throws. */
@@ -49,11 +51,11 @@ export async function run(argv: readonly string[], system: System): Promise<numb
   // `help keys init` is `keys init --help`: commander's own help command stops at one level.
   if (argv[0] === 'help' && argv.length > 1) argv = [...argv.slice(1), '--help'];
   const selected = selectEntry(argv);
-  const reporting = reportingOf(argv);
+  const reporting = reportingOf(argv, system);
   let context: CommandContext | undefined;
   let exitCode: number = ExitCode.ok;
 
-  const program = createRootCommand(system);
+  const program = createRootCommand(system, reporting.style);
   let definition: CommandDefinition | undefined;
   try {
     definition = await selected?.load();
@@ -85,20 +87,24 @@ export async function run(argv: readonly string[], system: System): Promise<numb
     return exitCode;
   } catch (error) {
     if (error instanceof CommanderError) {
-      return commanderExitCode(error, { argv, selected, system, json: reporting.json });
+      return commanderExitCode(error, { argv, selected, system, reporting });
     }
     return reportError(error, context, system, reporting);
   }
 }
 
 /** `--json` and `--verbose` as typed before `--`, for the errors commander raises itself. */
-function reportingOf(argv: readonly string[]): Reporting {
+function reportingOf(argv: readonly string[], system: System): Reporting {
   const end = argv.indexOf('--');
   const options = end === -1 ? argv : argv.slice(0, end);
-  return { verbose: options.includes('--verbose'), json: options.includes('--json') };
+  return {
+    verbose: options.includes('--verbose'),
+    json: options.includes('--json'),
+    style: createStyle(colorEnabled(system.stderr, new Settings(system.env))),
+  };
 }
 
-function createRootCommand(system: System): Command {
+function createRootCommand(system: System, style: Style): Command {
   const program = new Command(PROGRAM)
     .description(
       'Build, push and publish HLA-Compass modules, container-first.\n\n' +
@@ -125,13 +131,7 @@ function createRootCommand(system: System): Command {
       writeOut: (text) => system.stdout.write(text),
       // Commander's messages quote the arguments as typed (an unknown option, a bad value).
       writeErr: (text) => system.stderr.write(redactSecrets(text)),
-      outputError: (text, write) =>
-        write(
-          text.replace(
-            /^error:/,
-            createStyle(colorEnabled(system.stderr, system.env)).red('error:'),
-          ),
-        ),
+      outputError: (text, write) => write(text.replace(/^error:/, style.red('error:'))),
     });
   return program;
 }
@@ -267,10 +267,10 @@ function commanderExitCode(
     argv: readonly string[];
     selected: CatalogEntry | undefined;
     system: System;
-    json: boolean;
+    reporting: Reporting;
   },
 ): number {
-  const { argv, selected, system } = invocation;
+  const { argv, selected, system, reporting } = invocation;
   if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version') {
     return ExitCode.ok;
   }
@@ -284,10 +284,9 @@ function commanderExitCode(
       : `${PROGRAM} ${group} --help`;
   const hint = `run \`${helpFor}\` for usage`;
   if (error.code !== 'commander.help') {
-    const style = createStyle(colorEnabled(system.stderr, system.env));
-    system.stderr.write(`${style.cyan('hint:')} ${hint}\n`);
+    system.stderr.write(`${reporting.style.cyan('hint:')} ${hint}\n`);
   }
-  if (invocation.json) {
+  if (reporting.json) {
     // Commander has printed its message (or the group's help) on stderr; scripts get it here.
     const message =
       error.code === 'commander.help'
@@ -340,7 +339,7 @@ async function reportError(
 ): Promise<number> {
   const verbose = context?.globals.verbose ?? reporting.verbose;
   const json = context?.globals.json ?? reporting.json;
-  const style = createStyle(colorEnabled(system.stderr, system.env));
+  const { style } = reporting;
   // A bug's message and stack may quote input too: every line written is redacted.
   const write = (line: string) => system.stderr.write(`${redactSecrets(line)}\n`);
   const known = (await cliErrorOf(error)) ?? fileSystemError(error);
