@@ -463,7 +463,7 @@ function reportBuild(
     upToDate: build.upToDate,
     pushed: record.pushed,
     digest: record.digest,
-    ...(record.digest === null ? {} : { pinnedRef: `${primary.repository}@${record.digest}` }),
+    ...(record.digest === null ? {} : { pinnedRef: primary.atDigest(record.digest).toString() }),
   };
   context.output.result(result, (shown) => buildResultLines(shown, context.output.style));
 }
