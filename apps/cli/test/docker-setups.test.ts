@@ -350,6 +350,23 @@ describe('credential helpers that are missing or fail', { timeout: 120_000 }, ()
     const result = await hla(dir, ['push', tag], env);
     expect(result.code, result.stderr).toBe(0);
   });
+
+  it('a Docker config hla-compass cannot read: exit 2 with the file and the fix, as usage, not a bug', async () => {
+    const tag = `${plain.host}/your-org/broken-config:0.1.0`;
+    const dir = await builtModule('broken-config', tag);
+    await writeConfig({ auths: 'not an object' });
+    const env = configEnv({ DOCKER_HOST: world.engine.dockerHost });
+    const result = await hla(dir, ['push', tag, '--json'], env);
+    expect(result.code, result.stderr).toBe(2);
+    const configPath = join(dockerConfigDir(sandbox), 'config.json');
+    expect(result.stderr).toContain(
+      `error: Docker config ${configPath} is invalid: "auths" must be an object`,
+    );
+    expect(result.stderr).toContain(
+      'hint: fix the Docker config (DOCKER_CONFIG, else ~/.docker/config.json), or log in again with `docker login`',
+    );
+    expect(JSON.parse(result.stdout)).toMatchObject({ error: { code: 'DOCKER_CONFIG_INVALID' } });
+  });
 });
 
 describe('Podman and skopeo auth files', { timeout: 120_000 }, () => {
