@@ -90,52 +90,21 @@ export function createContext(
   commandName: string,
 ): CommandContext {
   const settings = new Settings(system.env);
-  const logger = new Logger(system.stderr, {
-    verbose: globals.verbose,
-    style: createStyle(colorEnabled(system.stderr, settings)),
-  });
-  const output = new Output(system.stdout, {
-    json: globals.json,
-    style: createStyle(!globals.json && colorEnabled(system.stdout, settings)),
-  });
+  const { logger, output } = terminalsOf(system, globals, settings);
   const configDir = configDirectory(settings.get('HLA_COMPASS_CONFIG_DIR'), system);
-  const timeoutMs = () => settings.seconds('HLA_COMPASS_HTTP_TIMEOUT_SECONDS') * 1000;
   let config: Promise<CliConfig> | undefined;
   const loadConfig = () => {
     config ??= readConfig(configDir);
     return config;
   };
-
-  // --env/--api-url/--console-url and their variables apply to the selected environment only.
-  const resolveEnvironment = async (required: boolean): Promise<ResolvedEnvironment> => {
-    const file = await loadConfig();
-    const selection = selectEnvironment(
-      { flag: globals.env, settings, configDefault: file.defaultEnv },
-      { required, command: `hla-compass ${commandName}` },
-    );
-    return resolveEndpoints(selection, {
-      flags: { api: globals.apiUrl, console: globals.consoleUrl },
-      settings,
-      config: file.environments[selection.name],
-    });
+  const environments = new EnvironmentResolver(globals, settings, loadConfig, commandName);
+  // Read when a client is made, so that a bad value fails only the commands that send requests.
+  const http = {
+    timeoutMs: () => settings.seconds('HLA_COMPASS_HTTP_TIMEOUT_SECONDS') * 1000,
+    logger,
   };
-
-  // An environment other than the selected one keeps its configured URLs: the flags and
-  // variables that override URLs are the selected environment's.
-  const resolveNamed = async (
-    name: EnvironmentName,
-    selected?: ResolvedEnvironment,
-  ): Promise<ResolvedEnvironment> => {
-    const current = selected ?? (await resolveEnvironment(false));
-    if (current.name === name) return current;
-    const file = await loadConfig();
-    return resolveEndpoints(
-      { name, source: 'default', from: 'default' },
-      { config: file.environments[name] },
-    );
-  };
-
   let registryClient: Promise<RegistryClient> | undefined;
+
   const context: CommandContext = {
     commandName,
     cwd: system.cwd,
@@ -148,7 +117,7 @@ export function createContext(
     configDir,
     config: loadConfig,
     async environment(options = {}) {
-      const resolved = await resolveEnvironment(options.required ?? false);
+      const resolved = await environments.selected(options.required ?? false);
       logger.debug(
         `environment ${resolved.name} (from ${resolved.from}), API ${resolved.apiUrl} (from ${resolved.apiUrlFrom})`,
       );
@@ -157,61 +126,134 @@ export function createContext(
     async platform(options = {}) {
       const environment =
         options.environment === undefined
-          ? await resolveEnvironment(options.requireEnvironment ?? false)
-          : await resolveNamed(options.environment);
-      const [{ PlatformClient }, { leanFetch }] = await Promise.all([
-        import('./platform/client.js'),
-        import('./lean-fetch.js'),
-      ]);
-      return new PlatformClient({
-        environment,
-        configDir,
-        settings,
-        logger,
-        allowRefresh: !options.readOnly,
-        http: {
-          timeoutMs: timeoutMs(),
-          fetch: leanFetch,
-          userAgent: USER_AGENT,
-          onRetry: (event) => logger.warn(retryWarning('the platform', event)),
-        },
-      });
+          ? await environments.selected(options.requireEnvironment ?? false)
+          : await environments.named(options.environment);
+      return platformClient({ environment, configDir, settings, ...http }, !options.readOnly);
     },
     registry(limits) {
-      const build = async () => {
-        const [{ RegistryClient }, { leanFetch }, { dockerCredentials }, http] = await Promise.all([
-          import('@hla-compass/registry-client'),
-          import('./lean-fetch.js'),
-          import('./docker-credentials.js'),
-          logger.verbose ? import('./platform/http.js') : undefined,
-        ]);
-        return new RegistryClient({
-          timeoutMs: timeoutMs(),
-          ...limits,
-          fetch: leanFetch,
-          userAgent: USER_AGENT,
-          onRetry: (event) => logger.warn(retryWarning(event.host, event)),
-          // --verbose: one debug line per attempt, as for the platform, secret-looking query values masked.
-          ...(http && {
-            onExchange: (event) =>
-              logger.debug(http.describeExchange({ ...event, url: http.loggableUrl(event.url) })),
-          }),
-          credentials: async (registry) => (await dockerCredentials(registry, context)).credentials,
-        });
-      };
-      if (limits !== undefined) return build();
-      registryClient ??= build();
+      if (limits !== undefined) return registryClientOf(context, http, limits);
+      registryClient ??= registryClientOf(context, http, {});
       return registryClient;
     },
-    async environments() {
-      const selected = await resolveEnvironment(false);
-      const all = await Promise.all(
-        ENVIRONMENT_NAMES.map((name) =>
-          name === selected.name ? selected : resolveNamed(name, selected),
-        ),
-      );
-      return { selected, all };
-    },
+    environments: () => environments.all(),
   };
   return context;
+}
+
+/** The logger on stderr and the output on stdout, coloured where their terminal takes it. */
+function terminalsOf(
+  system: System,
+  globals: GlobalOptions,
+  settings: Settings,
+): { logger: Logger; output: Output } {
+  return {
+    logger: new Logger(system.stderr, {
+      verbose: globals.verbose,
+      style: createStyle(colorEnabled(system.stderr, settings)),
+    }),
+    output: new Output(system.stdout, {
+      json: globals.json,
+      style: createStyle(!globals.json && colorEnabled(system.stdout, settings)),
+    }),
+  };
+}
+
+/**
+ * Which environment a command talks to, and its URLs. --env/--api-url/--console-url and their
+ * variables apply to the selected environment only; another one keeps its configured URLs.
+ */
+class EnvironmentResolver {
+  constructor(
+    private readonly globals: GlobalOptions,
+    private readonly settings: Settings,
+    private readonly config: () => Promise<CliConfig>,
+    private readonly commandName: string,
+  ) {}
+
+  async selected(required: boolean): Promise<ResolvedEnvironment> {
+    const file = await this.config();
+    const selection = selectEnvironment(
+      { flag: this.globals.env, settings: this.settings, configDefault: file.defaultEnv },
+      { required, command: `hla-compass ${this.commandName}` },
+    );
+    return resolveEndpoints(selection, {
+      flags: { api: this.globals.apiUrl, console: this.globals.consoleUrl },
+      settings: this.settings,
+      config: file.environments[selection.name],
+    });
+  }
+
+  async named(name: EnvironmentName, selected?: ResolvedEnvironment): Promise<ResolvedEnvironment> {
+    const current = selected ?? (await this.selected(false));
+    if (current.name === name) return current;
+    const file = await this.config();
+    return resolveEndpoints(
+      { name, source: 'default', from: 'default' },
+      { config: file.environments[name] },
+    );
+  }
+
+  async all(): Promise<{ selected: ResolvedEnvironment; all: ResolvedEnvironment[] }> {
+    const selected = await this.selected(false);
+    const all = await Promise.all(ENVIRONMENT_NAMES.map((name) => this.named(name, selected)));
+    return { selected, all };
+  }
+}
+
+/** What both HTTP clients of a command share: its timeout and where retries are told. */
+interface HttpSetting {
+  readonly timeoutMs: () => number;
+  readonly logger: Logger;
+}
+
+/** The platform's client, loaded on first use (zod and the routes stay out of start-up). */
+async function platformClient(
+  target: { environment: ResolvedEnvironment; configDir: string; settings: Settings } & HttpSetting,
+  allowRefresh: boolean,
+): Promise<PlatformClient> {
+  const [{ PlatformClient }, { leanFetch }] = await Promise.all([
+    import('./platform/client.js'),
+    import('./lean-fetch.js'),
+  ]);
+  const { environment, configDir, settings, logger, timeoutMs } = target;
+  return new PlatformClient({
+    environment,
+    configDir,
+    settings,
+    logger,
+    allowRefresh,
+    http: {
+      timeoutMs: timeoutMs(),
+      fetch: leanFetch,
+      userAgent: USER_AGENT,
+      onRetry: (event) => logger.warn(retryWarning('the platform', event)),
+    },
+  });
+}
+
+/** A registry client with the user's Docker credentials, loaded on first use. */
+async function registryClientOf(
+  context: CommandContext,
+  { timeoutMs, logger }: HttpSetting,
+  limits: RegistryLimits,
+): Promise<RegistryClient> {
+  const [{ RegistryClient }, { leanFetch }, { dockerCredentials }, http] = await Promise.all([
+    import('@hla-compass/registry-client'),
+    import('./lean-fetch.js'),
+    import('./docker-credentials.js'),
+    logger.verbose ? import('./platform/http.js') : undefined,
+  ]);
+  return new RegistryClient({
+    timeoutMs: timeoutMs(),
+    ...limits,
+    fetch: leanFetch,
+    userAgent: USER_AGENT,
+    onRetry: (event) => logger.warn(retryWarning(event.host, event)),
+    // --verbose: one debug line per attempt, as for the platform, secret-looking query values masked.
+    ...(http && {
+      onExchange: (event) =>
+        logger.debug(http.describeExchange({ ...event, url: http.loggableUrl(event.url) })),
+    }),
+    credentials: async (registry) => (await dockerCredentials(registry, context)).credentials,
+  });
 }
