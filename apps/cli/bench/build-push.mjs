@@ -4,8 +4,23 @@
 // `docker build` of the module with a plain COPY Dockerfile, the same change made before each
 // run), and a push of an image the registry already has (vs `docker push` of it). Medians; the
 // targets are 1.2×, about 1× and 1.5×. Loopback only: a test engine and a docker-registry.
+//
+// Issue 18's rows, fresh work each round (BENCH_FRESH_RUNS, 7): `hla-compass build` of a module
+// just made by `hla-compass init` and never built on this engine (the base image is there, the
+// module's own layers are not) against `docker build` of the same kind of module from the
+// Dockerfile and context the CLI sends (.hla-compass/Dockerfile, .hla-compass/module.tar), on
+// the same engine (target ≤ 1.05×); then `hla-compass push` of the CLI's image against `docker
+// push` of the Docker CLI's, each to a repository the registry has never seen, with a module
+// layer it does not have (target ≤ 1.1×). Every round makes two new modules, A for the CLI and
+// B for the floor: the floor needs B's generated files, so B is built once by the CLI (not
+// timed), its files copied out and its image removed (the classic builder's cache is the image's
+// own parent chain: `docker rmi` of the tag takes the module's layers with it) before `docker
+// build` of them is timed. Two modules, not one, because the registry must not have the layer of
+// either push: the same sources give the same layer. Which of the two goes first alternates by
+// round. 7 rounds: a round costs about 12 s (three builds, two pushes, three inits), the builds
+// scatter by ±10% on a loaded 2-core machine and the median of 7 by a few percent between runs.
 import { spawnSync } from 'node:child_process';
-import { appendFile, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { appendFile, cp, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -16,11 +31,13 @@ import {
   startDockerEngine,
   startRegistry,
 } from '@hla-compass/testkit';
+import { median, summaryRow } from './rows.mjs';
 
 // 15 runs of the quick rows (about 0.1 s each): the median of 15 moves by a few percent between
 // runs on a loaded 2-core machine; the changed-build rows cost seconds each, so 7.
 const runs = Number(process.env.BENCH_RUNS ?? 15);
 const changedRuns = Number(process.env.BENCH_CHANGED_RUNS ?? 7);
+const freshRuns = Number(process.env.BENCH_FRESH_RUNS ?? 7);
 const cli = fileURLToPath(new URL('../dist/hla-compass.js', import.meta.url));
 // The Node that runs the CLI: BENCH_NODE=/path/to/node measures it under another version (Node
 // 22 and 24 start in about a third of Node 20's time, which the no-op rows are mostly made of).
@@ -64,6 +81,16 @@ try {
   );
 
   const rows = [];
+  /** Issue 18's targets for the fresh rows; the header's for the others ("about 1×" as 1.05×). */
+  const targets = {
+    'build, unchanged module': 1.2,
+    'build after a change to backend/': 1.05,
+    'push, image already there': 1.5,
+    'build of a fresh module': 1.05,
+    'push, registry without the image': 1.1,
+  };
+  const dockerBuildOf = (imageTag, context) =>
+    dockerCli(['build', '-q', '-t', imageTag, '-f', '.hla-compass/Dockerfile', '.'], context);
   const measure = (name, count, pair) => {
     const ours = [];
     const theirs = [];
@@ -108,6 +135,63 @@ try {
     cli: () => hla(['push'], dir),
   });
 
+  // Fresh build and fresh push (see the header): A for the CLI, B for the floor, new each round.
+  let modules = 0;
+  const newModule = () => {
+    const name = `fresh-module-${++modules}`;
+    hla(['init', name], work);
+    const moduleDir = join(work, name);
+    const freshTag = `${registry.host}/your-org/${name}:1.0.0`;
+    const args = ['build', '--tag', freshTag, '--base-image', BASE_IMAGE_TAG];
+    return { dir: moduleDir, tag: freshTag, build: () => hla(args, moduleDir) };
+  };
+  /** B's Dockerfile and context as the CLI sends them, in a directory of their own. */
+  const floorContext = async (module) => {
+    module.build();
+    const context = `${module.dir}-context`;
+    const dockerfile = await readFile(join(module.dir, '.hla-compass/Dockerfile'), 'utf8');
+    const files = ['.hla-compass/Dockerfile', '.hla-compass/module.tar'];
+    if (dockerfile.includes('backend/requirements.txt')) files.push('backend/requirements.txt');
+    for (const file of files) await cp(join(module.dir, file), join(context, file));
+    dockerCli(['rmi', module.tag], work);
+    return context;
+  };
+  const fresh = { cliBuild: [], dockerBuild: [], cliPush: [], dockerPush: [] };
+  for (let i = 0; i < freshRuns; i++) {
+    const floorModule = newModule();
+    const context = await floorContext(floorModule);
+    const cliModule = newModule();
+    const steps = [
+      () => fresh.dockerBuild.push(dockerBuildOf(floorModule.tag, context)),
+      () => fresh.cliBuild.push(cliModule.build()),
+    ];
+    const pushes = [
+      () => fresh.dockerPush.push(dockerCli(['push', floorModule.tag], work)),
+      () => fresh.cliPush.push(hla(['push'], cliModule.dir)),
+    ];
+    if (i % 2 === 1) {
+      steps.reverse();
+      pushes.reverse();
+    }
+    for (const step of [...steps, ...pushes]) step();
+  }
+  rows.push(
+    {
+      name: 'build of a fresh module',
+      count: freshRuns,
+      ours: median(fresh.cliBuild),
+      floor: median(fresh.dockerBuild),
+      floorName: 'docker build, same Dockerfile and context',
+    },
+    {
+      name: 'push, registry without the image',
+      count: freshRuns,
+      ours: median(fresh.cliPush),
+      floor: median(fresh.dockerPush),
+      floorName: 'docker push of such an image',
+    },
+  );
+
   const nodeStart = [];
   for (let i = 0; i < runs; i++) nodeStart.push(run(node, ['-e', '0'], work));
   const version = spawnSync(node, ['--version'], { encoding: 'utf8' }).stdout.trim();
@@ -119,11 +203,17 @@ try {
       `  ${row.name.padEnd(34)} hla-compass ${row.ours.toFixed(0).padStart(6)} ms  ${row.floorName} ${row.floor.toFixed(0)} ms  ${(row.ours / row.floor).toFixed(2)}×  (n=${row.count})`,
     );
   }
+  for (const row of rows) {
+    summaryRow({
+      what: `hla-compass ${row.name}`,
+      now: row.ours,
+      floor: row.floor,
+      floorName: row.floorName,
+      target: targets[row.name],
+      runs: row.count,
+    });
+  }
 } finally {
   await Promise.all([registry.stop(), rm(work, { recursive: true, force: true })]);
   await engine.stop();
-}
-
-function median(values) {
-  return [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 }
