@@ -9,45 +9,16 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { RegistryClient } from '@hla-compass/registry-client';
 import { startRegistry } from '@hla-compass/testkit';
-import { DEVELOPER_KEY, manifest, startEmulator, writeBenchSeed } from './emulator.mjs';
+import {
+  manifest,
+  quantile,
+  timedRequest as request,
+  startEmulator,
+  writeBenchSeed,
+} from './emulator.mjs';
 
 const SECONDS = Number(process.env.BENCH_SCALE_SECONDS ?? 4);
 const LEVELS = (process.env.BENCH_SCALE_LEVELS ?? '1,4,16,64,256').split(',').map(Number);
-
-function request(agent, url, method, path, body) {
-  const target = new URL(url);
-  return new Promise((resolve, reject) => {
-    const started = process.hrtime.bigint();
-    const req = http.request(
-      {
-        agent,
-        host: target.hostname,
-        port: target.port,
-        method,
-        path,
-        headers: { 'content-type': 'application/json', 'x-api-key': DEVELOPER_KEY },
-      },
-      (res) => {
-        let text = '';
-        res.setEncoding('utf8');
-        res.on('data', (chunk) => {
-          text += chunk;
-        });
-        res.on('end', () =>
-          resolve({
-            status: res.statusCode,
-            text,
-            ms: Number(process.hrtime.bigint() - started) / 1e6,
-          }),
-        );
-      },
-    );
-    req.on('error', reject);
-    req.end(body);
-  });
-}
-
-const quantile = (sorted, q) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
 
 /** `jobs` concurrent publishers for SECONDS: each publishes a new version, then reads its status. */
 async function level(url, imageRef, jobs, tag) {
