@@ -15,9 +15,9 @@
 // kind to each size in turn, the order of the sizes rotating each round, one request at a time,
 // so noise falls on all sizes alike. Why 300: a p99 is then the 3rd-slowest sample, not the
 // slowest, and it takes ~15 s. On the 2-core machine this was written on (other work beside it)
-// the p50 ratios held within ±0.06× over three runs (listing at 10,000: 1.44/1.47/1.55×, the
-// other rows 0.97–1.10×), while p99 ratios swung (listing at 10,000: 1.18–2.15×): read the p50
-// column for growth, the p99 for stalls.
+// the p50 ratios held over four runs (listing at 10,000: 1.44–1.55×, every other row
+// 0.93–1.12×), while the p99 ratios swung (0.75–2.15×, the listing's at 10,000 1.18–2.15×):
+// read the p50 column for growth, the p99 for stalls.
 //
 // Then the listing's two statements timed alone at each size, EXPLAIN QUERY PLAN of them on the
 // 10,000-module database, and, with BENCH_CPU_PROF=<dir>, a `node --cpu-prof` of the
