@@ -5,7 +5,6 @@
 
 import {
   type ImageReference,
-  InvalidReferenceError,
   imageConfigLabels,
   imageConfigLayers,
   imageReference,
@@ -17,6 +16,7 @@ import type { CommandContext } from './context.js';
 import { MANIFEST_DIGEST_LABEL } from './docker/image-labels.js';
 import { dockerPushCommand } from './docker-commands.js';
 import { UsageError } from './errors.js';
+import { asCliError } from './library-errors.js';
 import { found, imageManifest, read } from './registry-image.js';
 
 export type ImageSource = '--image-ref' | typeof BUILD_RECORD_PATH | 'publish config';
@@ -131,9 +131,8 @@ function parse(value: string, source: ImageSource): ImageReference {
   try {
     return parseImageReference(value);
   } catch (error) {
-    if (!(error instanceof InvalidReferenceError)) throw error;
-    throw new UsageError(`invalid image reference from ${source}: ${error.message}`, {
-      code: 'INVALID_IMAGE_REF',
+    throw asCliError(error, {
+      about: `invalid image reference from ${source}`,
       hint: 'use a reference like ghcr.io/your-org/my-module:1.0.0',
     });
   }

@@ -12,6 +12,7 @@ import {
 } from '@hla-compass/registry-client';
 import { dockerPushCommand, manifestInspectCommand } from './docker-commands.js';
 import { CliError, RejectedError, ServiceUnavailableError, UsageError } from './errors.js';
+import { asCliError } from './library-errors.js';
 import { registryLoginHint } from './registry-login-hint.js';
 
 /** The image manifest of `pinned`, through an index to the entry for `platform` if need be. */
@@ -58,14 +59,10 @@ export async function read<T>(reference: ImageReference, run: () => Promise<T>):
     // The registry answered, but not with something to trust: a body that does not hash to its
     // digest, an oversized or malformed manifest, a location on another host.
     if (!(error instanceof RegistryError)) throw error;
-    const Failure = error.code === 'unavailable' ? ServiceUnavailableError : RejectedError;
-    throw new Failure(
-      `${reference.registry} gave an unusable answer for ${reference.toString()}: ${error.message}`,
-      {
-        code: `REGISTRY_${error.code.toUpperCase()}`,
-        hint: 'check the registry (and any proxy in front of it), then try again',
-      },
-    );
+    throw asCliError(error, {
+      about: `${reference.registry} gave an unusable answer for ${reference.toString()}`,
+      hint: 'check the registry (and any proxy in front of it), then try again',
+    });
   }
 }
 
