@@ -150,11 +150,7 @@ declare const relayedCode: unique symbol;
  * platform code this CLI does not know, the OS's errno (`EACCES`). Its exit code is the judgement
  * of the one place that relays it; made with {@link relayed}.
  */
-export type RelayedCode =
-  | `HTTP_${number}`
-  // registry-image.ts's read() still words RegistryError itself; this goes when it uses the table.
-  | `REGISTRY_${string}`
-  | (string & { readonly [relayedCode]: true });
+export type RelayedCode = `HTTP_${number}` | (string & { readonly [relayedCode]: true });
 
 /** Every code a CliError can have. */
 export type CliErrorCode = CliCode | ErrorCode | RelayedCode;
