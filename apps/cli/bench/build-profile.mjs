@@ -1,0 +1,84 @@
+// Where `hla-compass build` of a fresh module spends its time beyond `docker build` (measurement
+// only; bench/build-push.mjs has the ratio). Each round makes new modules with `hla-compass init`
+// and builds one under bench/trace-preload.cjs (when each engine request and child process starts
+// and ends, against the process's wall time) and another under `node --cpu-prof` (CPU by
+// function; the profiler slows the run, so its wall time is not the bench's). Prints the median of
+// each traced phase over the rounds, then the profile summary (bench/profile-summary.mjs).
+// 7 rounds (BENCH_FRESH_RUNS), as in build-push.mjs: a phase's median is stable to a few ms.
+// node bench/build-profile.mjs [PROFILE_DIR]
+import { spawnSync } from 'node:child_process';
+import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { BASE_IMAGE_TAG, ensureBaseImage, startDockerEngine } from '@hla-compass/testkit';
+import { median, timedRun } from './rows.mjs';
+
+const runs = Number(process.env.BENCH_FRESH_RUNS ?? 7);
+const cli = fileURLToPath(new URL('../dist/hla-compass.js', import.meta.url));
+const preload = fileURLToPath(new URL('trace-preload.cjs', import.meta.url));
+const summary = fileURLToPath(new URL('profile-summary.mjs', import.meta.url));
+
+const engine = await startDockerEngine();
+const work = await mkdtemp(join(tmpdir(), 'hla-bench-build-profile-'));
+const profileDir = process.argv[2] ?? join(work, 'profiles');
+try {
+  await ensureBaseImage(engine.dockerHost);
+  await mkdir(profileDir, { recursive: true });
+  const env = {
+    ...process.env,
+    HOME: join(work, 'home'),
+    HLA_COMPASS_CONFIG_DIR: join(work, 'config'),
+    DOCKER_HOST: engine.dockerHost,
+  };
+  let modules = 0;
+  const build = (nodeArgs, extraEnv = {}) => {
+    const name = `profiled-module-${++modules}`;
+    timedRun(process.execPath, [cli, 'init', name], { cwd: work, env });
+    const args = ['build', '--tag', `127.0.0.1:5000/your-org/${name}:1.0.0`];
+    return timedRun(process.execPath, [...nodeArgs, cli, ...args, '--base-image', BASE_IMAGE_TAG], {
+      cwd: join(work, name),
+      env: { ...env, ...extraEnv },
+    });
+  };
+  build([]);
+  const phases = new Map();
+  const wall = [];
+  const add = (name, ms) => phases.set(name, [...(phases.get(name) ?? []), ms]);
+  for (let i = 0; i < runs; i++) {
+    const traceFile = join(work, `trace-${i}.json`);
+    wall.push(build(['-r', preload], { HLA_BENCH_TRACE: traceFile }));
+    const trace = JSON.parse(await readFile(traceFile, 'utf8'));
+    const first = Math.min(...trace.events.map((event) => event.at));
+    add('node start to the first request or child process', first);
+    const counts = new Map();
+    for (const event of trace.events.sort((a, b) => a.at - b.at)) {
+      // The same phase in every round: the module's path and the image's id named, not spelled.
+      const same = event.what
+        .replaceAll(work, 'WORK')
+        .replace(/WORK\/profiled-module-\d+/, 'MODULE')
+        .replace(/sha256:[0-9a-f]{64}/, 'ID');
+      const n = (counts.get(same) ?? 0) + 1;
+      counts.set(same, n);
+      const what = `${event.kind} ${same}${n > 1 ? ` #${n}` : ''}`;
+      add(`${what}: starts at`, event.at);
+      if (event.headers !== undefined)
+        add(`${what}: response head after`, event.headers - event.at);
+      add(`${what}: lasts`, event.end - event.at);
+    }
+    add('last event to exit', trace.exit - Math.max(...trace.events.map((event) => event.end)));
+    add('process time seen by the CLI', trace.exit);
+    build(['--cpu-prof', `--cpu-prof-dir=${profileDir}`]);
+  }
+  console.log(`hla-compass build of a fresh module, traced, medians of ${runs}`);
+  console.log(
+    `  wall time (as the bench times it)       ${median(wall).toFixed(1).padStart(7)} ms`,
+  );
+  for (const [name, values] of phases) {
+    console.log(`  ${name.padEnd(60)} ${median(values).toFixed(1).padStart(7)} ms`);
+  }
+  spawnSync(process.execPath, [summary, profileDir, '25'], { stdio: 'inherit' });
+} finally {
+  await rm(work, { recursive: true, force: true });
+  await engine.stop();
+}
