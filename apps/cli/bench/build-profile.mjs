@@ -12,10 +12,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { BASE_IMAGE_TAG, ensureBaseImage, startDockerEngine } from '@hla-compass/testkit';
-import { median, timedRun } from './rows.mjs';
+import { cliUnderTest, median, timedRun } from './rows.mjs';
 
 const runs = Number(process.env.BENCH_FRESH_RUNS ?? 7);
-const cli = fileURLToPath(new URL('../dist/hla-compass.js', import.meta.url));
+const cli = cliUnderTest();
 const preload = fileURLToPath(new URL('trace-preload.cjs', import.meta.url));
 const summary = fileURLToPath(new URL('profile-summary.mjs', import.meta.url));
 

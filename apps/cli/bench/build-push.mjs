@@ -17,13 +17,14 @@
 // own parent chain: `docker rmi` of the tag takes the module's layers with it) before `docker
 // build` of them is timed. Two modules, not one, because the registry must not have the layer of
 // either push: the same sources give the same layer. Which of the two goes first alternates by
-// round. 7 rounds: a round costs about 12 s (three builds, two pushes, three inits), the builds
-// scatter by ±10% on a loaded 2-core machine and the median of 7 by a few percent between runs.
+// round. Without buildx the Docker CLI uses the classic builder, as the CLI's API call does.
+// 7 rounds: a round costs about 7 s (three builds of 1.5–2 s, two pushes, two inits); in two whole
+// runs of `pnpm bench` on this loaded 2-core machine the fresh build read 1.14× and 1.13× and the
+// fresh push 3.01× and 2.78×: stable well within the distance to their targets.
 import { spawnSync } from 'node:child_process';
 import { appendFile, cp, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import {
   BASE_IMAGE_TAG,
   ensureBaseImage,
@@ -31,14 +32,14 @@ import {
   startDockerEngine,
   startRegistry,
 } from '@hla-compass/testkit';
-import { median, summaryRow } from './rows.mjs';
+import { cliUnderTest, median, summaryRow } from './rows.mjs';
 
 // 15 runs of the quick rows (about 0.1 s each): the median of 15 moves by a few percent between
 // runs on a loaded 2-core machine; the changed-build rows cost seconds each, so 7.
 const runs = Number(process.env.BENCH_RUNS ?? 15);
 const changedRuns = Number(process.env.BENCH_CHANGED_RUNS ?? 7);
 const freshRuns = Number(process.env.BENCH_FRESH_RUNS ?? 7);
-const cli = fileURLToPath(new URL('../dist/hla-compass.js', import.meta.url));
+const cli = cliUnderTest();
 // The Node that runs the CLI: BENCH_NODE=/path/to/node measures it under another version (Node
 // 22 and 24 start in about a third of Node 20's time, which the no-op rows are mostly made of).
 const node = process.env.BENCH_NODE ?? process.execPath;

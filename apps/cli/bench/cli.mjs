@@ -7,17 +7,18 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { summaryLine } from './rows.mjs';
+import { cliUnderTest, summaryLine } from './rows.mjs';
 
 const benches = ['startup.mjs', 'publish.mjs', 'build-push.mjs'];
 const dir = mkdtempSync(join(tmpdir(), 'hla-bench-summary-'));
 const summary = join(dir, 'rows.jsonl');
 const start = Date.now();
+const cli = cliUnderTest();
 try {
   for (const bench of benches) {
     const result = spawnSync(process.execPath, [fileURLToPath(new URL(bench, import.meta.url))], {
       stdio: 'inherit',
-      env: { ...process.env, BENCH_SUMMARY: summary },
+      env: { ...process.env, BENCH_SUMMARY: summary, BENCH_CLI: cli },
     });
     if (result.status !== 0) throw new Error(`bench/${bench} failed (exit ${result.status})`);
     console.log('');

@@ -4,9 +4,10 @@
 // validation, signing, parsing) on top of the network work. Issue 18's floor is that work plus a
 // bare Node start: `node -e 0` is timed in the same rounds, and the row is the CLI's median against
 // the sum of the two medians (target ≤ 1.2×). Loopback only.
-// 15 rounds, each `node -e 0`, the CLI publish and the raw calls in turn (about 0.4 s a round): a
-// publish is a real one (a new version each round), so runs cost emulator rows too; the median of
-// 15 moved by a few percent between whole runs on a loaded 2-core machine.
+// 25 rounds, each `node -e 0`, the CLI publish and the raw calls in turn (about 0.45 s a round,
+// 11 s in all): every publish is a real one (a new version each round). With 15 rounds the ratio
+// read 2.54×, 2.66× and 2.97× in three whole runs on this loaded 2-core machine (`node -e 0`
+// itself moved between 84 and 90 ms); 25 narrows that, still far less than its distance to 1.2×.
 // BENCH_CPU_PROF=DIR runs the CLI under `node --cpu-prof --cpu-prof-dir=DIR` (for profiles only:
 // the profiler slows the CLI, so the ratios of such a run mean nothing).
 import { spawnSync } from 'node:child_process';
@@ -16,10 +17,10 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { RegistryClient } from '@hla-compass/registry-client';
 import { seedForRegistry, startEmulator, startRegistry } from '@hla-compass/testkit';
-import { median, summaryRow, timedRun } from './rows.mjs';
+import { cliUnderTest, median, summaryRow, timedRun } from './rows.mjs';
 
-const runs = Number(process.env.BENCH_RUNS ?? 15);
-const cli = fileURLToPath(new URL('../dist/hla-compass.js', import.meta.url));
+const runs = Number(process.env.BENCH_RUNS ?? 25);
+const cli = cliUnderTest();
 const platformDir = fileURLToPath(new URL('../../platform/', import.meta.url));
 
 const registry = await startRegistry();

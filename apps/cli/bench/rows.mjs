@@ -3,7 +3,26 @@
 // BENCH_SUMMARY set (bench/cli.mjs sets it) it also appends them there as JSON lines, for the one
 // summary table at the end of `pnpm bench`.
 import { spawnSync } from 'node:child_process';
-import { appendFileSync } from 'node:fs';
+import { appendFileSync, cpSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/**
+ * The built CLI the bench runs: BENCH_CLI when set (bench/cli.mjs sets it for all three benches),
+ * else a copy of apps/cli/dist taken now, removed at exit. A copy, because other work rebuilds
+ * dist (built beside and swapped in) while a bench runs, and every run must be the same build.
+ */
+export function cliUnderTest() {
+  if (process.env.BENCH_CLI) return process.env.BENCH_CLI;
+  const dist = fileURLToPath(new URL('../dist/', import.meta.url));
+  const copy = mkdtempSync(join(tmpdir(), 'hla-bench-cli-'));
+  process.on('exit', () => rmSync(copy, { recursive: true, force: true }));
+  cpSync(dist, copy, { recursive: true });
+  const cli = join(copy, 'hla-compass.js');
+  timedRun(process.execPath, [cli, '--version']);
+  return cli;
+}
 
 /** The middle value (the upper one of the two middles for an even count). */
 export function median(values) {

@@ -1,15 +1,15 @@
 // Start-up cost of the bundled CLI against a bare Node start measured in the same run, runs
 // interleaved so that machine noise hits both alike. Prints medians and the ratios; issue 18's
 // row is `hla-compass --version` against `node -e 0`, target ≤ 1.2×.
-// 30 runs, 3 warm-ups: each run is 50–150 ms, so 30 rounds of the four cases cost about 15 s; on a
-// loaded 2-core machine single runs scatter by ±30%, and the median of 30 moved by under 3%
-// between whole runs of the bench, a tenth of the distance to the target.
+// 40 runs, 3 warm-ups: each run is 80–150 ms, so 40 rounds of the four cases cost about 20 s. On
+// this loaded 2-core machine (other work running beside) single runs scatter by ±30%, and with 30
+// rounds the --version ratio read 1.38×, 1.39× and 1.47× in three whole runs of `pnpm bench`;
+// 40 narrows that, and the distance to the target (1.2×) is several times the scatter.
 import { spawnSync } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
-import { median, summaryRow } from './rows.mjs';
+import { cliUnderTest, median, summaryRow } from './rows.mjs';
 
-const cli = fileURLToPath(new URL('../dist/hla-compass.js', import.meta.url));
-const runs = Number(process.env.BENCH_RUNS ?? 30);
+const cli = cliUnderTest();
+const runs = Number(process.env.BENCH_RUNS ?? 40);
 const cases = [
   { name: 'node -e 0 (baseline)', args: ['-e', '0'] },
   { name: 'hla-compass --version', args: [cli, '--version'] },
