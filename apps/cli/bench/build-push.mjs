@@ -18,9 +18,12 @@
 // build` of them is timed. Two modules, not one, because the registry must not have the layer of
 // either push: the same sources give the same layer. Which of the two goes first alternates by
 // round. Without buildx the Docker CLI uses the classic builder, as the CLI's API call does.
-// 7 rounds: a round costs about 7 s (three builds of 1.5–2 s, two pushes, two inits); in two whole
-// runs of `pnpm bench` on this loaded 2-core machine the fresh build read 1.14× and 1.13× and the
-// fresh push 3.01× and 2.78×: stable well within the distance to their targets.
+// 8 rounds, an even number on purpose: the engine makes the second build of a round about 250 ms
+// slower than the first, whichever tool it is (seen with BENCH_SAMPLES=1: 1.73–1.83 s first,
+// 1.99–2.01 s second, for both), so each tool goes first in half the rounds and the median (of
+// an even count, the mean of the two middle values) sits between the two alike. With 7 rounds
+// the CLI went second four times and the row read 1.13×, the position and not the CLI. A round
+// costs about 7 s (three builds, two pushes, two inits).
 import { spawnSync } from 'node:child_process';
 import { appendFile, cp, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -38,7 +41,7 @@ import { cliUnderTest, median, summaryRow } from './rows.mjs';
 // runs on a loaded 2-core machine; the changed-build rows cost seconds each, so 7.
 const runs = Number(process.env.BENCH_RUNS ?? 15);
 const changedRuns = Number(process.env.BENCH_CHANGED_RUNS ?? 7);
-const freshRuns = Number(process.env.BENCH_FRESH_RUNS ?? 7);
+const freshRuns = Number(process.env.BENCH_FRESH_RUNS ?? 8);
 const cli = cliUnderTest();
 // The Node that runs the CLI: BENCH_NODE=/path/to/node measures it under another version (Node
 // 22 and 24 start in about a third of Node 20's time, which the no-op rows are mostly made of).
@@ -82,6 +85,12 @@ try {
   );
 
   const rows = [];
+  /** BENCH_SAMPLES=1 prints every run's time, the CLI's and the floor's, besides the medians. */
+  const samples = (name, ours, theirs) => {
+    if (!process.env.BENCH_SAMPLES) return;
+    const list = (values) => values.map((value) => value.toFixed(0)).join(' ');
+    console.log(`  ${name}: hla-compass ${list(ours)} | floor ${list(theirs)} (ms)`);
+  };
   /** Issue 18's targets for the fresh rows; the header's for the others ("about 1×" as 1.05×). */
   const targets = {
     'build, unchanged module': 1.2,
@@ -101,6 +110,7 @@ try {
       ours.push(pair.cli());
     }
     rows.push({ name, count, ours: median(ours), floor: median(theirs), floorName: pair.name });
+    samples(name, ours, theirs);
   };
 
   measure('build, unchanged module', runs, {
@@ -121,6 +131,7 @@ try {
     await changeBackend();
     changedCli.push(hla(buildArgs, dir));
   }
+  samples('build after a change to backend/', changedCli, changedDocker);
   rows.push({
     name: 'build after a change to backend/',
     count: changedRuns,
@@ -176,6 +187,16 @@ try {
     }
     for (const step of [...steps, ...pushes]) step();
   }
+  samples('build of a fresh module', fresh.cliBuild, fresh.dockerBuild);
+  // The CLI goes first in odd rounds, the floor in even ones: the ratio at each place in a round.
+  const at = (values, odd) => median(values.filter((_, i) => i % 2 === (odd ? 1 : 0)));
+  const byPlace = (what, ours, theirs) =>
+    `  ${what} by place in the round: first ${(at(ours, true) / at(theirs, false)).toFixed(2)}× (${at(ours, true).toFixed(0)} vs ${at(theirs, false).toFixed(0)} ms), second ${(at(ours, false) / at(theirs, true)).toFixed(2)}× (${at(ours, false).toFixed(0)} vs ${at(theirs, true).toFixed(0)} ms)`;
+  const places = [
+    byPlace('fresh build', fresh.cliBuild, fresh.dockerBuild),
+    byPlace('fresh push', fresh.cliPush, fresh.dockerPush),
+  ];
+  samples('push, registry without the image', fresh.cliPush, fresh.dockerPush);
   rows.push(
     {
       name: 'build of a fresh module',
@@ -204,6 +225,7 @@ try {
       `  ${row.name.padEnd(34)} hla-compass ${row.ours.toFixed(0).padStart(6)} ms  ${row.floorName} ${row.floor.toFixed(0)} ms  ${(row.ours / row.floor).toFixed(2)}×  (n=${row.count})`,
     );
   }
+  for (const line of places) console.log(line);
   for (const row of rows) {
     summaryRow({
       what: `hla-compass ${row.name}`,

@@ -24,9 +24,11 @@ export function cliUnderTest() {
   return cli;
 }
 
-/** The middle value (the upper one of the two middles for an even count). */
+/** The middle value; for an even count, the mean of the two middle values. */
 export function median(values) {
-  return [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
 }
 
 /** Runs `program` to its end and returns its wall time in ms; a failure throws with its stderr. */
