@@ -5,7 +5,7 @@
 // run), and a push of an image the registry already has (vs `docker push` of it). Medians; the
 // targets are 1.2×, about 1× and 1.5×. Loopback only: a test engine and a docker-registry.
 //
-// Issue 18's rows, fresh work each round (BENCH_FRESH_RUNS, 7): `hla-compass build` of a module
+// Issue 18's rows, fresh work each round (BENCH_FRESH_RUNS, 8): `hla-compass build` of a module
 // just made by `hla-compass init` and never built on this engine (the base image is there, the
 // module's own layers are not) against `docker build` of the same kind of module from the
 // Dockerfile and context the CLI sends (.hla-compass/Dockerfile, .hla-compass/module.tar), on
