@@ -5,7 +5,7 @@
 // and ends, against the process's wall time) and another under `node --cpu-prof` (CPU by
 // function; the profiler slows the run, so its wall time is not the bench's). Prints the median of
 // each traced phase over the rounds, then the profile summary (bench/profile-summary.mjs).
-// 7 rounds (BENCH_FRESH_RUNS), as in build-push.mjs: a phase's median is stable to a few ms.
+// 7 rounds (BENCH_FRESH_RUNS): the start-up phases' medians moved by about 20 ms between runs.
 // The push's profiles go to PROFILE_DIR/push.
 // node bench/build-profile.mjs [PROFILE_DIR]
 import { spawnSync } from 'node:child_process';
