@@ -19,7 +19,7 @@ import {
   startDockerEngine,
   startRegistry,
 } from '@hla-compass/testkit';
-import { cliUnderTest, median, timedRun } from './rows.mjs';
+import { cliUnderTest, dockerBenchEnv, median, timedRun } from './rows.mjs';
 
 const runs = Number(process.env.BENCH_FRESH_RUNS ?? 7);
 const cli = cliUnderTest();
@@ -33,14 +33,7 @@ const profileDir = process.argv[2] ?? join(work, 'profiles');
 try {
   await ensureBaseImage(engine.dockerHost);
   await mkdir(join(profileDir, 'push'), { recursive: true });
-  const env = {
-    ...process.env,
-    HOME: join(work, 'home'),
-    HLA_COMPASS_CONFIG_DIR: join(work, 'config'),
-    DOCKER_HOST: engine.dockerHost,
-    DOCKER_CONFIG: join(work, 'docker'),
-  };
-  await mkdir(env.DOCKER_CONFIG, { recursive: true });
+  const env = dockerBenchEnv(work, engine);
   let modules = 0;
   /** A new module, built with `nodeArgs` before the CLI; returns its directory and the time. */
   const build = (nodeArgs, extraEnv = {}) => {

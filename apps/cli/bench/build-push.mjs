@@ -25,7 +25,7 @@
 // the CLI went second four times and the row read 1.13×, the position and not the CLI. A round
 // costs about 7 s (three builds, two pushes, two inits).
 import { spawnSync } from 'node:child_process';
-import { appendFile, cp, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { appendFile, cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
@@ -35,7 +35,7 @@ import {
   startDockerEngine,
   startRegistry,
 } from '@hla-compass/testkit';
-import { cliUnderTest, median, summaryRow } from './rows.mjs';
+import { cliUnderTest, dockerBenchEnv, median, summaryRow } from './rows.mjs';
 
 // 15 runs of the quick rows (about 0.1 s each): the median of 15 moves by a few percent between
 // runs on a loaded 2-core machine; the changed-build rows cost seconds each, so 7.
@@ -54,14 +54,7 @@ try {
   await ensureBaseImage(engine.dockerHost);
   const docker = await findExecutable('docker');
   if (docker === undefined) throw new Error('the bench needs the Docker CLI (docker) on PATH');
-  const env = {
-    ...process.env,
-    HOME: join(work, 'home'),
-    HLA_COMPASS_CONFIG_DIR: join(work, 'config'),
-    DOCKER_HOST: engine.dockerHost,
-    DOCKER_CONFIG: join(work, 'docker'),
-  };
-  await mkdir(env.DOCKER_CONFIG, { recursive: true });
+  const env = dockerBenchEnv(work, engine);
   const run = (program, args, cwd) => {
     const start = process.hrtime.bigint();
     const result = spawnSync(program, args, { cwd, env, encoding: 'utf8' });

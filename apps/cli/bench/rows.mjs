@@ -1,9 +1,9 @@
-// What the CLI benches share: a median, a timed child process, and the summary rows of issue 18's
+// What the CLI benches share: a median, a timed child process, the environment of a Docker bench, and the summary rows of issue 18's
 // table (what, now, floor, ratio, target, met or not). Each bench prints its rows; with
 // BENCH_SUMMARY set (bench/cli.mjs sets it) it also appends them there as JSON lines, for the one
 // summary table at the end of `pnpm bench`.
 import { spawnSync } from 'node:child_process';
-import { appendFileSync, cpSync, mkdtempSync, rmSync } from 'node:fs';
+import { appendFileSync, cpSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -22,6 +22,22 @@ export function cliUnderTest() {
   const cli = join(copy, 'hla-compass.js');
   timedRun(process.execPath, [cli, '--version']);
   return cli;
+}
+
+/**
+ * The environment a Docker bench runs the CLI and the Docker CLI in: HOME, the CLI's config dir
+ * and an empty Docker config of its own under `work`, and the bench's engine.
+ */
+export function dockerBenchEnv(work, engine) {
+  const env = {
+    ...process.env,
+    HOME: join(work, 'home'),
+    HLA_COMPASS_CONFIG_DIR: join(work, 'config'),
+    DOCKER_HOST: engine.dockerHost,
+    DOCKER_CONFIG: join(work, 'docker'),
+  };
+  mkdirSync(env.DOCKER_CONFIG, { recursive: true });
+  return env;
 }
 
 /** The middle value; for an even count, the mean of the two middle values. */
