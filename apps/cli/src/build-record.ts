@@ -23,7 +23,7 @@ export interface BuildRecord {
   readonly pushed: boolean;
   /** `os/arch[/variant]`, e.g. `linux/amd64`. */
   readonly platform: string;
-  /** `sha256:` of the canonical manifest the image was built from (manifest-digest.ts). */
+  /** `sha256:` of the canonical manifest the image was built from (manifestDigest of @hla-compass/manifest). */
   readonly manifestDigest: string;
   /**
    * The uncompressed digest of the layer holding the module's files (a generated Dockerfile's

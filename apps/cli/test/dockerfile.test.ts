@@ -5,6 +5,7 @@ import { createHash } from 'node:crypto';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { manifestDigest } from '@hla-compass/manifest';
 import { describe, expect, it } from 'vitest';
 import {
   DEFAULT_BASE_IMAGE,
@@ -17,7 +18,6 @@ import { imageLabels, MANIFEST_DIGEST_LABEL } from '../src/docker/image-labels.j
 import { defaultImageTag, imageTag } from '../src/docker/image-tags.js';
 import { sourceDate } from '../src/docker/source-date.js';
 import { UsageError } from '../src/errors.js';
-import { manifestDigest } from '../src/manifest-digest.js';
 
 const labels = {
   'org.opencontainers.image.title': 'peptide-scorer',

@@ -4,11 +4,11 @@
 // `docker push` leaves them (config digest = the engine's image id, the manifest-digest label).
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { manifestDigest } from '@hla-compass/manifest';
 import { type JsonObject, parseJson } from '@hla-compass/signing';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { BUILD_RECORD_PATH, type BuildRecord } from '../src/build-record.js';
 import { MANIFEST_DIGEST_LABEL } from '../src/docker/image-labels.js';
-import { manifestDigest } from '../src/manifest-digest.js';
 import { createSandbox, type Sandbox } from './cli-process.js';
 import { type PublishingWorld, startPublishingWorld } from './publishing-world.js';
 import { login, pointAtEmulator } from './sandbox-config.js';

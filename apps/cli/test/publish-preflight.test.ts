@@ -5,11 +5,11 @@
 // the emulator and a real docker-registry.
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { manifestDigest } from '@hla-compass/manifest';
 import { type JsonObject, parseJson } from '@hla-compass/signing';
 import { freePort } from '@hla-compass/testkit';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { BUILD_RECORD_PATH, type BuildRecord } from '../src/build-record.js';
-import { manifestDigest } from '../src/manifest-digest.js';
 import { capturedOutput, createSandbox, runCli, type Sandbox } from './cli-process.js';
 import { type PublishingWorld, startPublishingWorld } from './publishing-world.js';
 import { login, pointAtEmulator, storedTokens } from './sandbox-config.js';
