@@ -5,7 +5,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { isLoopbackHost } from '@hla-compass/platform-api/loopback';
-import { z } from 'zod';
+import * as z from 'zod';
 import { banner } from './banner.js';
 import { CONTROL_TOKEN_ENV } from './http/control-token.js';
 import { DEFAULT_SHUTDOWN_GRACE_MS } from './http/shutdown.js';

@@ -1,6 +1,6 @@
 // The manifest's JSON Schema (draft-07), generated from the zod schema so the two cannot drift;
 // `pnpm generate` writes it to manifest.schema.json for editors.
-import { z } from 'zod';
+import * as z from 'zod';
 import { ENTRYPOINT_PATTERN } from './manifest-checks.js';
 import { manifestSchema } from './schema.js';
 

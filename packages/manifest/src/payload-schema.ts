@@ -1,7 +1,7 @@
 // A run's payload checked against the module's own schemas (`inputs`, `outputs`): the JSON Schema
 // (draft-07) compiled by zod's `fromJSONSchema`, its failures explained as the manifest's are. The
 // SDK's "flat" form of `inputs` (`{field: {type, required, min, max, …}}`) is read as it reads it.
-import { z } from 'zod';
+import * as z from 'zod';
 import { type FieldPath, toFieldLabel, toJsonPointer } from './field-path.js';
 import type { ManifestIssueCode } from './issue.js';
 import { isJsonObject } from './json-value.js';

@@ -1,6 +1,6 @@
 // Turns zod's issues into manifest issues: a stable code per kind of failure and a one-line
 // message naming the field, the value found and what is expected.
-import { z } from 'zod';
+import * as z from 'zod';
 import { type FieldPath, toFieldLabel } from './field-path.js';
 import { type ManifestIssue, type ManifestIssueCode, manifestIssue } from './issue.js';
 import { manifestSchema, type SchemaCheckParams } from './schema.js';

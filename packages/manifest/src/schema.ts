@@ -1,6 +1,6 @@
 // The manifest v1 (SPEC §5) as one zod schema: it gives the `Manifest` type, the validation
 // and, through `manifestJsonSchema()`, the JSON Schema editors use.
-import { z } from 'zod';
+import * as z from 'zod';
 import { parseSemVer, SEMVER_PATTERN } from './semver.js';
 
 export const MODULE_NAME_PATTERN = /^[a-z0-9]([a-z0-9-]{1,48}[a-z0-9])?$/;

@@ -1,5 +1,5 @@
 // The named schemas of the contract: each becomes `#/components/schemas/<id>` in the OpenAPI
 // document, so the document and the TypeScript types share their names.
-import { z } from 'zod';
+import * as z from 'zod';
 
 export const apiSchemas = z.registry<{ id: string; description?: string }>();

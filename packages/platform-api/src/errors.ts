@@ -1,7 +1,7 @@
 // The platform's error vocabulary (SPEC §7): every code with its HTTP status, the error body,
 // and the typed error value that the emulator throws and the CLI receives.
 
-import { z } from 'zod';
+import * as z from 'zod';
 import { apiSchemas } from './components.js';
 import { redactSecrets, redactValue } from './redaction.js';
 

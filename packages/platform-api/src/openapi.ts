@@ -1,6 +1,6 @@
 // The OpenAPI 3.1 document of the contract, generated from the route table and the named zod
 // schemas so that it cannot drift from what the emulator checks and the CLI parses.
-import { z } from 'zod';
+import * as z from 'zod';
 import { apiSchemas } from './components.js';
 import { ENVIRONMENTS } from './environments.js';
 import { ERROR_STATUS, type ErrorCode } from './errors.js';

@@ -1,6 +1,6 @@
 // Every route of SPEC §7 as data: what the emulator implements, what the CLI calls, and what
 // the OpenAPI document describes. Paths are relative to an environment's API base URL.
-import type { z } from 'zod';
+import type * as z from 'zod';
 import type { ErrorCode } from './errors.js';
 import { reviewPublishListSchema, reviewQueueQuerySchema } from './schemas/approvals.js';
 import {

@@ -12,7 +12,7 @@ import {
 } from '@hla-compass/platform-api';
 import { type Context, Hono } from 'hono';
 import { html } from 'hono/html';
-import type { z } from 'zod';
+import type * as z from 'zod';
 import type { EnvContext } from '../env-context.js';
 import type { AppEnv } from '../http/app-env.js';
 import { peerAddress } from '../http/peer.js';

@@ -10,7 +10,7 @@ import {
 } from '@hla-compass/platform-api';
 import { JsonParseError, parseJson } from '@hla-compass/signing';
 import type { Context, Hono } from 'hono';
-import type { z } from 'zod';
+import type * as z from 'zod';
 import type { EnvContext } from '../env-context.js';
 import { authenticate, authorize, type Caller } from '../services/authentication.js';
 import type { AppEnv } from './app-env.js';

@@ -5,7 +5,7 @@ import { PlatformError } from '@hla-compass/platform-api';
 import type { Context, Hono } from 'hono';
 import { html } from 'hono/html';
 import type { HtmlEscapedString } from 'hono/utils/html';
-import { z } from 'zod';
+import * as z from 'zod';
 import { FormToken } from '../console/form-token.js';
 import type { EnvContext } from '../env-context.js';
 import type { AppEnv } from '../http/app-env.js';

@@ -9,7 +9,7 @@ import {
   registryProviderSchema,
   roleSchema,
 } from '@hla-compass/platform-api';
-import { z } from 'zod';
+import * as z from 'zod';
 import { type EnvContext, isoTime } from '../env-context.js';
 import { addRegistryEntry, validatePattern } from './allowlist.js';
 import { hashPassword, parsePasswordHash } from './passwords.js';

@@ -1,6 +1,6 @@
 // Rows of `users`: who they are, their org, roles and password hash.
 import { type Role, roleSchema } from '@hla-compass/platform-api';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { SqliteDatabase } from './database.js';
 
 export interface UserRecord {

@@ -1,6 +1,6 @@
 // The superusers' review queue (SPEC §7): publishes of every org in one state, public ones
 // waiting for approval by default, with what a reviewer needs to decide.
-import { z } from 'zod';
+import * as z from 'zod';
 import { apiSchemas } from '../components.js';
 import { paginationQuerySchema, publishStateSchema } from './common.js';
 import { versionSignatureSchema } from './modules.js';

@@ -1,5 +1,5 @@
 // Sign-in, PKCE code exchange, token refresh and the caller's identity (SPEC §4, §7).
-import { z } from 'zod';
+import * as z from 'zod';
 import { apiSchemas } from '../components.js';
 import { environmentSchema, roleSchema } from './common.js';
 

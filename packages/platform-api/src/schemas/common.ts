@@ -1,5 +1,5 @@
 // Vocabulary shared by several resources: environment names, timestamps, roles, list pages.
-import { z } from 'zod';
+import * as z from 'zod';
 import { apiSchemas } from '../components.js';
 import { ENVIRONMENTS } from '../environments.js';
 

@@ -1,5 +1,5 @@
 // Signing keys registered to a user (SPEC §6): the public half only, revocable, never reusable.
-import { z } from 'zod';
+import * as z from 'zod';
 import { apiSchemas } from '../components.js';
 import { timestampSchema } from './common.js';
 

@@ -1,5 +1,5 @@
 // The catalog as a caller sees it: modules and their versions (SPEC §7 visibility rules).
-import { z } from 'zod';
+import * as z from 'zod';
 import { apiSchemas } from '../components.js';
 import { publishStateSchema, scopeSchema, timestampSchema } from './common.js';
 import { signingKeyAlgorithmSchema } from './keys.js';

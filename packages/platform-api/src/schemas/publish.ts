@@ -1,7 +1,7 @@
 // Publishing a module version (SPEC §6, §7): the request, the intake answer, the job status,
 // the approval decisions and the env's publish settings.
 import { MANIFEST_ISSUE_CODES } from '@hla-compass/manifest';
-import { z } from 'zod';
+import * as z from 'zod';
 import { apiSchemas } from '../components.js';
 import { environmentSchema, publishStateSchema, scopeSchema, timestampSchema } from './common.js';
 

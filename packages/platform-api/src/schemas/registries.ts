@@ -1,5 +1,5 @@
 // An org's registry allowlist (SPEC §7): patterns, providers and write-only pull credentials.
-import { z } from 'zod';
+import * as z from 'zod';
 import { apiSchemas } from '../components.js';
 import { timestampSchema } from './common.js';
 
