@@ -16,6 +16,8 @@ for (const stream of [process.stdout, process.stderr]) {
   });
 }
 
+declare const __HLA_COMPASS_VERSION__: string;
+
 const argv = process.argv.slice(2);
 const system = {
   cwd: process.cwd(),
@@ -25,12 +27,15 @@ const system = {
   stderr: process.stderr,
   stdin: process.stdin,
 };
-// A rebuild or re-push of an unchanged module is answered before the framework loads (see
-// fast-path.ts); everything else, and anything the fast path is unsure of, runs in full.
+// `hla-compass --version` alone prints a constant: loading the command framework for it was two
+// thirds of its run. A rebuild or re-push of an unchanged module is answered before the framework
+// loads (see fast-path.ts); everything else, and anything the fast path is unsure of, runs in full.
 const fast =
-  argv[0] === 'build' || argv[0] === 'push'
-    ? await import('./fast-path.js').then((module) => module.fastPath(argv, system))
-    : undefined;
+  argv.length === 1 && (argv[0] === '--version' || argv[0] === '-V')
+    ? printVersion()
+    : argv[0] === 'build' || argv[0] === 'push'
+      ? await import('./fast-path.js').then((module) => module.fastPath(argv, system))
+      : undefined;
 const exitCode = fast ?? (await import('./program.js').then((module) => module.run(argv, system)));
 
 // The command is done, but the HTTP client's idle keep-alive connections would hold the process
@@ -41,3 +46,13 @@ await Promise.all(
   ),
 );
 process.exit(exitCode);
+
+/**
+ * What commander's `--version` prints (version.ts's CLI_VERSION), without commander. The define is
+ * read here directly: importing version.ts would put it in a chunk of its own that every command
+ * then loads, and this file only ever runs bundled.
+ */
+function printVersion(): number {
+  process.stdout.write(`${__HLA_COMPASS_VERSION__}\n`);
+  return 0;
+}

@@ -20,6 +20,15 @@ describe('hla-compass', () => {
     expect(result).toMatchObject({ code: 0, stdout: `${version}\n`, stderr: '' });
   });
 
+  it('answers -V, and --version beside other options, as --version alone', async () => {
+    // `--version` alone is answered before commander loads (main.ts); with other options it is
+    // commander's: both must print the same.
+    const alone = await sandbox.run(['--version']);
+    for (const args of [['-V'], ['--version', '--json'], ['--no-color', '-V']]) {
+      expect(await sandbox.run(args)).toMatchObject({ code: 0, stdout: alone.stdout, stderr: '' });
+    }
+  });
+
   it('lists every command of the catalog in its help', async () => {
     const result = await sandbox.run(['--help']);
     expect(result.code).toBe(0);
