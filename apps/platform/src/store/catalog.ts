@@ -153,6 +153,7 @@ const toReviewVersion = (row: ReviewVersionRow): ReviewVersionRecord => ({
 const VISIBLE_VERSION = `(:all = 1 OR v.org_id = :org OR (v.state = 'APPROVED' AND v.scope = 'public'))`;
 // A module row exists only with at least one version (both are written in one transaction),
 // and `current_public_version_id` is set exactly when it has an approved public version.
+// #countModules counts this same rule from migration 4's counts: change both together.
 const VISIBLE_MODULE = `(:all = 1 OR m.org_id = :org OR m.current_public_version_id IS NOT NULL)`;
 const MODULE_COLUMNS = `m.id, m.org_id, o.name AS org_name, m.name, m.created_at, m.updated_at,
   m.current_version_id, m.current_public_version_id`;
@@ -232,8 +233,12 @@ export class CatalogStore {
       `SELECT ${LISTING_COLUMNS} FROM ${LISTING_FROM}
        WHERE ${VISIBLE_MODULE} ORDER BY m.name, m.org_id LIMIT :limit OFFSET :offset`,
     );
+    // VISIBLE_MODULE counted from the counts migration 4 keeps: every public module, plus the
+    // reader's org's modules that are not public. One row read whatever the catalog's size.
     this.#countModules = db.prepare<{ all: number; org: string }, { total: number }>(
-      `SELECT count(*) AS total FROM modules m WHERE ${VISIBLE_MODULE}`,
+      `SELECT CASE WHEN :all = 1 THEN t.modules ELSE t.public_modules + coalesce(
+         (SELECT c.modules - c.public_modules FROM org_module_counts c WHERE c.org_id = :org), 0)
+       END AS total FROM module_counts t`,
     );
     this.#visibleModule = db.prepare<{ all: number; org: string; id: string }, ModuleListingRow>(
       `SELECT ${LISTING_COLUMNS} FROM ${LISTING_FROM}
@@ -252,7 +257,7 @@ export class CatalogStore {
        WHERE v.state = :state ORDER BY v.created_at, v.rowid LIMIT :limit OFFSET :offset`,
     );
     this.#countVersionsInState = db.prepare<[PublishState], { total: number }>(
-      'SELECT count(*) AS total FROM versions WHERE state = ?',
+      'SELECT versions AS total FROM version_state_counts WHERE state = ?',
     );
   }
 

@@ -144,6 +144,87 @@ const MIGRATIONS: readonly string[] = [
     CHECK (signature_kind IN ('ed25519-statement', 'rsa-pss-manifest'));
   UPDATE versions SET signature_kind = 'ed25519-statement' WHERE key_fingerprint IS NOT NULL;
   `,
+  // 4: the totals of the module listing and of the review queue without a count(*) scan per
+  // page (issue 18). A listing shows an org its own modules plus every module with an approved
+  // public version (catalog.ts VISIBLE_MODULE), so it needs the whole catalog's two counts and
+  // the org's. Triggers keep them, so every writer (the services, the benches' direct inserts,
+  // a reset) moves a count in the statement and the transaction that moved the row, and a crash
+  // keeps or loses both. Written to run again harmlessly: the backfill recomputes every count.
+  // The index lets a review page walk one state in queue order instead of sorting the table.
+  `
+  CREATE TABLE IF NOT EXISTS module_counts (
+    id INTEGER PRIMARY KEY CHECK (id = 1),
+    modules INTEGER NOT NULL CHECK (modules >= 0),
+    public_modules INTEGER NOT NULL CHECK (public_modules >= 0)
+  ) STRICT;
+  CREATE TABLE IF NOT EXISTS org_module_counts (
+    org_id TEXT PRIMARY KEY,
+    modules INTEGER NOT NULL CHECK (modules >= 0),
+    public_modules INTEGER NOT NULL CHECK (public_modules >= 0)
+  ) STRICT;
+  CREATE TABLE IF NOT EXISTS version_state_counts (
+    state TEXT PRIMARY KEY,
+    versions INTEGER NOT NULL CHECK (versions >= 0)
+  ) STRICT;
+
+  CREATE TRIGGER IF NOT EXISTS modules_counted_in AFTER INSERT ON modules BEGIN
+    INSERT INTO module_counts VALUES (1, 1, NEW.current_public_version_id IS NOT NULL)
+      ON CONFLICT (id) DO UPDATE SET modules = modules + 1,
+        public_modules = public_modules + excluded.public_modules;
+    INSERT INTO org_module_counts VALUES (NEW.org_id, 1, NEW.current_public_version_id IS NOT NULL)
+      ON CONFLICT (org_id) DO UPDATE SET modules = modules + 1,
+        public_modules = public_modules + excluded.public_modules;
+  END;
+  CREATE TRIGGER IF NOT EXISTS modules_counted_out AFTER DELETE ON modules BEGIN
+    UPDATE module_counts SET modules = modules - 1,
+      public_modules = public_modules - (OLD.current_public_version_id IS NOT NULL);
+    UPDATE org_module_counts SET modules = modules - 1,
+      public_modules = public_modules - (OLD.current_public_version_id IS NOT NULL)
+      WHERE org_id = OLD.org_id;
+  END;
+  -- Every publish and decision sets current_public_version_id; only a change of whether it is
+  -- set (or of the org) moves a count.
+  CREATE TRIGGER IF NOT EXISTS modules_recounted AFTER UPDATE OF org_id, current_public_version_id
+    ON modules
+    WHEN OLD.org_id IS NOT NEW.org_id
+      OR (OLD.current_public_version_id IS NULL) <> (NEW.current_public_version_id IS NULL)
+  BEGIN
+    UPDATE module_counts SET public_modules = public_modules
+      - (OLD.current_public_version_id IS NOT NULL) + (NEW.current_public_version_id IS NOT NULL);
+    UPDATE org_module_counts SET modules = modules - 1,
+      public_modules = public_modules - (OLD.current_public_version_id IS NOT NULL)
+      WHERE org_id = OLD.org_id;
+    INSERT INTO org_module_counts VALUES (NEW.org_id, 1, NEW.current_public_version_id IS NOT NULL)
+      ON CONFLICT (org_id) DO UPDATE SET modules = modules + 1,
+        public_modules = public_modules + excluded.public_modules;
+  END;
+
+  CREATE TRIGGER IF NOT EXISTS versions_counted_in AFTER INSERT ON versions BEGIN
+    INSERT INTO version_state_counts VALUES (NEW.state, 1)
+      ON CONFLICT (state) DO UPDATE SET versions = versions + 1;
+  END;
+  CREATE TRIGGER IF NOT EXISTS versions_counted_out AFTER DELETE ON versions BEGIN
+    UPDATE version_state_counts SET versions = versions - 1 WHERE state = OLD.state;
+  END;
+  CREATE TRIGGER IF NOT EXISTS versions_recounted AFTER UPDATE OF state ON versions
+    WHEN OLD.state <> NEW.state
+  BEGIN
+    UPDATE version_state_counts SET versions = versions - 1 WHERE state = OLD.state;
+    INSERT INTO version_state_counts VALUES (NEW.state, 1)
+      ON CONFLICT (state) DO UPDATE SET versions = versions + 1;
+  END;
+
+  DELETE FROM module_counts;
+  INSERT INTO module_counts
+    SELECT 1, count(*), count(current_public_version_id) FROM modules;
+  DELETE FROM org_module_counts;
+  INSERT INTO org_module_counts
+    SELECT org_id, count(*), count(current_public_version_id) FROM modules GROUP BY org_id;
+  DELETE FROM version_state_counts;
+  INSERT INTO version_state_counts SELECT state, count(*) FROM versions GROUP BY state;
+
+  CREATE INDEX IF NOT EXISTS versions_state ON versions(state, created_at);
+  `,
 ];
 
 /** Tables in an order that lets rows be deleted without breaking a foreign key. */
