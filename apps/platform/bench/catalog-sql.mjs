@@ -24,7 +24,7 @@ function catalogStatement(source, statement) {
       return expand(value);
     });
   const match = new RegExp(
-    `this\\.#${statement} = db\\.prepare(?:<[\\s\\S]*?>)?\\(\\s*\`([^\`]*)\``,
+    `this\\.#${statement} = db\\s*\\.prepare(?:<[\\s\\S]*?>)?\\(\\s*\`([^\`]*)\``,
   ).exec(source);
   if (match === null) throw new Error(`dist/store/catalog.js no longer prepares #${statement}`);
   return expand(match[1]);
@@ -38,21 +38,31 @@ export const LISTING_SQL = {
   total: catalogStatement(catalogSource, 'countModules'),
 };
 
-/** One listing row as the API's ModuleSummary. */
-export function toModuleSummary(row) {
-  const current =
-    row.current_version === null || row.current_repository === null || row.current_digest === null
-      ? null
-      : { version: row.current_version, repository: row.current_repository };
+/**
+ * One listing row as the API's ModuleSummary. Rows are arrays in the SELECT's column order,
+ * read in better-sqlite3's raw mode as the emulator reads them (CatalogStore's toListing).
+ */
+export function toModuleSummary([
+  id,
+  orgId,
+  orgName,
+  name,
+  createdAt,
+  updatedAt,
+  version,
+  repository,
+  digest,
+]) {
+  const current = version === null || repository === null || digest === null ? null : version;
   return {
-    id: row.id,
-    moduleName: row.name,
-    orgId: row.org_id,
-    orgName: row.org_name,
-    currentVersion: current?.version ?? null,
-    imageRef: current === null ? null : `${current.repository}@${row.current_digest}`,
-    createdAt: row.created_at,
-    updatedAt: row.updated_at,
+    id,
+    moduleName: name,
+    orgId,
+    orgName,
+    currentVersion: current,
+    imageRef: current === null ? null : `${repository}@${digest}`,
+    createdAt,
+    updatedAt,
   };
 }
 

@@ -6,7 +6,8 @@
 //   node bench/floor-server.mjs <database file>
 //
 // GET  /v1/modules          the emulator's two listing statements (catalog-sql.mjs) for the
-//                           seed's developer (org your-org), rows mapped to ModuleSummary, c.json
+//                           seed's developer (org your-org), rows read as arrays like the
+//                           emulator reads them, mapped to ModuleSummary, c.json
 // POST /v1/modules/publish  JSON body; one registry HEAD of the image's manifest (the same
 //                           request the emulator's registry client makes, through fetch); one
 //                           IMMEDIATE transaction: insert the version (and its module, the first
@@ -30,7 +31,7 @@ const developer = db
   .prepare(`SELECT id, org_id FROM users WHERE email = 'developer@your-org.test'`)
   .get();
 const visibility = { all: 0, org: developer.org_id };
-const page = db.prepare(LISTING_SQL.page);
+const page = db.prepare(LISTING_SQL.page).raw();
 const total = db.prepare(LISTING_SQL.total);
 
 const id = (prefix) => `${prefix}_${randomBytes(10).toString('hex')}`;

