@@ -163,23 +163,10 @@ async function start(argv: string[], out: (line: string) => void): Promise<void>
       registryLine = result.description;
     }
   }
-  for (const line of banner({
-    url: running.url,
-    readyMs,
-    dataDir,
-    seed: running.seed.seed,
-    registry: registryLine,
-    controlToken: running.controlToken,
-    reachedAs: allowedHosts,
-    registryEndpoints,
-    // Only this machine can connect to a listener on a loopback host.
-    remoteClients: !isLoopbackHost(host),
-  })) {
-    out(line);
-  }
-
-  // A second signal does not wait for the requests in flight (the databases are durable at every
-  // commit: nothing acknowledged is lost).
+  // Before the banner: whoever reads its URL may send a signal at once, and one that came before
+  // the handlers would end the process without the clean stop. A second signal does not wait for
+  // the requests in flight (the databases are durable at every commit: nothing acknowledged is
+  // lost).
   let stopping = false;
   const stop = async (signal: NodeJS.Signals) => {
     if (stopping) {
@@ -197,6 +184,21 @@ async function start(argv: string[], out: (line: string) => void): Promise<void>
   };
   process.on('SIGINT', () => void stop('SIGINT'));
   process.on('SIGTERM', () => void stop('SIGTERM'));
+
+  for (const line of banner({
+    url: running.url,
+    readyMs,
+    dataDir,
+    seed: running.seed.seed,
+    registry: registryLine,
+    controlToken: running.controlToken,
+    reachedAs: allowedHosts,
+    registryEndpoints,
+    // Only this machine can connect to a listener on a loopback host.
+    remoteClients: !isLoopbackHost(host),
+  })) {
+    out(line);
+  }
 }
 
 export async function main(argv: string[]): Promise<number> {

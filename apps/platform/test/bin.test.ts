@@ -1,6 +1,8 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { execFile, spawn } from 'node:child_process';
+import { mkdir, mkdtemp, realpath, rename, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { promisify } from 'node:util';
 import { routes } from '@hla-compass/platform-api';
 import { isLoopbackHost } from '@hla-compass/platform-api/loopback';
 import {
@@ -10,7 +12,7 @@ import {
   signKeyRegistration,
 } from '@hla-compass/signing';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { type BinProcess, killLeftoverBins, runBin, startBin } from './support/bin.js';
+import { BIN, type BinProcess, killLeftoverBins, runBin, startBin } from './support/bin.js';
 import { ACCOUNTS, defaultSeed, inProcessEmulator } from './support/platform.js';
 
 let dataDir: string;
@@ -175,6 +177,66 @@ describe('hla-compass-platform start', () => {
     ]);
     expect(result.code).toBe(1);
     expect(result.output).toContain('seed file');
+  });
+});
+
+describe('the packed bin', () => {
+  it('runs from the npm pack tarball with only better-sqlite3 beside it: one bundle, its seed found', async () => {
+    const packageDir = join(dirname(BIN), '..');
+    const work = await mkdtemp(join(tmpdir(), 'hla-compass-packed-'));
+    try {
+      const { stdout } = await promisify(execFile)(
+        'npm',
+        ['pack', '--json', '--pack-destination', work],
+        { cwd: packageDir },
+      );
+      const [packed] = JSON.parse(stdout) as { filename: string; files: { path: string }[] }[];
+      const paths = packed?.files.map((file) => file.path) ?? [];
+      expect(paths).toEqual(
+        expect.arrayContaining([
+          'dist/bin.js',
+          'dist/cli.js',
+          'dist/cli.js.map',
+          'seed/default.json',
+        ]),
+      );
+      // An installed package's layout, without zod, hono or the workspace packages: the bin must
+      // not need them, and the seed is where the bundle looks from dist/.
+      const modules = join(work, 'node_modules');
+      await mkdir(join(modules, '@hla-compass'), { recursive: true });
+      await promisify(execFile)('tar', ['-xzf', join(work, packed?.filename ?? ''), '-C', work]);
+      await rename(join(work, 'package'), join(modules, '@hla-compass', 'platform'));
+      const sqlite = await realpath(join(packageDir, 'node_modules', 'better-sqlite3'));
+      await symlink(sqlite, join(modules, 'better-sqlite3'));
+      const bin = join(modules, '@hla-compass', 'platform', 'dist', 'bin.js');
+      const child = spawn(
+        process.execPath,
+        [bin, 'start', '--memory', '--port', '0', '--registry', 'none'],
+        {
+          cwd: work,
+          stdio: ['ignore', 'pipe', 'pipe'],
+        },
+      );
+      let output = '';
+      child.stderr.on('data', (chunk: Buffer) => {
+        output += chunk.toString('utf8');
+      });
+      const url = await new Promise<string>((resolve, reject) => {
+        child.stdout.on('data', (chunk: Buffer) => {
+          output += chunk.toString('utf8');
+          const match = /listening on (http:\/\/\S+)/.exec(output);
+          if (match?.[1] !== undefined) resolve(match[1]);
+        });
+        child.once('exit', (code) => reject(new Error(`packed bin exited (${code}):\n${output}`)));
+      });
+      const me = await call(url, `/dev${routes.me.path}`, { apiKey: ACCOUNTS.developer.apiKey });
+      expect(me.body.user.email).toBe(ACCOUNTS.developer.email);
+      const exited = new Promise((resolve) => child.once('exit', resolve));
+      child.kill('SIGTERM');
+      expect(await exited).toBe(0);
+    } finally {
+      await rm(work, { recursive: true, force: true });
+    }
   });
 });
 

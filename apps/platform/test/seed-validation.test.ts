@@ -5,7 +5,12 @@ import { routes } from '@hla-compass/platform-api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Platform } from '../src/platform.js';
 import { DEFAULT_LOGIN_RATE_LIMIT } from '../src/services/login-rate-limit.js';
-import { verifyPassword } from '../src/services/passwords.js';
+import {
+  hashPassword,
+  parsePasswordHash,
+  UNKNOWN_USER_HASH,
+  verifyPassword,
+} from '../src/services/passwords.js';
 import { prepareSeed, SeedError } from '../src/services/seed.js';
 import { StartError, startPlatform } from '../src/start.js';
 import { ACCOUNTS, defaultSeed, startTestPlatform, type TestPlatform } from './support/platform.js';
@@ -74,6 +79,17 @@ describe('seed validation', () => {
   it('never lets a stored hash outside the bounds reach scrypt', async () => {
     expect(await verifyPassword('x', hash(2 ** 20))).toBe(false);
     expect(await verifyPassword('x', hash(16384, 8, 99999))).toBe(false);
+  });
+
+  it("checks an unknown user's password with a real hash's parameters, and refuses it", async () => {
+    // The answer to an unknown email must cost one scrypt of the same size as a known one's.
+    const unknown = parsePasswordHash(UNKNOWN_USER_HASH);
+    const real = parsePasswordHash(await hashPassword('x'));
+    if (typeof unknown === 'string' || typeof real === 'string') throw new Error('unparsed');
+    expect(unknown.options).toEqual(real.options);
+    expect(unknown.salt).toHaveLength(real.salt.length);
+    expect(await verifyPassword('x', null)).toBe(false);
+    expect(await verifyPassword('', null)).toBe(false);
   });
 });
 

@@ -100,12 +100,22 @@ export async function hashPassword(password: string): Promise<string> {
   ].join('$');
 }
 
-// Compared against when the email is unknown, so that the answer takes as long either way.
-const UNKNOWN_USER_HASH = hashPassword(randomBytes(16).toString('hex'));
+// Derived against when the email is unknown, so that the answer takes as long either way: the
+// same parameters as a real hash, random bytes for the salt and the hash (nothing derives to
+// them, and `stored === null` refuses regardless). Not a hash of a password: computing one
+// here ran scrypt (16 MiB, ~50 ms of a core) at every emulator start (issue 18).
+export const UNKNOWN_USER_HASH = [
+  'scrypt',
+  PARAMS.N,
+  PARAMS.r,
+  PARAMS.p,
+  randomBytes(16).toString('base64'),
+  randomBytes(KEY_LENGTH).toString('base64'),
+].join('$');
 
 /** False for a wrong password, a malformed hash, or no hash (`null`: the user cannot sign in). */
 export async function verifyPassword(password: string, stored: string | null): Promise<boolean> {
-  const parsed = parsePasswordHash(stored ?? (await UNKNOWN_USER_HASH));
+  const parsed = parsePasswordHash(stored ?? UNKNOWN_USER_HASH);
   if (typeof parsed === 'string') return false;
   const key = await derive(password, parsed.salt, parsed.options);
   return stored !== null && timingSafeEqual(key, parsed.hash);
