@@ -1,6 +1,13 @@
-// Ed25519 (RFC 8032) through @noble/ed25519: key pairs, signing, and the strict verification
-// rule this project uses everywhere (RFC 8032 decoding, as OpenSSL and node:crypto apply it).
+// Ed25519 (RFC 8032): key pairs and signing through node:crypto (OpenSSL), and the strict
+// verification rule this project uses everywhere through @noble/ed25519 (RFC 8032 decoding, as
+// OpenSSL and node:crypto apply it, plus the small-order key checks OpenSSL does not make).
+//
+// Why two: Ed25519 signing is deterministic, so OpenSSL gives the very bytes noble gave (the
+// tests compare them), but noble's first signature in a process builds its base-point tables in
+// JavaScript: ~35 ms of a `publish` that takes ~260 ms, against well under 1 ms for OpenSSL
+// (issue 18). Verification stays with noble, whose rule is pinned by the tests.
 
+import { createPrivateKey, createPublicKey, type KeyObject, randomBytes, sign } from 'node:crypto';
 import * as ed from '@noble/ed25519';
 import { sha512 } from '@noble/hashes/sha2.js';
 import { KeyFormatError } from './errors.js';
@@ -17,19 +24,35 @@ export interface KeyPair {
   readonly publicKey: Uint8Array;
 }
 
+// DER of PKCS #8 PrivateKeyInfo for Ed25519 up to the seed (RFC 8410), and of the
+// SubjectPublicKeyInfo up to the point: the bare 32-byte keys in and out of node:crypto.
+const PKCS8_SEED_PREFIX = Buffer.from('302e020100300506032b657004220420', 'hex');
+const SPKI_KEY_PREFIX_LENGTH = 12;
+
+function opensslPrivateKey(privateKey: Uint8Array): KeyObject {
+  assertPrivateKey(privateKey);
+  return createPrivateKey({
+    key: Buffer.concat([PKCS8_SEED_PREFIX, privateKey]),
+    format: 'der',
+    type: 'pkcs8',
+  });
+}
+
 export function generateKeyPair(): KeyPair {
-  const { secretKey, publicKey } = ed.keygen();
-  return { privateKey: secretKey, publicKey };
+  const privateKey = new Uint8Array(randomBytes(ED25519_KEY_LENGTH));
+  return { privateKey, publicKey: publicKeyFromPrivateKey(privateKey) };
 }
 
 export function publicKeyFromPrivateKey(privateKey: Uint8Array): Uint8Array {
-  assertPrivateKey(privateKey);
-  return ed.getPublicKey(privateKey);
+  const spki = createPublicKey(opensslPrivateKey(privateKey)).export({
+    format: 'der',
+    type: 'spki',
+  });
+  return new Uint8Array(spki.subarray(SPKI_KEY_PREFIX_LENGTH));
 }
 
 export function signBytes(message: Uint8Array, privateKey: Uint8Array): Uint8Array {
-  assertPrivateKey(privateKey);
-  return ed.sign(message, privateKey);
+  return new Uint8Array(sign(null, message, opensslPrivateKey(privateKey)));
 }
 
 /**

@@ -1,6 +1,6 @@
 // Key fingerprints: how users, the CLI and the platform name a public key (SPEC §6).
 
-import { sha256 } from '@noble/hashes/sha2.js';
+import { createHash } from 'node:crypto';
 import { publicKeyToSpkiDer } from './key-encoding.js';
 
 /**
@@ -13,5 +13,5 @@ export function keyFingerprint(publicKey: Uint8Array): string {
 
 /** {@link keyFingerprint} of any key, given its DER SubjectPublicKeyInfo (RSA keys included). */
 export function spkiFingerprint(spki: Uint8Array): string {
-  return `SHA256:${Buffer.from(sha256(spki)).toString('base64').replace(/=+$/, '')}`;
+  return `SHA256:${createHash('sha256').update(spki).digest('base64').replace(/=+$/, '')}`;
 }

@@ -118,4 +118,13 @@ describe('strict verification (RFC 8032, zip215: false)', () => {
     expect(nodeVerify(null, data, nodePublic, signBytes(data, privateKey))).toBe(true);
     expect(verifyBytes(nodeSign(null, data, nodePrivate), data, ours)).toBe(true);
   });
+
+  it('signs and derives public keys byte for byte as noble, which verifies (OpenSSL signs)', () => {
+    for (let run = 0; run < 16; run++) {
+      const { privateKey, publicKey } = generateKeyPair();
+      const data = new TextEncoder().encode(`statement ${run}`);
+      expect(toHex(publicKey)).toBe(toHex(ed.getPublicKey(privateKey)));
+      expect(toHex(signBytes(data, privateKey))).toBe(toHex(ed.sign(data, privateKey)));
+    }
+  });
 });
