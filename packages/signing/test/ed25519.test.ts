@@ -1,8 +1,10 @@
 import {
+  createHash,
   createPrivateKey,
   createPublicKey,
   sign as nodeSign,
   verify as nodeVerify,
+  randomBytes,
 } from 'node:crypto';
 import * as ed from '@noble/ed25519';
 import { describe, expect, it } from 'vitest';
@@ -103,6 +105,34 @@ describe('strict verification (RFC 8032, zip215: false)', () => {
     const anything = new TextEncoder().encode('any message at all');
     expect(ed.verify(forgery, anything, identity)).toBe(true);
     expect(verifyBytes(forgery, anything, identity)).toBe(false);
+  });
+
+  it('accepts, as noble does, a signature whose R has a small-order part, which OpenSSL refuses', () => {
+    // R' = rB + T with T of order 2, and S = r + k·a for k = H(R' ‖ A ‖ M): the cofactored
+    // equation (noble's) holds, the cofactorless one (OpenSSL's) does not. verifyBytes answers as
+    // noble does when OpenSSL says no.
+    const seed = Uint8Array.from(randomBytes(32));
+    const expanded = createHash('sha512').update(seed).digest();
+    const clamped = Uint8Array.from(expanded.subarray(0, 32));
+    clamped[0] = (clamped[0] ?? 0) & 248;
+    clamped[31] = ((clamped[31] ?? 0) & 127) | 64;
+    const littleEndian = (bytes: Uint8Array) =>
+      BigInt(`0x${toHex(Uint8Array.from(bytes).reverse())}`);
+    const a = littleEndian(clamped);
+    const publicKey = publicKeyFromPrivateKey(seed);
+    const orderTwo = ed.Point.fromBytes(hex(`ec${'ff'.repeat(30)}7f`));
+    expect(orderTwo.isSmallOrder()).toBe(true);
+    const r = littleEndian(Uint8Array.from(randomBytes(32))) % L;
+    const R = ed.Point.BASE.multiply(r).add(orderTwo).toBytes();
+    const data = new TextEncoder().encode('statement');
+    const k =
+      littleEndian(createHash('sha512').update(R).update(publicKey).update(data).digest()) % L;
+    const S = (r + k * a) % L;
+    const signature = Uint8Array.from([...R, ...hex(S.toString(16).padStart(64, '0')).reverse()]);
+    const nodeKey = createPublicKey(encodePublicKeyPem(publicKey));
+    expect(nodeVerify(null, data, nodeKey, signature)).toBe(false);
+    expect(ed.verify(signature, data, publicKey, { zip215: false })).toBe(true);
+    expect(verifyBytes(signature, data, publicKey)).toBe(true);
   });
 
   it('returns false, not an exception, for a signature or key of the wrong size', () => {
