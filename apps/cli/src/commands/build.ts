@@ -429,7 +429,9 @@ async function pushTags(
   const [primary] = plan.tags;
   for (const tag of plan.tags) {
     const known = tag === primary ? record.digest : undefined;
-    const { digest: pushed } = await pushUnlessPresent(docker, tag, context, known);
+    const { digest: pushed } = await pushUnlessPresent(docker, tag, context, {
+      knownDigest: known,
+    });
     if (tag !== primary) continue;
     record = recordPush(record, { imageRef: tag.toString(), digest: pushed, at: new Date() });
     await writeBuildRecord(plan.moduleDir, record);

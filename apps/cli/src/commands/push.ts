@@ -48,16 +48,15 @@ export default defineCommand({
     const engine = await connectDockerEngine(context);
     // The digest our last push recorded vouches for the registry's copy only while the tag still
     // names the image that push sent (`docker tag` may have moved it since).
+    const local = await localImage(engine.docker, reference);
     const sameImage =
       record !== undefined &&
       record.imageRef === reference.toString() &&
-      (await localImage(engine.docker, reference)).id === record.imageId;
-    const { image, digest, pushed } = await pushUnlessPresent(
-      engine.docker,
-      reference,
-      context,
-      sameImage ? record.digest : undefined,
-    );
+      local.id === record.imageId;
+    const { image, digest, pushed } = await pushUnlessPresent(engine.docker, reference, context, {
+      knownDigest: sameImage ? record.digest : undefined,
+      image: local,
+    });
     // The record ties an image to the manifest it was built from: only that image may update it.
     const recorded = record !== undefined && record.imageId === image.id;
     if (recorded) {

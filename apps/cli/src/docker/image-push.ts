@@ -68,6 +68,13 @@ export function pushIdleTimeoutMs(context: CommandContext): number {
   return context.settings.seconds('HLA_COMPASS_PUSH_IDLE_TIMEOUT_SECONDS') * 1000;
 }
 
+export interface PushUnlessPresentOptions {
+  /** The digest our last push of this image recorded, if it is still this tag's image. */
+  readonly knownDigest?: string | null | undefined;
+  /** {@link localImage} of the reference, when the caller has just looked (one inspect, not two). */
+  readonly image?: LocalImage;
+}
+
 /**
  * Pushes one tag as `push` and `build --push` do, unless the registry already has this very image
  * under it (its digest is `knownDigest`, the one our last push of it recorded, or its config is the
@@ -79,10 +86,10 @@ export async function pushUnlessPresent(
   docker: Dockerode,
   reference: ImageReference,
   context: CommandContext,
-  knownDigest?: string | null,
+  { knownDigest, image: inspected }: PushUnlessPresentOptions = {},
 ): Promise<{ image: LocalImage; digest: string; pushed: boolean }> {
   const idleTimeoutMs = pushIdleTimeoutMs(context);
-  const image = await localImage(docker, reference);
+  const image = inspected ?? (await localImage(docker, reference));
   const state = await registryImageState(await context.registry(PRE_CHECK), reference, {
     imageId: image.id,
     platform: image.platform,
