@@ -11,8 +11,9 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 
 /**
  * Which suites run on which Node, and why: see "Node versions" in docs/ARCHITECTURE.md. The Node
- * running this script runs everything through turbo; each lane here runs its suites one after the
- * other, and the lanes run beside turbo.
+ * running this script runs everything through turbo; beside it every suite of every lane runs at
+ * once (on 2 cores the CI is CPU-bound: a suite waiting behind another in its lane only made the
+ * run's tail longer).
  */
 const LANES = [
   { node: '24.22.3', suites: ['apps/platform', 'apps/cli'] },
@@ -216,35 +217,36 @@ function reportFile(suite, nodeVersion) {
   return join(reportDir, `${suite.replaceAll('/', '-')}-node-${nodeVersion}.json`);
 }
 
-/** One lane: its suites one after the other under one Node, every child process on that Node. */
+/** One lane: its suites side by side under one Node, every child process on that Node. */
 async function runLane(lane, node) {
-  const rows = [];
   const env = { ...process.env, PATH: `${dirname(node.bin)}:${process.env.PATH}` };
-  for (const suite of lane.suites) {
-    const cwd = join(root, suite);
-    const file = reportFile(suite, node.version);
-    await rm(file, { force: true });
-    const started = Date.now();
-    const result = await run(
-      node.bin,
-      [
-        join(cwd, 'node_modules', 'vitest', 'vitest.mjs'),
-        'run',
-        '--reporter=default',
-        '--reporter=json',
-        `--outputFile.json=${file}`,
-      ],
-      { cwd, env, prefix: `[node ${node.version} ${suite}]` },
-    );
-    rows.push({
-      node: node.version,
-      suite,
-      ok: result.code === 0,
-      seconds: (Date.now() - started) / 1000,
-      counts: await readReport(file),
-    });
-  }
-  return rows;
+  return Promise.all(lane.suites.map((suite) => runSuite(suite, node, env)));
+}
+
+/** One suite under `node`, its counts read from vitest's JSON report. */
+async function runSuite(suite, node, env) {
+  const cwd = join(root, suite);
+  const file = reportFile(suite, node.version);
+  await rm(file, { force: true });
+  const started = Date.now();
+  const result = await run(
+    node.bin,
+    [
+      join(cwd, 'node_modules', 'vitest', 'vitest.mjs'),
+      'run',
+      '--reporter=default',
+      '--reporter=json',
+      `--outputFile.json=${file}`,
+    ],
+    { cwd, env, prefix: `[node ${node.version} ${suite}]` },
+  );
+  return {
+    node: node.version,
+    suite,
+    ok: result.code === 0,
+    seconds: (Date.now() - started) / 1000,
+    counts: await readReport(file),
+  };
 }
 
 function printTable(rows) {
