@@ -13,10 +13,10 @@ import { openDatabase } from '../src/store/database.js';
 import { EnvStore } from '../src/store/env-store.js';
 import { migrate, SCHEMA_VERSION } from '../src/store/migrations.js';
 import { SecretBox } from '../src/store/secret-box.js';
-import { killLeftoverBins, startBin } from './support/bin.js';
-import { ACCOUNTS, manifest, startTestPlatform, type TestPlatform } from './support/platform.js';
+import { killLeftoverBins, publishUntilKilled, startBin } from './support/bin.js';
+import { ACCOUNTS, manifest, type TestPlatform } from './support/platform.js';
+import { type PublishingWorld, startPublishingWorld } from './support/publishing-world.js';
 import {
-  loopbackOnlyResolver,
   pushImage,
   startTestRegistries,
   type TestRegistries,
@@ -242,26 +242,19 @@ describe('the catalog counts in the store', () => {
 });
 
 describe('the listing total over HTTP', () => {
-  let registries: TestRegistries;
+  let world: PublishingWorld<'developer' | 'other' | 'superuser'>;
   let platform: TestPlatform;
-  const tokens = { developer: '', other: '', superuser: '' };
+  let tokens: typeof world.tokens;
 
   beforeAll(async () => {
-    registries = await startTestRegistries();
-    platform = await startTestPlatform({
+    world = await startPublishingWorld({
+      accounts: ['developer', 'other', 'superuser'],
       persistent: true,
-      seed: { document: testSeed(registries) },
-      images: loopbackOnlyResolver(),
     });
-    for (const name of Object.keys(tokens) as (keyof typeof tokens)[]) {
-      tokens[name] = await platform.login('dev', name);
-    }
+    ({ platform, tokens } = world);
   });
 
-  afterAll(async () => {
-    await platform?.stop();
-    await registries?.stop();
-  });
+  afterAll(() => world?.stop());
 
   async function publish(
     account: 'developer' | 'other',
@@ -269,18 +262,7 @@ describe('the listing total over HTTP', () => {
     version: string,
     scope: 'org' | 'public',
   ): Promise<string> {
-    const namespace = account === 'developer' ? 'your-org' : 'other-org';
-    await pushImage(registries.plain, `${namespace}/${name}`, version);
-    const result = await platform.call('dev', routes.publish, {
-      token: tokens[account],
-      body: {
-        imageRef: `${registries.plain.host}/${namespace}/${name}:${version}`,
-        manifest: manifest(name, version),
-        scope,
-      },
-    });
-    expect(result.status).toBe(202);
-    return (result.body as { publishId: string }).publishId;
+    return (await world.publishAs(account, name, version, scope)).publishId;
   }
 
   async function decide(publishId: string, verb: 'approve' | 'reject'): Promise<void> {
@@ -380,44 +362,27 @@ describe('the catalog counts through kill -9', () => {
       '--seed',
       seedFile,
     ]);
-    let acknowledged = 0;
-    const refused: string[] = [];
-    let killed = false;
     // Every publish makes a module, half of them public and waiting: both kinds of count move.
-    const writer = async (lane: number) => {
-      for (let index = 0; !killed; index++) {
-        try {
-          const response = await fetch(`${bin.url}/dev/v1/modules/publish`, {
-            method: 'POST',
-            headers: { 'content-type': 'application/json', 'x-api-key': ACCOUNTS.developer.apiKey },
-            body: JSON.stringify({
-              imageRef,
-              manifest: manifest(`killed-${lane}-${index}`, '1.0.0'),
-              scope: index % 2 === 0 ? 'public' : 'org',
-            }),
-          });
-          if (response.status === 202) acknowledged++;
-          else refused.push(`${response.status} ${await response.text()}`);
-        } catch {
-          return; // The connection died with the process.
-        }
-      }
-    };
-    const writers = [0, 1, 2].map(writer);
-    while (acknowledged < 30 && refused.length === 0) {
-      await new Promise((resolve) => setTimeout(resolve, 5));
-    }
-    bin.child.kill('SIGKILL');
-    killed = true;
-    expect(await bin.exited).toBe('SIGKILL');
-    await Promise.all(writers);
+    const { acknowledged, refused } = await publishUntilKilled(bin, {
+      lanes: 3,
+      enough: 30,
+      apiKey: ACCOUNTS.developer.apiKey,
+      body: (lane, index) => ({
+        label: `killed-${lane}-${index}`,
+        json: {
+          imageRef,
+          manifest: manifest(`killed-${lane}-${index}`, '1.0.0'),
+          scope: index % 2 === 0 ? 'public' : 'org',
+        },
+      }),
+    });
     expect(refused).toEqual([]);
 
     const db = new Database(join(dataDir, 'dev.db'));
     try {
       expect(db.pragma('integrity_check', { simple: true })).toBe('ok');
       const modules = db.prepare(`SELECT count(*) AS n FROM modules WHERE name LIKE 'killed-%'`);
-      expect((modules.get() as { n: number }).n).toBeGreaterThanOrEqual(acknowledged);
+      expect((modules.get() as { n: number }).n).toBeGreaterThanOrEqual(acknowledged.length);
       expectTotalsAgree(db);
     } finally {
       db.close();

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { killLeftoverBins, startBin } from './support/bin.js';
+import { killLeftoverBins, publishUntilKilled, startBin } from './support/bin.js';
 import { ACCOUNTS, manifest } from './support/platform.js';
 import {
   pushImage,
@@ -46,34 +46,16 @@ describe('durability', () => {
     const args = ['--data', dataDir, '--port', '0', '--registry', 'none', '--seed', seedFile];
     const bin = await startBin(args);
 
-    const acknowledged: string[] = [];
-    const refused: string[] = [];
-    let killed = false;
     // Four writers publish new versions back to back; the process dies under them.
-    const writer = async (lane: number) => {
-      for (let index = 0; !killed; index++) {
+    const { acknowledged, refused } = await publishUntilKilled(bin, {
+      lanes: 4,
+      enough: 40,
+      apiKey: ACCOUNTS.developer.apiKey,
+      body: (lane, index) => {
         const version = `1.${lane}.${index}`;
-        try {
-          const response = await fetch(`${bin.url}/dev/v1/modules/publish`, {
-            method: 'POST',
-            headers: { 'content-type': 'application/json', 'x-api-key': ACCOUNTS.developer.apiKey },
-            body: JSON.stringify({ imageRef, manifest: manifest('stream', version) }),
-          });
-          if (response.status === 202) acknowledged.push(version);
-          else refused.push(`${version}: ${response.status} ${await response.text()}`);
-        } catch {
-          return; // The connection died with the process.
-        }
-      }
-    };
-    const writers = [0, 1, 2, 3].map(writer);
-    while (acknowledged.length < 40 && refused.length === 0) {
-      await new Promise((resolve) => setTimeout(resolve, 5));
-    }
-    bin.child.kill('SIGKILL');
-    killed = true;
-    expect(await bin.exited).toBe('SIGKILL');
-    await Promise.all(writers);
+        return { label: version, json: { imageRef, manifest: manifest('stream', version) } };
+      },
+    });
     expect(refused).toEqual([]);
 
     expect(integrity(join(dataDir, 'dev.db'))).toBe('ok');

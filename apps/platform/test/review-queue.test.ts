@@ -1,59 +1,24 @@
 import { errorBodySchema, reviewPublishListSchema, routes } from '@hla-compass/platform-api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { manifest, startTestPlatform, type TestPlatform } from './support/platform.js';
-import {
-  loopbackOnlyResolver,
-  pushImage,
-  startTestRegistries,
-  type TestRegistries,
-  testSeed,
-} from './support/registries.js';
+import type { TestPlatform } from './support/platform.js';
+import { type PublishingWorld, startPublishingWorld } from './support/publishing-world.js';
 
-let registries: TestRegistries;
+type Accounts = 'developer' | 'admin' | 'other' | 'superuser' | 'viewer';
+let world: PublishingWorld<Accounts>;
 let platform: TestPlatform;
-const tokens: Record<'developer' | 'admin' | 'other' | 'superuser' | 'viewer', string> = {
-  developer: '',
-  admin: '',
-  other: '',
-  superuser: '',
-  viewer: '',
-};
+let tokens: PublishingWorld<Accounts>['tokens'];
 
 beforeAll(async () => {
-  registries = await startTestRegistries();
-  platform = await startTestPlatform({
-    seed: { document: testSeed(registries) },
-    images: loopbackOnlyResolver(),
+  world = await startPublishingWorld({
+    accounts: ['developer', 'admin', 'other', 'superuser', 'viewer'],
   });
-  for (const name of Object.keys(tokens) as (keyof typeof tokens)[]) {
-    tokens[name] = await platform.login('dev', name);
-  }
+  ({ platform, tokens } = world);
 });
 
-afterAll(async () => {
-  await platform?.stop();
-  await registries?.stop();
-});
+afterAll(() => world?.stop());
 
-async function publishAs(
-  account: 'developer' | 'other',
-  name: string,
-  version: string,
-  scope: 'org' | 'public',
-): Promise<string> {
-  const namespace = account === 'developer' ? 'your-org' : 'other-org';
-  await pushImage(registries.plain, `${namespace}/${name}`, version);
-  const result = await platform.call('dev', routes.publish, {
-    token: tokens[account],
-    body: {
-      imageRef: `${registries.plain.host}/${namespace}/${name}:${version}`,
-      manifest: manifest(name, version),
-      scope,
-    },
-  });
-  expect(result.status).toBe(202);
-  return (result.body as { publishId: string }).publishId;
-}
+const publishAs = async (...args: Parameters<typeof world.publishAs>) =>
+  (await world.publishAs(...args)).publishId;
 
 const queue = async (query: Record<string, string> = {}) => {
   const result = await platform.call('dev', routes.listReviewPublishes, {

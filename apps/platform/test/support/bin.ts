@@ -88,3 +88,50 @@ export async function runBin(
   );
   return { code, output };
 }
+
+/**
+ * Publishes to `bin`'s dev environment from `lanes` writers at once, each sending publish after
+ * publish (`body(lane, index)` gives a label and the request body), until `enough` have been
+ * acknowledged or one is refused; then kills the process with SIGKILL under them and waits for
+ * every writer to see it die. What was acknowledged (202) and refused (anything else) comes back,
+ * by label: the durability suites check the restarted databases against it.
+ */
+export async function publishUntilKilled(
+  bin: BinProcess,
+  options: {
+    lanes: number;
+    enough: number;
+    apiKey: string;
+    body: (lane: number, index: number) => { label: string; json: unknown };
+  },
+): Promise<{ acknowledged: string[]; refused: string[] }> {
+  const acknowledged: string[] = [];
+  const refused: string[] = [];
+  let killed = false;
+  const writer = async (lane: number) => {
+    for (let index = 0; !killed; index++) {
+      const { label, json } = options.body(lane, index);
+      try {
+        const response = await fetch(`${bin.url}/dev/v1/modules/publish`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', 'x-api-key': options.apiKey },
+          body: JSON.stringify(json),
+        });
+        if (response.status === 202) acknowledged.push(label);
+        else refused.push(`${label}: ${response.status} ${await response.text()}`);
+      } catch {
+        return; // The connection died with the process.
+      }
+    }
+  };
+  const writers = Array.from({ length: options.lanes }, (_, lane) => writer(lane));
+  while (acknowledged.length < options.enough && refused.length === 0) {
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+  bin.child.kill('SIGKILL');
+  killed = true;
+  const signal = await bin.exited;
+  await Promise.all(writers);
+  if (signal !== 'SIGKILL') refused.push(`the process ended with ${signal}, not SIGKILL`);
+  return { acknowledged, refused };
+}
