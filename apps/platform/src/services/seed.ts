@@ -128,7 +128,9 @@ function describeIssue(issue: z.core.$ZodIssue): string {
 }
 
 export function prepareSeed(input: unknown): PreparedSeed {
-  const parsed = seedSchema.safeParse(input);
+  // Parsed once per start (and per reset): without the JIT, which compiles a parser per object
+  // schema on first use, the parse costs less than the compile it would save later.
+  const parsed = seedSchema.safeParse(input, { jitless: true });
   if (!parsed.success) {
     throw new SeedError(`invalid seed: ${parsed.error.issues.map(describeIssue).join('; ')}`);
   }
