@@ -18,7 +18,8 @@
 // and 2.45/2.66/2.70× (start-up), steady enough to compare with a target. The spread of the
 // rounds is printed beside each ratio. The whole file takes ~50 s.
 // Start-up since the bin is one bundle (build.mjs) and computes no scrypt hash at start: 1.43×,
-// 1.54× and 1.62× in three runs (from 2.45–2.70×).
+// 1.54× and 1.62× in three runs beside other work, 1.44× and 1.49× on a quiet machine (from
+// 2.45–2.70×); GET 0.74×/0.79× and POST 0.71×/0.76× in those two quiet runs.
 // Load comes from this process: keep-alive connections, loopback only.
 import { spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
