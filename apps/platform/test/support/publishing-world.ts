@@ -1,7 +1,7 @@
 // The world the approval, review-queue and catalog-count suites publish in: the test registries,
 // an emulator seeded for them, the accounts each suite needs signed in to dev, and a publish as
 // any of them of an image really pushed under that account's org's namespace.
-import { routes } from '@hla-compass/platform-api';
+import { type PublishAccepted, routes } from '@hla-compass/platform-api';
 import { expect } from 'vitest';
 import { manifest, startTestPlatform, type TestPlatform } from './platform.js';
 import {
@@ -22,12 +22,6 @@ const NAMESPACE: Record<Account, string> = {
   other: 'other-org',
   superuser: 'platform',
 };
-
-export interface PublishAccepted {
-  publishId: string;
-  moduleId: string;
-  state: string;
-}
 
 export interface PublishingWorld<A extends Account> {
   readonly registries: TestRegistries;
