@@ -45,7 +45,7 @@ describe('the store', () => {
     store.credentials.insertAccessToken('live', 'u', 'f', 3000);
     store.credentials.insertRefreshToken('old-refresh', 'u', 'f', 1000);
     store.credentials.purgeExpired(2000);
-    expect(store.credentials.userOfAccessToken('live', 2000)).toBe('u');
+    expect(store.credentials.holderOfAccessToken('live', 2000)?.user?.id).toBe('u');
     expect(store.db.prepare('SELECT token_hash FROM access_tokens').all()).toEqual([
       { token_hash: 'live' },
     ]);

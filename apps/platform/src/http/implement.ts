@@ -35,13 +35,14 @@ export type HandlerResult<R extends RouteDefinition> =
   /** A response built by hand (an idempotent replay of stored bytes). */
   | { response: Response };
 
+/** `read()` is called only when there is a schema: most routes declare no headers to read. */
 function parsed<S extends z.ZodType | undefined>(
   schema: S,
-  value: unknown,
+  read: () => unknown,
   what: string,
 ): S extends z.ZodType ? z.output<S> : Record<string, never> {
   if (schema === undefined) return {} as S extends z.ZodType ? z.output<S> : Record<string, never>;
-  const result = schema.safeParse(value);
+  const result = schema.safeParse(read());
   if (!result.success) {
     const issues = result.error.issues.map((issue) => ({
       path: issue.path.map(String).join('.'),
@@ -92,14 +93,14 @@ function bind<R extends RouteDefinition>(
             authorization: c.req.header('authorization'),
             apiKey: c.req.header('x-api-key'),
           });
-    const params = parsed(route.request.params, c.req.param(), 'path parameters');
+    const params = parsed(route.request.params, () => c.req.param(), 'path parameters');
     // The role before the request's shape: a caller without it learns nothing more of it. The
     // org an `orgAdmin` route acts on is the one in its path.
     if (caller !== undefined) {
       authorize(context, caller, route, (params as { orgId?: string }).orgId);
     }
-    const query = parsed(route.request.query, c.req.query(), 'query');
-    const headers = parsed(route.request.headers, c.req.header(), 'headers');
+    const query = parsed(route.request.query, () => c.req.query(), 'query');
+    const headers = parsed(route.request.headers, () => c.req.header(), 'headers');
     let text: Promise<string> | undefined;
     const readText = () => {
       text ??= c.req.text();
@@ -111,7 +112,10 @@ function bind<R extends RouteDefinition>(
         query,
         headers,
         caller: caller as HandlerInput<R>['caller'],
-        peer: peerAddress(c),
+        // Read from the socket only by the few handlers that ask (sign-in's rate limit).
+        get peer() {
+          return peerAddress(c);
+        },
         text: readText,
         body: async () => {
           const raw = await readText();
@@ -127,7 +131,11 @@ function bind<R extends RouteDefinition>(
           }
           return {
             json,
-            value: parsed(route.request.body, json, 'request body') as ParsedRequest<R>['body'],
+            value: parsed(
+              route.request.body,
+              () => json,
+              'request body',
+            ) as ParsedRequest<R>['body'],
           };
         },
       } as HandlerInput<R>,

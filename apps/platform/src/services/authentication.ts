@@ -2,6 +2,7 @@
 // that the rules of each route check.
 import { PlatformError, type Role, type RouteDefinition } from '@hla-compass/platform-api';
 import type { EnvContext } from '../env-context.js';
+import type { CredentialHolder } from '../store/credentials.js';
 import type { OrgRecord } from '../store/orgs.js';
 import type { UserRecord } from '../store/users.js';
 import { hashSecret } from './secrets.js';
@@ -24,8 +25,8 @@ export function bearerToken(authorization: string): string | undefined {
 }
 
 export function authenticate(context: EnvContext, headers: CredentialHeaders): Caller {
-  const { credentials, users, orgs } = context.store;
-  let userId: string | undefined;
+  const { credentials } = context.store;
+  let holder: CredentialHolder | undefined;
   if (headers.authorization !== undefined) {
     const token = bearerToken(headers.authorization);
     if (token === undefined) {
@@ -34,24 +35,23 @@ export function authenticate(context: EnvContext, headers: CredentialHeaders): C
         `Authorization header must be "Bearer <token>"; ${LOGIN_HINT}`,
       );
     }
-    userId = credentials.userOfAccessToken(hashSecret(token), context.now());
-    if (userId === undefined) {
+    holder = credentials.holderOfAccessToken(hashSecret(token), context.now());
+    if (holder === undefined) {
       throw new PlatformError(
         'UNAUTHENTICATED',
         `Access token is invalid or expired; ${LOGIN_HINT}`,
       );
     }
   } else if (headers.apiKey !== undefined) {
-    userId = credentials.userOfApiKey(hashSecret(headers.apiKey.trim()));
-    if (userId === undefined) throw new PlatformError('UNAUTHENTICATED', 'API key is invalid');
+    holder = credentials.holderOfApiKey(hashSecret(headers.apiKey.trim()));
+    if (holder === undefined) throw new PlatformError('UNAUTHENTICATED', 'API key is invalid');
   } else {
     throw new PlatformError(
       'UNAUTHENTICATED',
       `Missing credentials: send "Authorization: Bearer <token>" or "X-API-Key"; ${LOGIN_HINT}`,
     );
   }
-  const user = users.get(userId);
-  const org = user === undefined ? undefined : orgs.get(user.orgId);
+  const { user, org } = holder;
   if (user === undefined || org === undefined) {
     throw new PlatformError('UNAUTHENTICATED', `Account no longer exists; ${LOGIN_HINT}`);
   }

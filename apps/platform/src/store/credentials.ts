@@ -1,6 +1,8 @@
 // Rows of `api_keys`, `access_tokens`, `refresh_tokens` and `auth_codes`. Every secret is
 // stored as its sha256 hash; times are epoch milliseconds.
 import type { SqliteDatabase } from './database.js';
+import { type OrgRecord, toOrg } from './orgs.js';
+import { toUser, type UserRecord, type UserRow } from './users.js';
 
 export interface RefreshTokenRecord {
   userId: string;
@@ -18,11 +20,49 @@ export interface AuthCodeRecord {
   usedAt: number | null;
 }
 
+/** Whom a live credential belongs to; `user` or `org` is undefined once it no longer exists. */
+export interface CredentialHolder {
+  user: UserRecord | undefined;
+  org: OrgRecord | undefined;
+}
+
+/** A UserRow whose columns are null when the user is gone, with its org's beside it. */
+interface HolderRow extends Omit<UserRow, 'id'> {
+  id: string | null;
+  holder_org_id: string | null;
+  org_name: string;
+  org_registry: string;
+  org_created_at: string;
+}
+
+// Every authenticated request looks its credential up: one statement for the credential, its
+// user and the user's org, not one each (issue 18).
+const HOLDER_COLUMNS = `u.id, u.org_id, u.email, u.name, u.password_hash, u.roles, u.superuser,
+  u.created_at, o.id AS holder_org_id, o.name AS org_name, o.registry AS org_registry,
+  o.created_at AS org_created_at`;
+const HOLDER_JOINS = `LEFT JOIN users u ON u.id = c.user_id LEFT JOIN orgs o ON o.id = u.org_id`;
+
+const toHolder = (row: HolderRow): CredentialHolder => {
+  const { id, holder_org_id: orgId } = row;
+  return {
+    user: id === null ? undefined : toUser({ ...row, id }),
+    org:
+      orgId === null
+        ? undefined
+        : toOrg({
+            id: orgId,
+            name: row.org_name,
+            registry: row.org_registry,
+            created_at: row.org_created_at,
+          }),
+  };
+};
+
 export class CredentialStore {
   readonly #insertApiKey;
-  readonly #apiKeyUser;
+  readonly #apiKeyHolder;
   readonly #insertAccess;
-  readonly #accessUser;
+  readonly #accessHolder;
   readonly #accessFamily;
   readonly #insertRefresh;
   readonly #refresh;
@@ -38,14 +78,15 @@ export class CredentialStore {
     this.#insertApiKey = db.prepare<[string, string, string, string]>(
       'INSERT INTO api_keys (key_hash, user_id, name, created_at) VALUES (?, ?, ?, ?)',
     );
-    this.#apiKeyUser = db.prepare<[string], { user_id: string }>(
-      'SELECT user_id FROM api_keys WHERE key_hash = ?',
+    this.#apiKeyHolder = db.prepare<[string], HolderRow>(
+      `SELECT ${HOLDER_COLUMNS} FROM api_keys c ${HOLDER_JOINS} WHERE c.key_hash = ?`,
     );
     this.#insertAccess = db.prepare<[string, string, string, number]>(
       'INSERT INTO access_tokens (token_hash, user_id, family_id, expires_at) VALUES (?, ?, ?, ?)',
     );
-    this.#accessUser = db.prepare<[string, number], { user_id: string }>(
-      'SELECT user_id FROM access_tokens WHERE token_hash = ? AND expires_at > ?',
+    this.#accessHolder = db.prepare<[string, number], HolderRow>(
+      `SELECT ${HOLDER_COLUMNS} FROM access_tokens c ${HOLDER_JOINS}
+       WHERE c.token_hash = ? AND c.expires_at > ?`,
     );
     this.#accessFamily = db.prepare<[string, number], { family_id: string }>(
       'SELECT family_id FROM access_tokens WHERE token_hash = ? AND expires_at > ?',
@@ -95,16 +136,19 @@ export class CredentialStore {
     this.#insertApiKey.run(keyHash, userId, name, createdAt);
   }
 
-  userOfApiKey(keyHash: string): string | undefined {
-    return this.#apiKeyUser.get(keyHash)?.user_id;
+  holderOfApiKey(keyHash: string): CredentialHolder | undefined {
+    const row = this.#apiKeyHolder.get(keyHash);
+    return row === undefined ? undefined : toHolder(row);
   }
 
   insertAccessToken(tokenHash: string, userId: string, familyId: string, expiresAt: number): void {
     this.#insertAccess.run(tokenHash, userId, familyId, expiresAt);
   }
 
-  userOfAccessToken(tokenHash: string, now: number): string | undefined {
-    return this.#accessUser.get(tokenHash, now)?.user_id;
+  /** The holder of a live access token. */
+  holderOfAccessToken(tokenHash: string, now: number): CredentialHolder | undefined {
+    const row = this.#accessHolder.get(tokenHash, now);
+    return row === undefined ? undefined : toHolder(row);
   }
 
   /** The sign-in of a live access token. */

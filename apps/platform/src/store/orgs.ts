@@ -9,14 +9,14 @@ export interface OrgRecord {
   createdAt: string;
 }
 
-interface OrgRow {
+export interface OrgRow {
   id: string;
   name: string;
   registry: string;
   created_at: string;
 }
 
-const toOrg = (row: OrgRow): OrgRecord => ({
+export const toOrg = (row: OrgRow): OrgRecord => ({
   id: row.id,
   name: row.name,
   registry: row.registry,

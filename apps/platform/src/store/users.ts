@@ -14,7 +14,7 @@ export interface UserRecord {
   createdAt: string;
 }
 
-interface UserRow {
+export interface UserRow {
   id: string;
   org_id: string;
   email: string;
@@ -27,7 +27,7 @@ interface UserRow {
 
 const rolesSchema = z.array(roleSchema);
 
-const toUser = (row: UserRow): UserRecord => ({
+export const toUser = (row: UserRow): UserRecord => ({
   id: row.id,
   orgId: row.org_id,
   email: row.email,
@@ -40,7 +40,6 @@ const toUser = (row: UserRow): UserRecord => ({
 
 export class UserStore {
   readonly #insert;
-  readonly #byId;
   readonly #byEmail;
 
   constructor(db: SqliteDatabase) {
@@ -50,7 +49,6 @@ export class UserStore {
       `INSERT INTO users (id, org_id, email, name, password_hash, roles, superuser, created_at)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
     );
-    this.#byId = db.prepare<[string], UserRow>('SELECT * FROM users WHERE id = ?');
     this.#byEmail = db.prepare<[string], UserRow>('SELECT * FROM users WHERE email = ?');
   }
 
@@ -65,11 +63,6 @@ export class UserStore {
       user.superuser ? 1 : 0,
       user.createdAt,
     );
-  }
-
-  get(id: string): UserRecord | undefined {
-    const row = this.#byId.get(id);
-    return row === undefined ? undefined : toUser(row);
   }
 
   /** Emails compare case-insensitively (the column is `COLLATE NOCASE`). */
