@@ -8,7 +8,7 @@ export default defineConfig({
     // One line per scenario with its duration, also when CI's output is not a terminal.
     reporters: ['verbose'],
     // Generous bounds against a hang, never assertions on speed: a build on a loaded CI machine
-    // with the vfs storage driver can take tens of seconds.
+    // can take tens of seconds (minutes where the engine falls back to the vfs storage driver).
     testTimeout: 300_000,
     hookTimeout: 120_000,
   },

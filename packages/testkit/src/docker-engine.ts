@@ -68,8 +68,10 @@ export function privateDaemonArguments(dir: string, options: { bridge?: boolean 
     '--iptables=false',
     '--ip6tables=false',
     ...(options.bridge ? [] : ['--bridge=none']),
-    // vfs works on any file system, also inside containers and on overlay roots.
-    '--storage-driver=vfs',
+    // No --storage-driver: dockerd takes the first of its drivers that works on the data root,
+    // as a stock install does: overlay2 on ext4, xfs or tmpfs (a layer costs only its changes),
+    // vfs on an overlay root such as a container's (every layer a whole copy). A three-step build
+    // on a 118-MB base took 7.0-8.5 CPU-s on vfs and 1.0-1.3 on overlay2 (issue 18).
     '--data-root',
     join(dir, 'data'),
     '--exec-root',

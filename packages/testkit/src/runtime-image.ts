@@ -2,7 +2,8 @@
 // this machine's Python (Debian's /usr/bin/python3, installed when missing as root on Debian),
 // only the standard library files a module runner needs, and runtime/hla_compass (a small SDK
 // Module and the runtime's runner, python-sdk.md §6.3) as its entrypoint. About 15 MB, so builds
-// on it stay quick under the vfs storage driver, which copies every layer whole.
+// on it stay quick also where the engine falls back to the vfs storage driver, which copies every
+// layer whole.
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { cp, readdir, realpath } from 'node:fs/promises';

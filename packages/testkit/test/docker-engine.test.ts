@@ -1,6 +1,6 @@
 // The test Docker engine and base image against a real engine: the shared one when it answers,
 // else a private dockerd this suite starts (as root on Debian), and what stop() leaves behind.
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync, statfsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -27,6 +27,15 @@ async function start(): Promise<RunningDockerEngine> {
 afterAll(async () => {
   await Promise.all(engines.map((engine) => engine.stop()));
 });
+
+const OVERLAYFS_MAGIC = 0x794c7630;
+
+/** What dockerd's own choice gives on `dir`: overlay2 unless the kernel or the file system can't. */
+function expectedDriver(dir: string): RegExp {
+  const kernelHasOverlay = /\toverlay$/m.test(readFileSync('/proc/filesystems', 'utf8'));
+  const onOverlay = statfsSync(dir).type === OVERLAYFS_MAGIC;
+  return kernelHasOverlay && !onOverlay ? /^overlay2$/ : /^(fuse-overlayfs|vfs)$/;
+}
 
 /** Runs `command` in a container of `image` and returns what it printed. */
 async function runInContainer(
@@ -62,6 +71,17 @@ describe('startDockerEngine and ensureBaseImage', () => {
   it('gives an engine that answers /_ping on its unix socket', async () => {
     expect(engine.dockerHost).toBe(`unix://${engine.socketPath}`);
     expect(await pingEngine(engine.socketPath)).toBe(true);
+  });
+
+  it('keeps layers with overlay2 where its data root can hold overlay mounts, else whole copies', async () => {
+    const info = JSON.parse((await engineRequest(engine.socketPath, 'GET', '/info')).body) as {
+      Driver: string;
+    };
+    if (!engine.private) {
+      expect(info.Driver).not.toBe('');
+      return;
+    }
+    expect(info.Driver).toMatch(expectedDriver(dirname(engine.socketPath)));
   });
 
   it('imports a base image without pulling, once, that runs sh -c "echo ok"', async () => {
@@ -137,6 +157,8 @@ describe('the pieces', () => {
     }
     expect(args).toContain('unix:///tmp/hcd-abc/docker.sock');
     expect(args).toEqual(expect.arrayContaining(['--iptables=false', '--bridge=none']));
+    // dockerd picks its storage driver for the data root's file system (overlay2 where it works).
+    expect(args.filter((arg) => arg.startsWith('--storage-driver'))).toEqual([]);
   });
 
   it('lists the mounts below a directory deepest first, with escaped spaces decoded', () => {
