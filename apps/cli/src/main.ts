@@ -36,7 +36,13 @@ const fast =
     : argv[0] === 'build' || argv[0] === 'push'
       ? await import('./fast-path.js').then((module) => module.fastPath(argv, system))
       : undefined;
-const exitCode = fast ?? (await import('./program.js').then((module) => module.run(argv, system)));
+// zod-jitless.js first: zod reads the setting when a schema is built, and program.js's static
+// imports are evaluated before any code of its own runs.
+const exitCode =
+  fast ??
+  (await import('./zod-jitless.js')
+    .then(() => import('./program.js'))
+    .then((module) => module.run(argv, system)));
 
 // The command is done, but the HTTP client's idle keep-alive connections would hold the process
 // open for another ~100 ms: flush what was written, then leave.
