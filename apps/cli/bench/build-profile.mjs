@@ -19,7 +19,7 @@ import {
   startDockerEngine,
   startRegistry,
 } from '@hla-compass/testkit';
-import { cliUnderTest, dockerBenchEnv, median, timedRun } from './rows.mjs';
+import { cliNode, cliUnderTest, dockerBenchEnv, median, timedRun } from './rows.mjs';
 
 const runs = Number(process.env.BENCH_FRESH_RUNS ?? 7);
 const cli = cliUnderTest();
@@ -38,21 +38,17 @@ try {
   /** A new module, built with `nodeArgs` before the CLI; returns its directory and the time. */
   const build = (nodeArgs, extraEnv = {}) => {
     const name = `profiled-module-${++modules}`;
-    timedRun(process.execPath, [cli, 'init', name], { cwd: work, env });
+    timedRun(cliNode, [cli, 'init', name], { cwd: work, env });
     const dir = join(work, name);
     const args = ['build', '--tag', `${registry.host}/your-org/${name}:1.0.0`];
-    const ms = timedRun(
-      process.execPath,
-      [...nodeArgs, cli, ...args, '--base-image', BASE_IMAGE_TAG],
-      {
-        cwd: dir,
-        env: { ...env, ...extraEnv },
-      },
-    );
+    const ms = timedRun(cliNode, [...nodeArgs, cli, ...args, '--base-image', BASE_IMAGE_TAG], {
+      cwd: dir,
+      env: { ...env, ...extraEnv },
+    });
     return { dir, ms };
   };
   const push = (dir, nodeArgs, extraEnv = {}) =>
-    timedRun(process.execPath, [...nodeArgs, cli, 'push'], {
+    timedRun(cliNode, [...nodeArgs, cli, 'push'], {
       cwd: dir,
       env: { ...env, ...extraEnv },
     });

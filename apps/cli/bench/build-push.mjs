@@ -35,7 +35,14 @@ import {
   startDockerEngine,
   startRegistry,
 } from '@hla-compass/testkit';
-import { cliUnderTest, dockerBenchEnv, median, summaryRow } from './rows.mjs';
+import {
+  cliNode,
+  cliNodeVersion,
+  cliUnderTest,
+  dockerBenchEnv,
+  median,
+  summaryRow,
+} from './rows.mjs';
 
 // 15 runs of the quick rows (about 0.1 s each): the median of 15 moves by a few percent between
 // runs on a loaded 2-core machine; the changed-build rows cost seconds each, so 7.
@@ -43,9 +50,9 @@ const runs = Number(process.env.BENCH_RUNS ?? 15);
 const changedRuns = Number(process.env.BENCH_CHANGED_RUNS ?? 7);
 const freshRuns = Number(process.env.BENCH_FRESH_RUNS ?? 8);
 const cli = cliUnderTest();
-// The Node that runs the CLI: BENCH_NODE=/path/to/node measures it under another version (Node
-// 22 and 24 start in about a third of Node 20's time, which the no-op rows are mostly made of).
-const node = process.env.BENCH_NODE ?? process.execPath;
+// The Node that runs the CLI (BENCH_NODE, rows.mjs): Node 22 and 24 start in about a third of
+// Node 20's time, which the no-op rows are mostly made of.
+const node = cliNode;
 
 const engine = await startDockerEngine();
 const registry = await startRegistry();
@@ -209,7 +216,7 @@ try {
 
   const nodeStart = [];
   for (let i = 0; i < runs; i++) nodeStart.push(run(node, ['-e', '0'], work));
-  const version = spawnSync(node, ['--version'], { encoding: 'utf8' }).stdout.trim();
+  const version = cliNodeVersion();
   console.log(
     `build and push against the Docker CLI on the same engine (medians, interleaved; Node ${version}, \`node -e 0\` ${median(nodeStart).toFixed(0)} ms)`,
   );

@@ -1,13 +1,14 @@
 // `pnpm bench` for the CLI: startup.mjs, publish.mjs and build-push.mjs one after another (each
 // measures its rows against their floors in its own run, interleaved), then every row of issue
 // 18's table for the CLI in one summary: what, now, floor, ratio, target, met or not, and the
-// total time. The run counts and why are in each bench's header.
+// total time. The run counts and why are in each bench's header. BENCH_NODE=/path/to/node runs
+// the CLI and its Node floor under that Node (rows.mjs), the rest under the one running this.
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { cliUnderTest, summaryLine } from './rows.mjs';
+import { cliNodeVersion, cliUnderTest, summaryLine } from './rows.mjs';
 
 const benches = ['startup.mjs', 'publish.mjs', 'build-push.mjs'];
 const dir = mkdtempSync(join(tmpdir(), 'hla-bench-summary-'));
@@ -27,7 +28,9 @@ try {
     .split('\n')
     .filter((line) => line !== '')
     .map((line) => JSON.parse(line));
-  console.log(`CLI rows of issue 18, each against its floor measured in the same run (medians)`);
+  console.log(
+    `CLI rows of issue 18 on Node ${cliNodeVersion()}, each against its floor measured in the same run (medians)`,
+  );
   for (const row of rows) console.log(summaryLine(row));
   console.log(`  total bench time ${((Date.now() - start) / 1000).toFixed(0)} s`);
 } finally {

@@ -23,7 +23,7 @@ import { fileURLToPath } from 'node:url';
 import { RegistryClient } from '@hla-compass/registry-client';
 import { readKeyFiles, signPublishStatement } from '@hla-compass/signing';
 import { seedForRegistry, startEmulator, startRegistry } from '@hla-compass/testkit';
-import { cliUnderTest, median, summaryRow, timedRun } from './rows.mjs';
+import { cliNode, cliUnderTest, median, summaryRow, timedRun } from './rows.mjs';
 
 const runs = Number(process.env.BENCH_RUNS ?? 25);
 const cli = cliUnderTest();
@@ -47,7 +47,7 @@ try {
     JSON.stringify({ environments: { dev: { apiUrl: `${emulator.url}/dev` } } }),
   );
   const run = (args, input) => {
-    const result = spawnSync(process.execPath, [cli, ...args], {
+    const result = spawnSync(cliNode, [cli, ...args], {
       cwd: work,
       env,
       input,
@@ -82,12 +82,12 @@ try {
   const rawTimes = [];
   const nodeTimes = [];
   for (let i = 0; i < runs; i++) {
-    nodeTimes.push(timedRun(process.execPath, ['-e', '0'], { cwd: moduleDir, env }));
+    nodeTimes.push(timedRun(cliNode, ['-e', '0'], { cwd: moduleDir, env }));
     // The CLI: a new version each time, so every publish is a real one.
     await writeFile(manifestPath, JSON.stringify({ ...manifest, version: `1.0.${i}` }));
     let start = process.hrtime.bigint();
     const out = spawnSync(
-      process.execPath,
+      cliNode,
       [...profile, cli, 'publish', '--env', 'dev', '--image-ref', image],
       {
         cwd: moduleDir,

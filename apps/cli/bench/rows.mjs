@@ -9,6 +9,19 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 /**
+ * The Node that runs the CLI and its `node -e 0` floor in every CLI bench: BENCH_NODE=/path/to/node
+ * measures them under another version than the one running the bench (which keeps the emulator,
+ * registry and engine it starts). Node 22 and 24 start in less than half of Node 20's time, and
+ * ≥ 22.1 keeps the CLI's compiled code between runs (main.ts), so the rows differ by version.
+ */
+export const cliNode = process.env.BENCH_NODE ?? process.execPath;
+
+/** `vX.Y.Z` of cliNode. */
+export function cliNodeVersion() {
+  return spawnSync(cliNode, ['--version'], { encoding: 'utf8' }).stdout.trim();
+}
+
+/**
  * The built CLI the bench runs: BENCH_CLI when set (bench/cli.mjs sets it for all three benches),
  * else a copy of apps/cli/dist taken now, removed at exit. A copy, because other work rebuilds
  * dist (built beside and swapped in) while a bench runs, and every run must be the same build.
@@ -20,7 +33,7 @@ export function cliUnderTest() {
   process.on('exit', () => rmSync(copy, { recursive: true, force: true }));
   cpSync(dist, copy, { recursive: true });
   const cli = join(copy, 'hla-compass.js');
-  timedRun(process.execPath, [cli, '--version']);
+  timedRun(cliNode, [cli, '--version']);
   return cli;
 }
 

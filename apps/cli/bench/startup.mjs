@@ -6,7 +6,7 @@
 // rounds the --version ratio read 1.38×, 1.39× and 1.47× in three whole runs of `pnpm bench`;
 // 40 narrows that, and the distance to the target (1.2×) is several times the scatter.
 import { spawnSync } from 'node:child_process';
-import { cliUnderTest, median, summaryRow } from './rows.mjs';
+import { cliNode, cliUnderTest, median, summaryRow } from './rows.mjs';
 
 const cli = cliUnderTest();
 const runs = Number(process.env.BENCH_RUNS ?? 40);
@@ -19,7 +19,7 @@ const cases = [
 
 function time(args) {
   const start = process.hrtime.bigint();
-  const result = spawnSync(process.execPath, args, {
+  const result = spawnSync(cliNode, args, {
     stdio: ['ignore', 'ignore', 'pipe'],
     env: { ...process.env, HLA_COMPASS_CONFIG_DIR: '/nonexistent/hla-compass-bench' },
   });
