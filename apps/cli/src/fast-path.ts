@@ -36,7 +36,9 @@ export async function fastPath(
 ): Promise<number | undefined> {
   try {
     if (argv[0] === 'build') {
-      // The build's own part (hashing, git) is loaded only for a build.
+      // No record, no earlier build to reuse (a module's first build, every build of a fresh
+      // clone): the build's own part (hashing, git) is then not even loaded.
+      if (!existsSync(join(system.cwd, RECORD_PATH))) return undefined;
       const { fastBuild } = await import('./fast-build.js');
       return await fastBuild(argv.slice(1), system);
     }
