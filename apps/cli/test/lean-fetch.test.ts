@@ -1,8 +1,12 @@
 // leanFetch behaves as fetch does for what the platform and registry clients use, against a
 // real loopback HTTP server.
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
+import https from 'node:https';
 import type { AddressInfo } from 'node:net';
-import { freePort } from '@hla-compass/testkit';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { freePort, runProcess } from '@hla-compass/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { leanFetch } from '../src/lean-fetch.js';
 
@@ -136,5 +140,55 @@ describe('leanFetch', () => {
     await expect(leanFetch(`${base}/`, { method: 'POST', body: new Blob(['x']) })).rejects.toThrow(
       /string and byte bodies/,
     );
+  });
+
+  // node:https is loaded on the first https URL (lean-fetch.ts): a real TLS server on loopback,
+  // its self-signed certificate trusted through the agent leanFetch's requests go through.
+  it('speaks https to an https URL', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'hla-lean-fetch-tls-'));
+    const previousCa = https.globalAgent.options.ca;
+    let tls: https.Server | undefined;
+    try {
+      const ssl = await runProcess(
+        'openssl',
+        [
+          'req',
+          '-x509',
+          '-newkey',
+          'rsa:2048',
+          '-nodes',
+          '-days',
+          '1',
+          '-subj',
+          '/CN=127.0.0.1',
+          '-addext',
+          'subjectAltName=IP:127.0.0.1',
+          '-keyout',
+          'key.pem',
+          '-out',
+          'cert.pem',
+        ],
+        { cwd: dir },
+      );
+      expect(ssl.code, ssl.stderr).toBe(0);
+      const [key, cert] = await Promise.all(
+        ['key.pem', 'cert.pem'].map((name) => readFile(join(dir, name))),
+      );
+      tls = https.createServer({ key, cert }, (request, response) => {
+        response.writeHead(200, { 'content-type': 'text/plain' });
+        response.end(`secure ${request.method} ${request.url}`);
+      });
+      await new Promise<void>((resolve) => tls?.listen(0, '127.0.0.1', resolve));
+      const { port } = tls.address() as AddressInfo;
+      https.globalAgent.options.ca = cert;
+      const response = await leanFetch(`https://127.0.0.1:${port}/tls`);
+      expect(response.status).toBe(200);
+      expect(await response.text()).toBe('secure GET /tls');
+    } finally {
+      https.globalAgent.options.ca = previousCa;
+      https.globalAgent.destroy();
+      await new Promise((resolve) => (tls ? tls.close(resolve) : resolve(undefined)));
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });
