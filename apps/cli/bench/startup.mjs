@@ -5,13 +5,25 @@
 // this loaded 2-core machine (other work running beside) single runs scatter by ±30%, and with 30
 // rounds the --version ratio read 1.38×, 1.39× and 1.47× in three whole runs of `pnpm bench`;
 // 40 narrows that, and the distance to the target (1.2×) is several times the scatter.
+// `node empty.mjs` is printed beside them: what Node itself adds to run any ES module file rather
+// than `-e` (finding, reading and linking it): 1.02x on Node 24, 1.06x on Node 20. `--version`
+// read 1.26-1.28x on Node 24 while main.ts made process.stdin and process.stderr before answering
+// (a stream each, stdin here /dev/null); answered before them, 1.11x (Node 20: 1.17x -> 1.12x).
 import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { cliNode, cliUnderTest, median, summaryRow } from './rows.mjs';
 
 const cli = cliUnderTest();
 const runs = Number(process.env.BENCH_RUNS ?? 40);
+const emptyDir = mkdtempSync(join(tmpdir(), 'hla-bench-startup-'));
+process.on('exit', () => rmSync(emptyDir, { recursive: true, force: true }));
+const empty = join(emptyDir, 'empty.mjs');
+writeFileSync(empty, '');
 const cases = [
   { name: 'node -e 0 (baseline)', args: ['-e', '0'] },
+  { name: 'node empty.mjs', args: [empty] },
   { name: 'hla-compass --version', args: [cli, '--version'] },
   { name: 'hla-compass --help', args: [cli, '--help'] },
   { name: 'hla-compass env list', args: [cli, 'env', 'list'] },
@@ -43,7 +55,7 @@ for (const [index, c] of cases.entries()) {
 }
 summaryRow({
   what: 'hla-compass --version',
-  now: median(samples[1]),
+  now: median(samples[2]),
   floor: baseline,
   floorName: 'node -e 0',
   target: 1.2,

@@ -113,7 +113,10 @@ export function createContext(
     globals,
     output,
     logger,
-    stdin: system.stdin,
+    // A getter: process.stdin is a stream made when first read, and few commands read it.
+    get stdin() {
+      return system.stdin;
+    },
     configDir,
     config: loadConfig,
     async environment(options = {}) {

@@ -1,9 +1,10 @@
 // The command framework as users meet it: help, version, usage errors and their exit codes,
 // --json errors, colour rules. Runs the built CLI.
+import { spawn } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { catalog } from '../src/commands/catalog.js';
-import { createSandbox, type Sandbox } from './cli-process.js';
+import { CLI_PATH, createSandbox, type Sandbox } from './cli-process.js';
 
 let sandbox: Sandbox;
 beforeAll(async () => {
@@ -28,6 +29,26 @@ describe('hla-compass', () => {
       expect(await sandbox.run(args)).toMatchObject({ code: 0, stdout: alone.stdout, stderr: '' });
     }
   });
+
+  it.each([['--version'], ['--help'], ['env list'], ['env list --json']])(
+    'exits 0 without a word on stderr when stdout is a closed pipe: %s',
+    async (args) => {
+      // `hla-compass … | head -n 0`: the reader is gone before the CLI writes (closed here right
+      // after the spawn, long before the child's Node has started), so every write fails with EPIPE.
+      const child = spawn(process.execPath, [CLI_PATH, ...args.split(' ')], {
+        cwd: sandbox.dir,
+        env: sandbox.env,
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      child.stdout.destroy();
+      let stderr = '';
+      child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
+        stderr += chunk;
+      });
+      const code = await new Promise((resolve) => child.on('close', resolve));
+      expect({ code, stderr }).toEqual({ code: 0, stderr: '' });
+    },
+  );
 
   it('lists every command of the catalog in its help', async () => {
     const result = await sandbox.run(['--help']);
