@@ -193,10 +193,24 @@ describe('the fast path of a push the registry already has', { timeout: 240_000 
     const digest = JSON.parse(pushed.stdout).digest as string;
     const pushedAt = (await record(dir)).pushedAt;
 
+    // What Node loaded for it, written at exit by a preload: none of the modules whose loading
+    // costs more than the no-op push itself (http1.ts; node:crypto was 5.4 ms of 60 on Node 24).
+    const preload = join(sandbox.dir, 'loaded-modules.cjs');
+    const loadedFile = join(sandbox.dir, 'loaded-modules.json');
+    await writeFile(
+      preload,
+      `process.on('exit', () => require('node:fs').writeFileSync(${JSON.stringify(loadedFile)}, JSON.stringify(process.moduleLoadList)));\n`,
+    );
     const before = proxy.requests.length;
-    const fast = await run(dir, ['push', '--json']);
+    const fast = await run(dir, ['push', '--json'], { NODE_OPTIONS: `--require ${preload}` });
     expect(fast.code, fast.stderr).toBe(0);
     expect(proxy.requests.slice(before).map((request) => request.method)).toEqual(['HEAD']);
+    const loaded = JSON.parse(await readFile(loadedFile, 'utf8')) as string[];
+    expect(
+      loaded.filter((name) =>
+        /^NativeModule (crypto|https|tls|zlib|internal\/deps\/undici\/undici)$/.test(name),
+      ),
+    ).toEqual([]);
     const full = await run(dir, ['push', '--json', '--verbose']);
     expect(JSON.parse(fast.stdout)).toEqual(JSON.parse(full.stdout));
     expect(JSON.parse(fast.stdout)).toMatchObject({ pushed: false, digest, recorded: true });
