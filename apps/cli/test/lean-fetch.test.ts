@@ -105,6 +105,24 @@ describe('leanFetch', () => {
     expect(chunks.join('')).toBe('first second');
   });
 
+  it('reads a body once, whether through text() or a reader, as fetch does', async () => {
+    const text = await leanFetch(`${base}/stream`);
+    expect(text.bodyUsed).toBe(false);
+    expect(await text.text()).toBe('first second');
+    expect(text.bodyUsed).toBe(true);
+    await expect(text.json()).rejects.toThrow(TypeError);
+
+    // A body taken but not locked can still be read whole; a locked one cannot.
+    const taken = await leanFetch(`${base}/stream`);
+    expect(taken.body).not.toBeNull();
+    expect(await taken.text()).toBe('first second');
+    const locked = await leanFetch(`${base}/stream`);
+    const reader = locked.body?.getReader();
+    expect(locked.bodyUsed).toBe(true);
+    await expect(locked.text()).rejects.toThrow(TypeError);
+    await reader?.cancel();
+  });
+
   it('has no body for 204, and an empty one for HEAD', async () => {
     const empty = await leanFetch(`${base}/empty`);
     expect(empty.body).toBeNull();
