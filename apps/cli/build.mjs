@@ -2,7 +2,7 @@
 // needs nothing else. Commands are split into chunks that load only when they run.
 import { randomBytes } from 'node:crypto';
 import { cp, readFile, rename, rm } from 'node:fs/promises';
-import { join } from 'node:path';
+import { join, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 
@@ -49,6 +49,25 @@ const httpByRequire = {
   },
 };
 
+// commander requires node:child_process when it loads, for executable subcommands (`git-foo`
+// style), which hla-compass has none of; loading it (with dgram and the socket list) was ~2.5 ms
+// of every command on Node 24. commander's copy is a proxy that requires it on first use.
+const lazyChildProcess = {
+  name: 'lazy-child-process',
+  setup(plugin) {
+    plugin.onResolve({ filter: /^(node:)?child_process$/ }, (args) =>
+      args.importer.includes(`${sep}commander${sep}`)
+        ? { path: 'node:child_process', namespace: 'lazy-child-process' }
+        : undefined,
+    );
+    plugin.onLoad({ filter: /.*/, namespace: 'lazy-child-process' }, () => ({
+      contents:
+        "let loaded; module.exports = new Proxy({}, { get: (_, key) => (loaded ??= require('node:child_process'))[key] });",
+      loader: 'js',
+    }));
+  },
+};
+
 const common = {
   absWorkingDir: root,
   outdir: staging,
@@ -72,7 +91,7 @@ const common = {
       'const __dirname = __hlaDirname(__filename);',
     ].join(' '),
   },
-  plugins: [unbundled, httpByRequire],
+  plugins: [unbundled, httpByRequire, lazyChildProcess],
   logLevel: 'warning',
 };
 await build({
