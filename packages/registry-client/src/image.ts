@@ -63,7 +63,7 @@ export function buildImage(content: ImageContent = {}): BuiltImage {
   return { config, layers, manifest };
 }
 
-/** node:zlib only when an image is made: every client of this package loaded it (~2 ms on Node 24). */
+/** node:zlib only when an image is made: every client of this package loaded it (~2 ms on 24). */
 function gzip(data: Uint8Array): Buffer {
   return process.getBuiltinModule('node:zlib').gzipSync(data);
 }
