@@ -26,24 +26,28 @@ const unbundled = {
   },
 };
 
-// node:http is taken with require, not import: an import makes Node build the module's ESM
-// facade, which reads every export once, lazy getters included, and on Node 22 and 24 node:http's
-// WebSocket, CloseEvent and MessageEvent getters load undici (the whole fetch implementation):
-// `import * as http from 'node:http'` took 53 ms where require took 28 (Node 24, 15 interleaved
-// pairs). No other built-in the CLI imports differs by more than noise that way (https, crypto,
-// fs, stream, child_process, net, zlib, path, url, module), so they stay imports. esbuild wraps
-// it as a CommonJS module whose exports are read where they are used.
-const HTTP = /^(node:)?http$/;
-const httpByRequire = {
-  name: 'http-by-require',
+// node:http and node:fs are taken with require, not import: an import makes Node build the
+// module's ESM facade, which reads every export once, lazy getters included. On Node 22 and 24
+// node:http's WebSocket, CloseEvent and MessageEvent getters load undici (the whole fetch
+// implementation): `import * as http from 'node:http'` took 53 ms where require took 28 (Node 24,
+// 15 interleaved pairs). node:fs's `promises` getter loads node:fs/promises, which on Node 24
+// loads readline and the fs watchers (~1.6 ms): only the fast path gains from that, since it alone
+// has no other reason to load fs/promises (a no-op push on Node 24, 40 interleaved pairs, 0.94x
+// with fast-path.ts and atomic-file.ts on node:fs's synchronous calls). No other built-in the CLI
+// imports differs by more than noise that way (https, crypto, stream, child_process, net, zlib,
+// path, url, module), so they stay imports. esbuild wraps each as a CommonJS module whose exports
+// are read where they are used.
+const BY_REQUIRE = /^(node:)?(http|fs)$/;
+const byRequire = {
+  name: 'by-require',
   setup(plugin) {
-    plugin.onResolve({ filter: HTTP }, (args) =>
+    plugin.onResolve({ filter: BY_REQUIRE }, (args) =>
       args.kind === 'import-statement' || args.kind === 'dynamic-import'
-        ? { path: 'node:http', namespace: 'http-by-require' }
+        ? { path: `node:${args.path.replace(/^node:/, '')}`, namespace: 'by-require' }
         : undefined,
     );
-    plugin.onLoad({ filter: /.*/, namespace: 'http-by-require' }, () => ({
-      contents: `module.exports = require('node:http');`,
+    plugin.onLoad({ filter: /.*/, namespace: 'by-require' }, (args) => ({
+      contents: `module.exports = require(${JSON.stringify(args.path)});`,
       loader: 'js',
     }));
   },
@@ -91,7 +95,7 @@ const common = {
       'const __dirname = __hlaDirname(__filename);',
     ].join(' '),
   },
-  plugins: [unbundled, httpByRequire, lazyChildProcess],
+  plugins: [unbundled, byRequire, lazyChildProcess],
   logLevel: 'warning',
 };
 await build({

@@ -5,8 +5,7 @@
 // which the registry still holds under its tag. Anything the fast path is not sure of (an option
 // it does not know, a record without `reuse`, an engine or registry that does not answer at once,
 // any error) returns undefined, and the full command runs, decides and reports as it always does.
-import { existsSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseImageReference } from '@hla-compass/registry-client/reference';
 import { writeFileAtomically } from './atomic-file.js';
@@ -130,7 +129,7 @@ export interface Reuse {
 }
 
 export async function readRecord(dir: string): Promise<RecordFields | undefined> {
-  const value: unknown = JSON.parse(await readFile(join(dir, RECORD_PATH), 'utf8'));
+  const value: unknown = JSON.parse(readFileSync(join(dir, RECORD_PATH), 'utf8'));
   if (typeof value !== 'object' || value === null) return undefined;
   const record = value as Record<string, unknown>;
   const ok =
