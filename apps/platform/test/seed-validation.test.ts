@@ -1,4 +1,4 @@
-import { writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { routes } from '@hla-compass/platform-api';
@@ -95,11 +95,16 @@ describe('seed validation', () => {
 
 describe('the start command refuses a bad seed file', () => {
   it('with a StartError naming the file and the field', async () => {
-    const file = join(tmpdir(), `hla-compass-bad-seed-${process.pid}.json`);
-    await writeFile(file, JSON.stringify(seedWithViewer({ passwordHash: hash(2 ** 20) })));
-    const starting = startPlatform({ port: 0, seed: file });
-    await expect(starting).rejects.toThrow(StartError);
-    await expect(starting).rejects.toThrow(/bad-seed.*users\[0\]\.passwordHash/s);
+    const dir = await mkdtemp(join(tmpdir(), 'hla-compass-bad-seed-'));
+    try {
+      const file = join(dir, 'bad-seed.json');
+      await writeFile(file, JSON.stringify(seedWithViewer({ passwordHash: hash(2 ** 20) })));
+      const starting = startPlatform({ port: 0, seed: file });
+      await expect(starting).rejects.toThrow(StartError);
+      await expect(starting).rejects.toThrow(/bad-seed.*users\[0\]\.passwordHash/s);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });
 
