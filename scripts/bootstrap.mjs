@@ -1,10 +1,12 @@
 #!/usr/bin/env node
 // Takes a machine with only Node and npm to a ready workspace: the pinned pnpm, then the
-// dependencies from the frozen lockfile. Safe to run again; it only does what is missing.
+// dependencies from the frozen lockfile, and their build scripts. Safe to run again; it only does
+// what is missing. `--defer-addon` leaves better-sqlite3's addon to scripts/node-matrix.mjs.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { addonLoads, rebuildAddon } from './sqlite-addon.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const { packageManager, engines } = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
@@ -49,16 +51,45 @@ if (found !== pnpmVersion) {
   }
 }
 
-// better-sqlite3 compiles from source here; node-gyp must use this Node's own headers instead of
-// downloading them (pnpm ignores `nodedir` in .npmrc, so it has to come from the environment).
-const env = { ...process.env };
-const nodePrefix = dirname(dirname(process.execPath));
-if (!env.npm_config_nodedir && existsSync(join(nodePrefix, 'include', 'node', 'node.h'))) {
-  env.npm_config_nodedir = nodePrefix;
-}
-
+// Dependencies' install scripts run after the install, named: pnpm's own run of better-sqlite3's
+// (a ~60 s single-threaded compile where no prebuilt can be downloaded) held the whole install up
+// with one core idle, and `npm test` has other work for that core (see sqlite-addon.mjs).
 try {
-  execFileSync('pnpm', ['install', '--frozen-lockfile'], { cwd: root, stdio: 'inherit', env });
+  execFileSync('pnpm', ['install', '--frozen-lockfile', '--ignore-scripts'], {
+    cwd: root,
+    stdio: 'inherit',
+  });
 } catch {
   fail('`pnpm install --frozen-lockfile` failed; see the output above.');
+}
+
+/** The dependencies pnpm-workspace.yaml allows to run build scripts (`allowBuilds: name: true`). */
+function allowedBuilds() {
+  const lines = readFileSync(join(root, 'pnpm-workspace.yaml'), 'utf8').split('\n');
+  const start = lines.indexOf('allowBuilds:');
+  if (start === -1) fail('pnpm-workspace.yaml has no `allowBuilds:` block.');
+  const allowed = [];
+  for (const line of lines.slice(start + 1)) {
+    if (!line.startsWith(' ')) break;
+    const entry = /^ {2}("?)([@\w./-]+)\1: (true|false)$/.exec(line);
+    if (entry === null)
+      fail(`pnpm-workspace.yaml: cannot read allowBuilds line ${JSON.stringify(line)}`);
+    if (entry[3] === 'true') allowed.push(entry[2]);
+  }
+  return allowed;
+}
+
+const deferAddon = process.argv.includes('--defer-addon');
+for (const name of allowedBuilds()) {
+  if (name === 'better-sqlite3') continue;
+  try {
+    execFileSync('pnpm', ['rebuild', name], { cwd: root, stdio: 'inherit' });
+  } catch {
+    fail(`\`pnpm rebuild ${name}\` failed; see the output above.`);
+  }
+}
+if (!deferAddon && !addonLoads()) {
+  console.error('bootstrap: building better-sqlite3 for this Node');
+  if (!(await rebuildAddon())) fail('`pnpm rebuild better-sqlite3` failed; see the output above.');
+  if (!addonLoads()) fail('better-sqlite3 was built but does not load on this Node.');
 }
