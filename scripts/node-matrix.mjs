@@ -402,6 +402,10 @@ async function main(command, only) {
   }
 
   const env = { ...process.env, HLA_COMPASS_TEST_REPORT_DIR: reportDir };
+  // An earlier run's report must not stand in for a suite that does not run this time.
+  for (const suite of ['apps/platform', 'apps/cli']) {
+    await rm(reportFile(suite, process.versions.node), { force: true });
+  }
   /** `turbo run test` of some packages, timed from the start of the tests. */
   const testsStart = Date.now();
   const turboTest = (filter) =>
