@@ -6,7 +6,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { addonLoads, rebuildAddon } from './sqlite-addon.mjs';
+import { addonLoads, rebuildCommand } from './sqlite-addon.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const { packageManager, engines } = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
@@ -90,6 +90,11 @@ for (const name of allowedBuilds()) {
 }
 if (!deferAddon && !addonLoads()) {
   console.error('bootstrap: building better-sqlite3 for this Node');
-  if (!(await rebuildAddon())) fail('`pnpm rebuild better-sqlite3` failed; see the output above.');
+  const { command, args, env } = rebuildCommand();
+  try {
+    execFileSync(command, args, { cwd: root, stdio: 'inherit', env });
+  } catch {
+    fail('`pnpm rebuild better-sqlite3` failed; see the output above.');
+  }
   if (!addonLoads()) fail('better-sqlite3 was built but does not load on this Node.');
 }

@@ -1,8 +1,8 @@
-// better-sqlite3's native addon for the Node running this script: whether it loads, and building
-// it. scripts/bootstrap.mjs installs with --ignore-scripts and builds it here (or leaves it to
-// scripts/node-matrix.mjs, which builds it while turbo builds and type-checks: it is a ~60 s
-// single-threaded compile that otherwise held up the whole install with one core idle).
-import { spawn, spawnSync } from 'node:child_process';
+// better-sqlite3's native addon for the Node running this script: whether it loads, and the
+// command that builds it. scripts/bootstrap.mjs installs with --ignore-scripts and runs it (or
+// leaves it to scripts/node-matrix.mjs, which runs it while turbo builds and type-checks: it is a
+// ~60 s single-threaded compile that otherwise held up the whole install with one core idle).
+import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -35,29 +35,9 @@ export function buildEnvironment() {
 
 /**
  * `pnpm rebuild better-sqlite3`: the package's own install script, as `pnpm install` runs it
- * (prebuild-install, which downloads a prebuilt addon where GitHub can be reached, else node-gyp).
- * Resolves to true when it succeeded; its output goes through, each line prefixed.
+ * (prebuild-install, which downloads a prebuilt addon where GitHub can be reached, else node-gyp),
+ * as a command for the caller to run its way.
  */
-export function rebuildAddon({ prefix = '[better-sqlite3]' } = {}) {
-  return new Promise((resolve) => {
-    const child = spawn('pnpm', ['rebuild', 'better-sqlite3'], {
-      cwd: root,
-      env: buildEnvironment(),
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    for (const stream of [child.stdout, child.stderr]) {
-      let pending = '';
-      stream.setEncoding('utf8');
-      stream.on('data', (chunk) => {
-        const lines = (pending + chunk).split('\n');
-        pending = lines.pop() ?? '';
-        for (const line of lines) console.log(`${prefix} ${line}`);
-      });
-      stream.on('end', () => {
-        if (pending !== '') console.log(`${prefix} ${pending}`);
-      });
-    }
-    child.on('error', () => resolve(false));
-    child.on('close', (code) => resolve(code === 0));
-  });
+export function rebuildCommand() {
+  return { command: 'pnpm', args: ['rebuild', 'better-sqlite3'], env: buildEnvironment() };
 }
