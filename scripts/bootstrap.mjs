@@ -6,7 +6,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { addonLoads, rebuildCommand } from './sqlite-addon.mjs';
+import { addonBuildEnvironment, addonLoads, SQLITE_PACKAGE } from './sqlite-addon.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const { packageManager, engines } = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
@@ -79,22 +79,19 @@ function allowedBuilds() {
   return allowed;
 }
 
-const deferAddon = process.argv.includes('--defer-addon');
-for (const name of allowedBuilds()) {
-  if (name === 'better-sqlite3') continue;
+/** `pnpm rebuild` of these packages: their own build scripts, as `pnpm install` runs them. */
+function rebuild(names, env = process.env) {
   try {
-    execFileSync('pnpm', ['rebuild', name], { cwd: root, stdio: 'inherit' });
+    execFileSync('pnpm', ['rebuild', ...names], { cwd: root, stdio: 'inherit', env });
   } catch {
-    fail(`\`pnpm rebuild ${name}\` failed; see the output above.`);
+    fail(`\`pnpm rebuild ${names.join(' ')}\` failed; see the output above.`);
   }
 }
-if (!deferAddon && !addonLoads()) {
+
+const others = allowedBuilds().filter((name) => name !== SQLITE_PACKAGE);
+if (others.length > 0) rebuild(others);
+if (!process.argv.includes('--defer-addon') && !addonLoads()) {
   console.error('bootstrap: building better-sqlite3 for this Node');
-  const { command, args, env } = rebuildCommand();
-  try {
-    execFileSync(command, args, { cwd: root, stdio: 'inherit', env });
-  } catch {
-    fail('`pnpm rebuild better-sqlite3` failed; see the output above.');
-  }
+  rebuild([SQLITE_PACKAGE], addonBuildEnvironment());
   if (!addonLoads()) fail('better-sqlite3 was built but does not load on this Node.');
 }

@@ -7,7 +7,7 @@ import { existsSync } from 'node:fs';
 import { copyFile, cp, mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { rebuildCommand } from './sqlite-addon.mjs';
+import { addonBuildEnvironment } from './sqlite-addon.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -213,8 +213,10 @@ async function ensureOwnAddon(sqlite) {
     if (!(await exists(compiledAddon(sqlite, version))) && !(await exists(release))) {
       log(`building better-sqlite3 ${sqlite.version} for Node ${version}`);
       const started = Date.now();
-      const { command, args, env } = rebuildCommand();
-      const rebuilt = await run(command, args, { env, prefix: `[gyp ${version}]` });
+      const rebuilt = await run('pnpm', ['rebuild', 'better-sqlite3'], {
+        env: addonBuildEnvironment(),
+        prefix: `[gyp ${version}]`,
+      });
       if (rebuilt.code !== 0 || !(await exists(release))) {
         log(`building better-sqlite3 for Node ${version} failed; see the output above.`);
         return false;

@@ -1,7 +1,7 @@
 // better-sqlite3's native addon for the Node running this script: whether it loads, and the
-// command that builds it. scripts/bootstrap.mjs installs with --ignore-scripts and runs it (or
-// leaves it to scripts/node-matrix.mjs, which runs it while turbo builds and type-checks: it is a
-// ~60 s single-threaded compile that otherwise held up the whole install with one core idle).
+// environment its build needs. scripts/bootstrap.mjs installs with --ignore-scripts and builds the
+// addon after (or leaves it to scripts/node-matrix.mjs, which builds it while turbo builds and
+// type-checks: a ~60 s single-threaded compile that held the whole install up with one core idle).
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -20,24 +20,19 @@ export function addonLoads() {
   return result.status === 0;
 }
 
+export const SQLITE_PACKAGE = 'better-sqlite3';
+
 /**
- * The environment the package's install script needs: node-gyp must use this Node's own headers
- * instead of downloading them (pnpm ignores `nodedir` in .npmrc, so it has to come from here).
+ * What `pnpm rebuild better-sqlite3` (the package's own install script: prebuild-install, which
+ * downloads a prebuilt addon where GitHub can be reached, else node-gyp) needs in its environment:
+ * node-gyp must use this Node's own headers instead of downloading them (pnpm ignores `nodedir` in
+ * .npmrc, so it has to come from here).
  */
-export function buildEnvironment() {
+export function addonBuildEnvironment() {
   const env = { ...process.env };
   const nodePrefix = dirname(dirname(process.execPath));
   if (!env.npm_config_nodedir && existsSync(join(nodePrefix, 'include', 'node', 'node.h'))) {
     env.npm_config_nodedir = nodePrefix;
   }
   return env;
-}
-
-/**
- * `pnpm rebuild better-sqlite3`: the package's own install script, as `pnpm install` runs it
- * (prebuild-install, which downloads a prebuilt addon where GitHub can be reached, else node-gyp),
- * as a command for the caller to run its way.
- */
-export function rebuildCommand() {
-  return { command: 'pnpm', args: ['rebuild', 'better-sqlite3'], env: buildEnvironment() };
 }
